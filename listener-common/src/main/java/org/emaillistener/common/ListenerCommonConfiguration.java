@@ -1,0 +1,36 @@
+package org.emaillistener.common;
+
+import org.emaillistener.common.creatio.CreatioClient;
+import org.emaillistener.common.creatio.CreatioJson;
+import org.emaillistener.common.creatio.CreatioProperties;
+import org.emaillistener.common.imap.ImapConnector;
+import org.emaillistener.common.imap.ImapProperties;
+import org.emaillistener.common.jobs.SyncJobProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** The beans both roles use. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ CreatioProperties.class, ImapProperties.class, SyncJobProperties.class })
+public class ListenerCommonConfiguration {
+
+    /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
+    @Bean
+    JsonMapperBuilderCustomizer creatioJsonDialect() {
+        return CreatioJson::configure;
+    }
+
+    @Bean
+    CreatioClient creatioClient(JsonMapper jsonMapper, CreatioProperties properties) {
+        return new CreatioClient(jsonMapper, properties);
+    }
+
+    @Bean
+    ImapConnector imapConnector(ImapProperties properties) {
+        return new ImapConnector(properties);
+    }
+}

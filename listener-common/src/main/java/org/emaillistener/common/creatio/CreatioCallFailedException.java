@@ -1,0 +1,20 @@
+package org.emaillistener.common.creatio;
+
+/**
+ * A callback to Creatio that did not end in 2xx. {@code status} is 0 when no HTTP answer came at all
+ * (connection refused, timeout). Creatio reports its own exceptions as 400, so a 400 is not proof
+ * that a retry is useless.
+ */
+public class CreatioCallFailedException extends Exception {
+
+    private final int status;
+
+    public CreatioCallFailedException(String message, int status, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

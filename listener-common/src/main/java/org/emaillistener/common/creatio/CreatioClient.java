@@ -1,0 +1,112 @@
+package org.emaillistener.common.creatio;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Calls Creatio's anonymous {@code ExchangeListenerService.svc} on the host of the mailbox's
+ * {@code BpmEndpoint}. Redirects are never followed: a callback goes where Creatio said, or nowhere.
+ */
+public class CreatioClient {
+
+    private static final Logger log = LoggerFactory.getLogger(CreatioClient.class);
+    private static final int BODY_EXCERPT = 300;
+
+    private final JsonMapper json;
+    private final CreatioProperties properties;
+    private final HttpClient http;
+
+    public CreatioClient(JsonMapper json, CreatioProperties properties) {
+        this.json = json;
+        this.properties = properties;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(properties.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    /** {@code ProcessFullEmail}: returns only when Creatio answered 2xx. */
+    public void deliver(SynchronizationCredentials mailbox, List<Email> emails) throws CreatioCallFailedException {
+        post(mailbox, "ProcessFullEmail",
+                new FullEmailDelivery(emails, FullEmailDelivery.SubscriptionInfo.of(mailbox, 0)));
+    }
+
+    /** {@code ProcessMailboxState}: tells Creatio whether the mailbox can be reached. */
+    public void reportMailboxState(SynchronizationCredentials mailbox, MailboxStateReport report)
+            throws CreatioCallFailedException {
+        post(mailbox, "ProcessMailboxState", report);
+    }
+
+    /**
+     * {@code RefreshToken}: Creatio calls {@code /api/listeners/update} with a fresh token before it
+     * answers, so the caller must hold nothing that {@code /update} needs.
+     */
+    public void requestTokenRefresh(SynchronizationCredentials mailbox) throws CreatioCallFailedException {
+        post(mailbox, "RefreshToken", TokenRefreshRequest.of(mailbox));
+    }
+
+    /**
+     * The URI of one of Creatio's listener operations: {@code BpmEndpoint} names
+     * {@code …/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail}; other operations are its
+     * siblings.
+     */
+    public static URI operationUri(String bpmEndpoint, String operation) {
+        if (bpmEndpoint == null || bpmEndpoint.isBlank()) {
+            throw new IllegalArgumentException("BpmEndpoint is empty");
+        }
+        URI endpoint = URI.create(bpmEndpoint.trim());
+        if (endpoint.getScheme() == null || endpoint.getHost() == null
+                || !(endpoint.getScheme().equalsIgnoreCase("http") || endpoint.getScheme().equalsIgnoreCase("https"))) {
+            throw new IllegalArgumentException("BpmEndpoint is not an absolute http(s) URL");
+        }
+        String path = endpoint.getPath() == null ? "" : endpoint.getPath();
+        String parent = path.contains("/") ? path.substring(0, path.lastIndexOf('/') + 1) : "/";
+        return endpoint.resolve(parent + operation);
+    }
+
+    private void post(SynchronizationCredentials mailbox, String operation, Object body)
+            throws CreatioCallFailedException {
+        URI uri;
+        try {
+            uri = operationUri(mailbox.BpmEndpoint(), operation);
+        } catch (IllegalArgumentException e) {
+            throw new CreatioCallFailedException(operation + ": " + e.getMessage(), 0, e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(properties.requestTimeout())
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new CreatioCallFailedException(operation + " to " + uri + " failed: " + e, 0, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CreatioCallFailedException(operation + " to " + uri + " interrupted", 0, e);
+        }
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            String excerpt = response.body() == null ? "" : response.body();
+            if (excerpt.length() > BODY_EXCERPT) {
+                excerpt = excerpt.substring(0, BODY_EXCERPT) + "…";
+            }
+            throw new CreatioCallFailedException(
+                    operation + " to " + uri + " answered HTTP " + status + ": " + excerpt, status, null);
+        }
+        log.debug("{} to {} answered {}", operation, uri, status);
+    }
+}

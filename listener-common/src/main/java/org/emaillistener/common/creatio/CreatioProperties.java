@@ -1,0 +1,19 @@
+package org.emaillistener.common.creatio;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the listener calls Creatio back.
+ *
+ * @param connectTimeout how long to wait for a TCP connection to Creatio
+ * @param requestTimeout how long one callback may take; Creatio answers ProcessFullEmail before it
+ *        stores anything, so a slow answer means trouble
+ */
+@ConfigurationProperties("listener.creatio")
+public record CreatioProperties(
+        @DefaultValue("10s") Duration connectTimeout,
+        @DefaultValue("60s") Duration requestTimeout) {
+}

@@ -1,0 +1,14 @@
+package org.emaillistener.common.jobs;
+
+/**
+ * The queue of sync jobs. A published job is delivered to a consumer at least once; a job whose
+ * handler fails is delivered again after a back-off, up to a delivery limit.
+ */
+public interface SyncJobs {
+
+    /** Returns once the job is safely queued. */
+    void publish(SyncJob job);
+
+    /** Starts delivering jobs to the handler. */
+    void consume(SyncJobHandler handler);
+}

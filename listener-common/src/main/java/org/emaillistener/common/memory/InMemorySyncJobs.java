@@ -1,0 +1,141 @@
+package org.emaillistener.common.memory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+
+import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobHandler;
+import org.emaillistener.common.jobs.SyncJobProperties;
+import org.emaillistener.common.jobs.SyncJobs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A sync-job queue in this JVM with the semantics of the broker's: at-least-once delivery,
+ * redelivery with back-off after a failed handler, a delivery limit and a dead-letter list. A job
+ * whose twin (same mailbox and folder) is still waiting in the queue is coalesced into it: the
+ * waiting one will see the same mail.
+ */
+public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(InMemorySyncJobs.class);
+
+    private final SyncJobProperties properties;
+    private final DelayQueue<Delivery> queue = new DelayQueue<>();
+    private final ConcurrentHashMap<String, Delivery> waiting = new ConcurrentHashMap<>();
+    private final List<SyncJob> deadLetters = new CopyOnWriteArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile SyncJobHandler handler;
+    private volatile boolean running;
+
+    public InMemorySyncJobs(SyncJobProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public void publish(SyncJob job) {
+        enqueue(new Delivery(job, 0, System.nanoTime()));
+    }
+
+    @Override
+    public synchronized void consume(SyncJobHandler handler) {
+        if (this.handler != null) {
+            throw new IllegalStateException("a consumer is already registered");
+        }
+        this.handler = handler;
+        if (running) {
+            startWorkers();
+        }
+    }
+
+    /** Jobs that reached the delivery limit, oldest first. */
+    public List<SyncJob> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    private void enqueue(Delivery delivery) {
+        if (waiting.putIfAbsent(delivery.job().key(), delivery) == null) {
+            queue.put(delivery);
+        }
+    }
+
+    private void work() {
+        while (running) {
+            Delivery delivery;
+            try {
+                delivery = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            waiting.remove(delivery.job().key(), delivery);
+            try {
+                handler.handle(delivery.job());
+            } catch (InterruptedException e) {
+                redeliver(delivery, e);
+                return;
+            } catch (Exception e) {
+                redeliver(delivery, e);
+            }
+        }
+    }
+
+    private void redeliver(Delivery delivery, Exception failure) {
+        int failures = delivery.failures() + 1;
+        if (failures >= properties.deliveryLimit()) {
+            deadLetters.add(delivery.job());
+            log.error("Sync job {} failed {} times and is dead-lettered; last failure: {}", delivery.job(), failures,
+                    failure.toString());
+            return;
+        }
+        Duration delay = properties.retryDelay(failures);
+        log.info("Sync job {} failed ({}); delivery {} in {} ms", delivery.job(), failure.toString(), failures + 1,
+                delay.toMillis());
+        enqueue(new Delivery(delivery.job(), failures, System.nanoTime() + delay.toNanos()));
+    }
+
+    private void startWorkers() {
+        for (int i = 0; i < properties.concurrency(); i++) {
+            workers.add(Thread.ofVirtual().name("sync-job-" + i).start(this::work));
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        if (handler != null && workers.isEmpty()) {
+            startWorkers();
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        workers.forEach(Thread::interrupt);
+        workers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private record Delivery(SyncJob job, int failures, long dueAtNanos) implements Delayed {
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(dueAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(dueAtNanos, ((Delivery) other).dueAtNanos);
+        }
+    }
+}

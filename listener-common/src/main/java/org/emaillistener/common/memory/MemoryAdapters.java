@@ -1,0 +1,51 @@
+package org.emaillistener.common.memory;
+
+import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.jobs.MailboxLocks;
+import org.emaillistener.common.jobs.SyncJobProperties;
+import org.emaillistener.common.jobs.SyncJobs;
+import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.state.SubscriptionStates;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the in-memory adapters when configuration asks for them (the default). */
+@Configuration(proxyBeanMethods = false)
+public class MemoryAdapters {
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "listener.store", havingValue = "memory", matchIfMissing = true)
+    static class Store {
+
+        @Bean
+        MailboxRegistry mailboxRegistry() {
+            return new InMemoryMailboxRegistry();
+        }
+
+        @Bean
+        Cursors cursors() {
+            return new InMemoryCursors();
+        }
+
+        @Bean
+        SubscriptionStates subscriptionStates() {
+            return new InMemorySubscriptionStates();
+        }
+
+        @Bean
+        MailboxLocks mailboxLocks() {
+            return new InMemoryMailboxLocks();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "listener.queue", havingValue = "memory", matchIfMissing = true)
+    static class Queue {
+
+        @Bean
+        SyncJobs syncJobs(SyncJobProperties properties) {
+            return new InMemorySyncJobs(properties);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.emaillistener.common.state;
+
+import java.time.Instant;
+
+/**
+ * The state of one mailbox's subscription.
+ *
+ * @param status what the subscription is doing
+ * @param errorKind the kind of the last failure, or null
+ * @param errorMessage the last failure, for people, or null
+ * @param since when the status was entered
+ */
+public record SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since) {
+
+    public static SubscriptionState of(Status status) {
+        return new SubscriptionState(status, null, null, Instant.now());
+    }
+
+    public static SubscriptionState failing(Status status, FailureKind kind, String message) {
+        return new SubscriptionState(status, kind, message, Instant.now());
+    }
+
+    /** Listening, or on its way to: Creatio's {@code subscriptionsstate} answers {@code exists}. */
+    public boolean alive() {
+        return status == Status.CONNECTING || status == Status.LISTENING || status == Status.RECONNECTING;
+    }
+
+    public enum Status {
+        CONNECTING,
+        LISTENING,
+        /** A connection failed; another attempt is scheduled. */
+        RECONNECTING,
+        /** Given up until Creatio sends new credentials (update or recreate). */
+        FAILED
+    }
+}
