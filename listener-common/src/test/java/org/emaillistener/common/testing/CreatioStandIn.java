@@ -1,0 +1,135 @@
+package org.emaillistener.common.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real HTTP server standing in for Creatio's {@code ExchangeListenerService.svc}: it records every
+ * callback by operation and answers 200, or what a test scripted for the next calls.
+ */
+public class CreatioStandIn implements AutoCloseable {
+
+    private static final String SERVICE_PATH = "/0/ServiceModel/ExchangeListenerService.svc/";
+
+    private final HttpServer server;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
+    private final Map<String, ConcurrentLinkedQueue<Integer>> scripted = new ConcurrentHashMap<>();
+    private final List<JsonNode> acceptedEmails = new CopyOnWriteArrayList<>();
+    private final Map<String, Consumer<JsonNode>> reactions = new ConcurrentHashMap<>();
+    private volatile Duration delay = Duration.ZERO;
+
+    /**
+     * One callback as received, with the status it was answered with.
+     *
+     * @param receivedAtNanos {@link System#nanoTime()} when the request arrived
+     */
+    public record Call(JsonNode body, int status, long receivedAtNanos) {
+    }
+
+    public CreatioStandIn() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    /** What a mailbox's {@code BpmEndpoint} should say to reach this stand-in. */
+    public String bpmEndpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + SERVICE_PATH + "ProcessFullEmail";
+    }
+
+    /** The next calls of {@code operation} are answered with these statuses, in order; then 200 again. */
+    public void answerNext(String operation, Integer... statuses) {
+        scripted.computeIfAbsent(operation, key -> new ConcurrentLinkedQueue<>()).addAll(List.of(statuses));
+    }
+
+    /**
+     * Runs {@code reaction} on each call of {@code operation} before answering it, as Creatio does
+     * with RefreshToken: it calls the listener's /update first.
+     */
+    public void onCall(String operation, Consumer<JsonNode> reaction) {
+        reactions.put(operation, reaction);
+    }
+
+    public void delayAnswers(Duration delay) {
+        this.delay = delay;
+    }
+
+    public List<Call> calls(String operation) {
+        return List.copyOf(calls.getOrDefault(operation, List.of()));
+    }
+
+    /** Emails of every ProcessFullEmail call answered 2xx, in arrival order. */
+    public List<JsonNode> acceptedEmails() {
+        return List.copyOf(acceptedEmails);
+    }
+
+    public List<String> acceptedSubjects() {
+        return acceptedEmails().stream().map(email -> email.get("Subject").asString()).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (!path.startsWith(SERVICE_PATH) || !"POST".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            long receivedAtNanos = System.nanoTime();
+            String operation = path.substring(SERVICE_PATH.length());
+            JsonNode body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = json.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            if (!delay.isZero()) {
+                Thread.sleep(delay);
+            }
+            Consumer<JsonNode> reaction = reactions.get(operation);
+            if (reaction != null) {
+                reaction.accept(body);
+            }
+            Integer next = scripted.getOrDefault(operation, new ConcurrentLinkedQueue<>()).poll();
+            int status = next == null ? 200 : next;
+            calls.computeIfAbsent(operation, key -> new CopyOnWriteArrayList<>()).add(new Call(body, status, receivedAtNanos));
+            if (status / 100 == 2 && "ProcessFullEmail".equals(operation)) {
+                body.get("Emails").forEach(acceptedEmails::add);
+            }
+            byte[] answer = status / 100 == 2 ? new byte[0]
+                    : "<html><body>Creatio failed</body></html>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) {
+                exchange.getResponseBody().write(answer);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every callback of every operation, for assertions that nothing unexpected was called. */
+    public List<String> operations() {
+        return new ArrayList<>(calls.keySet());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

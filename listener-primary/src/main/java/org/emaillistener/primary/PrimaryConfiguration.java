@@ -1,0 +1,10 @@
+package org.emaillistener.primary;
+
+import org.emaillistener.primary.api.ApiProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ApiProperties.class)
+class PrimaryConfiguration {
+}

@@ -1,0 +1,14 @@
+package org.emaillistener.primary.api;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits of the REST API.
+ *
+ * @param maxBodySize the largest request body accepted; a mailbox registration is a few kilobytes
+ */
+@ConfigurationProperties("listener.api")
+public record ApiProperties(@DefaultValue("1MB") DataSize maxBodySize) {
+}

@@ -1,0 +1,102 @@
+package org.emaillistener.primary.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.emaillistener.common.creatio.CreatioClient;
+import org.emaillistener.common.creatio.ServerType;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks what Creatio sent before anything is registered, so that a bad request changes nothing.
+ * Messages name the field (by its wire name) and never echo a secret.
+ */
+@Component
+public class CredentialsValidation {
+
+    /** The mailboxes of a create, recreate or update call: all valid, or none taken. */
+    public List<SynchronizationCredentials> subscriptions(List<SynchronizationCredentials> body) {
+        if (body == null || body.isEmpty()) {
+            throw new BadRequestException("Expected a JSON array with at least one mailbox (SynchronizationCredentials)");
+        }
+        for (int i = 0; i < body.size(); i++) {
+            subscription(body.get(i), body.size() == 1 ? "" : "[" + i + "].");
+        }
+        return body;
+    }
+
+    /** A list of mailbox ids (close, subscriptionsstate), parsed; all must be GUIDs. */
+    public List<UUID> mailboxIds(List<String> ids) {
+        if (ids == null) {
+            throw new BadRequestException("Expected a JSON array of mailbox ids");
+        }
+        List<UUID> parsed = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            parsed.add(guid(ids.get(i), "[" + i + "]"));
+        }
+        return parsed;
+    }
+
+    private void subscription(SynchronizationCredentials mailbox, String at) {
+        if (mailbox == null) {
+            throw new BadRequestException(at + "mailbox is null");
+        }
+        require(mailbox.Id() != null, at + "Id is required (the mailbox GUID)");
+        require(mailbox.ServerTypeId() != null, at + "ServerTypeId is required");
+        ServerType type = ServerType.of(mailbox.ServerTypeId())
+                .orElseThrow(() -> new BadRequestException(at + "ServerTypeId " + mailbox.ServerTypeId()
+                        + " is unknown: expected " + ServerType.IMAP.id() + " (IMAP) or " + ServerType.EXCHANGE.id()
+                        + " (Exchange)"));
+        if (type == ServerType.EXCHANGE) {
+            throw new BadRequestException(at + "ServerTypeId " + type.id()
+                    + " (Exchange) is not supported by this version of the listener yet");
+        }
+        require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the IMAP server's host)");
+        require(mailbox.Port() > 0 && mailbox.Port() <= 65535, at + "Port must be between 1 and 65535");
+        require(mailbox.SecureOption() >= 0 && mailbox.SecureOption() <= 3,
+                at + "SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
+        require(notBlank(mailbox.UserName()) || notBlank(mailbox.SenderEmailAddress()),
+                at + "UserName (or SenderEmailAddress) is required");
+        require(notBlank(mailbox.secret()),
+                at + (mailbox.UseOAuth() ? "AccessToken is required with UseOAuth" : "Password is required"));
+        require(mailbox.FolderIds().stream().allMatch(CredentialsValidation::notBlank),
+                at + "FolderIds must not contain empty names");
+        try {
+            CreatioClient.operationUri(mailbox.BpmEndpoint(), "ProcessFullEmail");
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(at + "BpmEndpoint must be Creatio's absolute http(s) callback URL: "
+                    + e.getMessage());
+        }
+    }
+
+    private static UUID guid(String value, String at) {
+        if (value == null) {
+            throw new BadRequestException(at + " is null, expected a mailbox GUID");
+        }
+        try {
+            UUID id = UUID.fromString(value.trim());
+            if (!id.toString().equalsIgnoreCase(value.trim())) {
+                throw new IllegalArgumentException();
+            }
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(at + " is not a GUID: \"" + abbreviate(value) + "\"");
+        }
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() > 64 ? value.substring(0, 64) + "…" : value;
+    }
+
+    private static boolean notBlank(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new BadRequestException(message);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package org.emaillistener.primary.imap;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.imap.protocol.Status;
+import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.imap.ImapConnector;
+import org.emaillistener.common.imap.ImapProperties;
+import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.imap.NewMailBoundary;
+import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.primary.subscription.MailboxWatcher;
+import org.emaillistener.primary.subscription.WatcherEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.mail.Folder;
+import jakarta.mail.MessagingException;
+
+/**
+ * Watches one IMAP mailbox on its own virtual thread. The main folder (INBOX when watched) sits in
+ * IDLE; a shared timer ends the IDLE every {@code idle-renew-interval} with a NOOP (servers may drop
+ * a client idle for 29 minutes, NATs sooner) and, when other folders are watched, every
+ * {@code folder-poll-interval} so their UIDNEXT can be checked with STATUS on the same connection.
+ * Any failure reconnects after a capped, jittered exponential back-off, unless the subscription says
+ * not to (a rejected login).
+ */
+public class ImapMailboxWatcher implements MailboxWatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(ImapMailboxWatcher.class);
+    private static final Set<String> UNWATCHED_SPECIAL_USE = Set.of("\\Drafts", "\\Junk", "\\Trash");
+
+    private final RegisteredMailbox mailbox;
+    private final WatcherEvents events;
+    private final ImapConnector connector;
+    private final ImapProperties properties;
+    private final Cursors cursors;
+    private final ScheduledExecutorService timer;
+    private final Object stopSignal = new Object();
+    private volatile boolean stopped;
+    private volatile IMAPStore store;
+    private volatile IMAPFolder idleFolder;
+    private Thread thread;
+
+    public ImapMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, ImapConnector connector,
+            ImapProperties properties, Cursors cursors, ScheduledExecutorService timer) {
+        this.mailbox = mailbox;
+        this.events = events;
+        this.connector = connector;
+        this.properties = properties;
+        this.cursors = cursors;
+        this.timer = timer;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (thread == null) {
+            thread = Thread.ofVirtual().name("imap-watch-" + mailbox.id()).start(this::run);
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        synchronized (stopSignal) {
+            stopSignal.notifyAll();
+        }
+        IMAPStore current = store;
+        if (current != null) {
+            Thread.ofVirtual().name("imap-close-" + mailbox.id()).start(() -> closeQuietly(current));
+        }
+    }
+
+    private void run() {
+        int failures = 0;
+        while (!stopped) {
+            events.connecting(failures > 0);
+            try {
+                store = connector.connect(mailbox.credentials(), properties.idleSocketTimeout());
+                if (stopped) {
+                    break;
+                }
+                List<String> folders = watchedFolders(store);
+                IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
+                main.open(Folder.READ_ONLY);
+                idleFolder = main;
+                Map<String, Long> uidNext = startCursors(store, main, folders);
+                events.listening(folders);
+                failures = 0;
+                listen(main, uidNext);
+            } catch (MessagingException | RuntimeException e) {
+                if (stopped) {
+                    break;
+                }
+                MailboxFailure failure = MailboxFailure.of(e);
+                log.info("Mailbox {}: {}", mailbox.id(), failure.message());
+                log.debug("Mailbox {} connection failure", mailbox.id(), e);
+                if (!events.failed(failure)) {
+                    break;
+                }
+                failures++;
+                pause(Backoff.exponential(properties.reconnectInitialDelay(), properties.reconnectMaxDelay(),
+                        failures));
+            } finally {
+                idleFolder = null;
+                IMAPStore current = store;
+                store = null;
+                if (current != null) {
+                    closeQuietly(current);
+                }
+            }
+        }
+        log.debug("Mailbox {}: watcher ended", mailbox.id());
+    }
+
+    /** IDLE until something changes, then look; returns only by an exception or a stop. */
+    private void listen(IMAPFolder main, Map<String, Long> uidNext) throws MessagingException {
+        boolean polling = uidNext.size() > 1;
+        Duration wakeEvery = polling && properties.folderPollInterval().compareTo(properties.idleRenewInterval()) < 0
+                ? properties.folderPollInterval()
+                : properties.idleRenewInterval();
+        long period = Math.max(1, wakeEvery.toMillis());
+        ScheduledFuture<?> wakeUps = timer.scheduleAtFixedRate(
+                () -> Thread.ofVirtual().start(() -> wake(main)),
+                ThreadLocalRandom.current().nextLong(period / 2, period + 1), period, TimeUnit.MILLISECONDS);
+        try {
+            boolean idleSupported = store.hasCapability("IDLE");
+            int known = main.getMessageCount();
+            long nextPoll = System.nanoTime() + properties.folderPollInterval().toNanos();
+            while (!stopped) {
+                if (idleSupported) {
+                    main.idle(true);
+                } else {
+                    pause(properties.folderPollInterval());
+                    noop(main);
+                }
+                if (!main.isOpen()) {
+                    throw new MessagingException("the server closed folder " + main.getFullName());
+                }
+                int count = main.getMessageCount();
+                if (count > known) {
+                    events.newMail(main.getFullName());
+                }
+                known = count;
+                if (polling && System.nanoTime() - nextPoll >= 0) {
+                    pollOtherFolders(main, uidNext);
+                    nextPoll = System.nanoTime() + properties.folderPollInterval().toNanos();
+                }
+            }
+        } finally {
+            wakeUps.cancel(false);
+        }
+    }
+
+    /** Ends the IDLE from the timer's side: IMAPFolder aborts an IDLE when another thread talks to the server. */
+    private void wake(IMAPFolder folder) {
+        if (stopped || idleFolder != folder) {
+            return;
+        }
+        try {
+            noop(folder);
+        } catch (MessagingException e) {
+            // The watcher's own thread meets the same broken connection and reconnects.
+            log.debug("Mailbox {}: NOOP failed", mailbox.id(), e);
+        }
+    }
+
+    private static void noop(IMAPFolder folder) throws MessagingException {
+        folder.doCommand(protocol -> {
+            protocol.simpleCommand("NOOP", null);
+            return null;
+        });
+    }
+
+    private void pollOtherFolders(IMAPFolder main, Map<String, Long> uidNext) throws MessagingException {
+        for (Map.Entry<String, Long> entry : uidNext.entrySet()) {
+            String name = entry.getKey();
+            if (name.equals(main.getFullName())) {
+                continue;
+            }
+            long next = statusUidNext(main, name);
+            if (next > entry.getValue()) {
+                entry.setValue(next);
+                events.newMail(name);
+            }
+        }
+    }
+
+    /** STATUS through the selected connection, so a mailbox never needs a second login. */
+    private static long statusUidNext(IMAPFolder selected, String folder) throws MessagingException {
+        Status status = (Status) selected.doCommand(protocol -> protocol.status(folder, new String[] { "UIDNEXT" }));
+        return status == null ? -1 : status.uidnext;
+    }
+
+    /**
+     * Gives every watched folder a cursor (new mail starts after the mailbox's registration) and
+     * notes each folder's UIDNEXT for polling.
+     */
+    private Map<String, Long> startCursors(IMAPStore store, IMAPFolder main, List<String> folders)
+            throws MessagingException {
+        Map<String, Long> uidNext = new HashMap<>();
+        for (String name : folders) {
+            if (name.equals(main.getFullName())) {
+                startCursor(main);
+                uidNext.put(name, main.getUIDNext());
+                continue;
+            }
+            IMAPFolder folder = (IMAPFolder) store.getFolder(name);
+            if (cursors.find(mailbox.id(), name).isEmpty()) {
+                folder.open(Folder.READ_ONLY);
+                try {
+                    startCursor(folder);
+                } finally {
+                    folder.close(false);
+                }
+            }
+            uidNext.put(name, statusUidNext(main, name));
+        }
+        return uidNext;
+    }
+
+    private void startCursor(IMAPFolder open) throws MessagingException {
+        if (cursors.find(mailbox.id(), open.getFullName()).isEmpty()) {
+            cursors.saveIfAbsent(mailbox.id(), open.getFullName(),
+                    NewMailBoundary.cursorFor(open, mailbox.registeredAt()));
+        }
+    }
+
+    /**
+     * The folders Creatio asked for ({@code FolderIds}, as {@code /folders} named them), or with none
+     * INBOX and every other folder that holds mail, except drafts, junk and trash: those are not mail
+     * a CRM should record. The main (IDLE) folder comes first.
+     */
+    private List<String> watchedFolders(IMAPStore store) throws MessagingException {
+        Set<String> names = new LinkedHashSet<>();
+        List<String> requested = mailbox.credentials().FolderIds();
+        if (requested.isEmpty()) {
+            names.add("INBOX");
+            for (Folder folder : store.getDefaultFolder().list("*")) {
+                if (watchable((IMAPFolder) folder)) {
+                    names.add(folder.getFullName());
+                }
+            }
+        } else {
+            if (requested.stream().anyMatch("INBOX"::equalsIgnoreCase)) {
+                names.add("INBOX");
+            }
+            requested.stream().filter(name -> !"INBOX".equalsIgnoreCase(name)).forEach(names::add);
+        }
+        List<String> result = new ArrayList<>(names);
+        for (String name : result) {
+            if (!store.getFolder(name).exists()) {
+                throw new MessagingException("folder " + name + " does not exist");
+            }
+        }
+        return result;
+    }
+
+    private static boolean watchable(IMAPFolder folder) throws MessagingException {
+        if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
+            return false;
+        }
+        for (String attribute : folder.getAttributes()) {
+            if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")
+                    || UNWATCHED_SPECIAL_USE.stream().anyMatch(attribute::equalsIgnoreCase)) {
+                return false;
+            }
+        }
+        return !folder.getFullName().equalsIgnoreCase("INBOX");
+    }
+
+    private void pause(Duration duration) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        synchronized (stopSignal) {
+            long left;
+            while (!stopped && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(stopSignal, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void closeQuietly(IMAPStore closing) {
+        try {
+            closing.close();
+        } catch (MessagingException | RuntimeException e) {
+            log.debug("Mailbox {}: closing the connection failed", mailbox.id(), e);
+        }
+    }
+}

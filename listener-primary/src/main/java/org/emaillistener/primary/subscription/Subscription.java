@@ -1,0 +1,142 @@
+package org.emaillistener.primary.subscription;
+
+import java.util.List;
+
+import org.emaillistener.common.creatio.CreatioCallFailedException;
+import org.emaillistener.common.creatio.CreatioClient;
+import org.emaillistener.common.creatio.MailboxStateReport;
+import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobs;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.state.FailureKind;
+import org.emaillistener.common.state.SubscriptionState;
+import org.emaillistener.common.state.SubscriptionState.Status;
+import org.emaillistener.common.state.SubscriptionStates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One mailbox's subscription: turns its watcher's events into sync jobs, subscription states and
+ * Creatio callbacks. A failure is reported to Creatio once ({@code ProcessMailboxState} with
+ * {@code Avaliable=false}), and the recovery once; an OAuth mailbox whose login is refused first asks
+ * Creatio for a fresh token ({@code RefreshToken}), which Creatio delivers through
+ * {@code /api/listeners/update} while that call is still open: that replaces this subscription, so
+ * nothing here is locked while the call runs.
+ */
+class Subscription implements WatcherEvents {
+
+    private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+
+    private final RegisteredMailbox mailbox;
+    private final SubscriptionStates states;
+    private final SyncJobs jobs;
+    private final CreatioClient creatio;
+    private MailboxWatcher watcher;
+    private volatile boolean stopped;
+    private volatile FailureKind reportedFailure;
+    private volatile boolean tokenRefreshRequested;
+
+    Subscription(RegisteredMailbox mailbox, SubscriptionStates states, SyncJobs jobs, CreatioClient creatio) {
+        this.mailbox = mailbox;
+        this.states = states;
+        this.jobs = jobs;
+        this.creatio = creatio;
+    }
+
+    void attach(MailboxWatcher watcher) {
+        this.watcher = watcher;
+    }
+
+    void start() {
+        watcher.start();
+    }
+
+    void stop() {
+        stopped = true;
+        watcher.stop();
+    }
+
+    /** A replacement subscription still owes Creatio the news of a recovery its predecessor's failure. */
+    void inheritReportedFailure(Subscription predecessor) {
+        reportedFailure = predecessor.reportedFailure;
+    }
+
+    @Override
+    public void connecting(boolean reconnect) {
+        if (!stopped && reconnect) {
+            states.find(mailbox.id()).ifPresent(current -> states.save(mailbox.id(),
+                    new SubscriptionState(Status.RECONNECTING, current.errorKind(), current.errorMessage(),
+                            current.since())));
+        }
+    }
+
+    @Override
+    public void listening(List<String> folders) {
+        if (stopped) {
+            return;
+        }
+        states.save(mailbox.id(), SubscriptionState.of(Status.LISTENING));
+        log.info("Mailbox {} listening on {}", mailbox.id(), folders);
+        folders.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED)));
+        if (reportedFailure != null) {
+            report(MailboxStateReport.available(mailbox.credentials()));
+            reportedFailure = null;
+        }
+    }
+
+    @Override
+    public void newMail(String folder) {
+        if (!stopped) {
+            jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.NEW_MAIL));
+        }
+    }
+
+    @Override
+    public boolean failed(MailboxFailure failure) {
+        if (stopped) {
+            return false;
+        }
+        if (failure.kind() == FailureKind.AUTHENTICATION && mailbox.credentials().UseOAuth()
+                && !tokenRefreshRequested) {
+            tokenRefreshRequested = true;
+            if (requestTokenRefresh()) {
+                // Creatio sent a new token through /update, which replaced this subscription.
+                return false;
+            }
+        }
+        if (stopped) {
+            return false;
+        }
+        boolean retried = failure.kind().retried();
+        states.save(mailbox.id(),
+                SubscriptionState.failing(retried ? Status.RECONNECTING : Status.FAILED, failure.kind(),
+                        failure.message()));
+        if (reportedFailure != failure.kind()) {
+            reportedFailure = failure.kind();
+            report(MailboxStateReport.unavailable(mailbox.credentials(), failure.kind().exceptionClassName(),
+                    failure.message()));
+        }
+        return retried;
+    }
+
+    /** @return whether this subscription was replaced while Creatio handled the request */
+    private boolean requestTokenRefresh() {
+        try {
+            log.info("Mailbox {}: the OAuth token was refused; asking Creatio for a fresh one", mailbox.id());
+            creatio.requestTokenRefresh(mailbox.credentials());
+        } catch (CreatioCallFailedException e) {
+            log.warn("Mailbox {}: RefreshToken failed: {}", mailbox.id(), e.getMessage());
+        }
+        return stopped;
+    }
+
+    private void report(MailboxStateReport report) {
+        try {
+            creatio.reportMailboxState(mailbox.credentials(), report);
+        } catch (CreatioCallFailedException e) {
+            log.warn("Mailbox {}: ProcessMailboxState (Avaliable={}) failed: {}", mailbox.id(), report.Avaliable(),
+                    e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.emaillistener.primary.subscription;
+
+import java.util.List;
+
+import org.emaillistener.common.imap.MailboxFailure;
+
+/** What a {@link MailboxWatcher} tells its subscription. */
+public interface WatcherEvents {
+
+    /** A connection attempt starts; {@code reconnect} after a failure. */
+    void connecting(boolean reconnect);
+
+    /** Connected and watching these folders; mail may have arrived while nobody was watching. */
+    void listening(List<String> folders);
+
+    /** The server says a folder may have new mail. */
+    void newMail(String folder);
+
+    /**
+     * The connection failed or could not be made.
+     *
+     * @return whether the watcher should try again (after a back-off)
+     */
+    boolean failed(MailboxFailure failure);
+}

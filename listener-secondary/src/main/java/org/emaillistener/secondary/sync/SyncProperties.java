@@ -1,0 +1,24 @@
+package org.emaillistener.secondary.sync;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import jakarta.validation.constraints.Min;
+
+/**
+ * How a folder is synced.
+ *
+ * @param maxMessagesPerJob how many messages one job delivers before it hands the rest to a
+ *        follow-up job, so that a large backlog neither holds the mailbox lock for long nor starves
+ *        other mailboxes
+ * @param lockTtl how long a syncer may hold a mailbox; a crashed syncer's lock expires after it
+ */
+@Validated
+@ConfigurationProperties("listener.sync")
+public record SyncProperties(
+        @DefaultValue("100") @Min(1) int maxMessagesPerJob,
+        @DefaultValue("10m") Duration lockTtl) {
+}
