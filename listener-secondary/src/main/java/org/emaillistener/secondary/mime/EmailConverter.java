@@ -1,0 +1,243 @@
+package org.emaillistener.secondary.mime;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.emaillistener.common.creatio.DotNetTicks;
+import org.emaillistener.common.creatio.Email;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedByteArrayInputStream;
+
+/**
+ * Converts a raw RFC 822 message into Creatio's {@link Email}. It never throws: what cannot be
+ * parsed is converted with whatever could be read, because a message left out is a message the
+ * user never sees. One instance serves any number of threads.
+ */
+public class EmailConverter {
+
+    private static final Logger log = LoggerFactory.getLogger(EmailConverter.class);
+
+    /** .NET's DateTime, and so Creatio, holds nothing outside years 1 to 9999. */
+    private static final Instant EARLIEST_TICKS = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST_TICKS = Instant.parse("9999-12-31T23:59:59Z");
+
+    private static final Pattern HEADER_BLOCK_END = Pattern.compile("\\r?\\n\\r?\\n");
+    private static final Pattern FOLD = Pattern.compile("\\r?\\n[ \\t]+");
+
+    private final Session session = Session.getInstance(lenientParsing());
+
+    /**
+     * Converts one message.
+     *
+     * @param rawMessage the message as fetched (RFC822 / BODY[]); null is read as empty
+     * @param receivedAt the IMAP INTERNALDATE, the send date of a message without a usable Date header
+     */
+    public Email convert(byte[] rawMessage, Instant receivedAt) {
+        byte[] raw = rawMessage == null ? new byte[0] : rawMessage;
+        if (!startsWithHeaderField(raw)) {
+            return fromUnstructured(raw, receivedAt);
+        }
+        try {
+            return fromMime(new MimeMessage(session, new SharedByteArrayInputStream(raw)), raw, receivedAt);
+        } catch (MessagingException | RuntimeException e) {
+            log.warn("Message could not be parsed as MIME; delivering its raw text", e);
+            return fromUnstructured(raw, receivedAt);
+        }
+    }
+
+    private Email fromMime(MimeMessage message, byte[] raw, Instant receivedAt) {
+        MessageContent content = MessageContent.read(message, session);
+        Instant date = readOr(null, "Date", () -> representable(message.getSentDate()));
+        String messageId = HeaderValues.first(message, "Message-ID");
+        return new Email(
+                "",
+                HeaderValues.decodeWords(HeaderValues.first(message, "Subject")),
+                content.body(),
+                AddressHeaders.sender(message),
+                AddressHeaders.list(message, "To"),
+                AddressHeaders.list(message, "Cc"),
+                AddressHeaders.list(message, "Bcc"),
+                readOr(List.of(), "headers", () -> headerLines(message)),
+                importance(message),
+                content.isHtml(),
+                content.attachments(),
+                sendDateTimeStamp(date, receivedAt),
+                messageId.isEmpty() ? syntheticMessageId(raw) : messageId,
+                HeaderValues.first(message, "In-Reply-To"),
+                HeaderValues.first(message, "References"));
+    }
+
+    /**
+     * The last resort, for bytes that are not a message at all or that jakarta.mail rejects: the
+     * subject and sender if a header block can be made out, and everything else as plain text.
+     */
+    private Email fromUnstructured(byte[] raw, Instant receivedAt) {
+        String text = LenientCharset.decode(raw, null);
+        String headerBlock = "";
+        String body = text;
+        Matcher blockEnd = HEADER_BLOCK_END.matcher(text);
+        if (startsWithHeaderField(raw) && blockEnd.find()) {
+            headerBlock = FOLD.matcher(text.substring(0, blockEnd.start())).replaceAll(" ");
+            body = text.substring(blockEnd.end());
+        }
+        String messageId = unstructuredHeader(headerBlock, "Message-ID");
+        return new Email("", HeaderValues.decodeWords(unstructuredHeader(headerBlock, "Subject")), body,
+                HeaderValues.decodeWords(unstructuredHeader(headerBlock, "From")), List.of(), List.of(), List.of(),
+                List.of(), Email.IMPORTANCE_NORMAL, false, List.of(), sendDateTimeStamp(null, receivedAt),
+                messageId.isEmpty() ? syntheticMessageId(raw) : messageId, "", "");
+    }
+
+    private static String unstructuredHeader(String unfoldedBlock, String name) {
+        for (String line : unfoldedBlock.split("\\r?\\n")) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        return "";
+    }
+
+    /** Every header of the message, in order, as Creatio reads them: {@code Name=Value}, unfolded, not decoded. */
+    private static List<String> headerLines(MimeMessage message) throws MessagingException {
+        List<String> lines = new ArrayList<>();
+        for (Enumeration<String> headers = message.getAllHeaderLines(); headers.hasMoreElements(); ) {
+            String line = headers.nextElement();
+            int colon = line.indexOf(':');
+            // jakarta.mail keeps a stray line without a colon as a header named after the whole line.
+            if (colon > 0 && isFieldName(line.substring(0, colon).strip())) {
+                lines.add(line.substring(0, colon).strip() + "=" + HeaderValues.unfold(line.substring(colon + 1)));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Creatio's importance from, in this order, {@code Importance} (RFC 2156), {@code X-Priority} and
+     * {@code X-MSMail-Priority}. A message that says nothing is of normal importance, the default RFC
+     * 2156 gives for a missing Importance.
+     */
+    private static int importance(MimeMessage message) {
+        Integer importance = fromWord(HeaderValues.first(message, "Importance"));
+        if (importance == null) {
+            importance = fromDigit(HeaderValues.first(message, "X-Priority"));
+        }
+        if (importance == null) {
+            importance = fromWord(HeaderValues.first(message, "X-MSMail-Priority"));
+        }
+        return importance == null ? Email.IMPORTANCE_NORMAL : importance;
+    }
+
+    private static Integer fromWord(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "high" -> Email.IMPORTANCE_HIGH;
+            case "normal" -> Email.IMPORTANCE_NORMAL;
+            case "low" -> Email.IMPORTANCE_LOW;
+            default -> null;
+        };
+    }
+
+    /** X-Priority is a digit from 1 (highest) to 5 (lowest), often followed by a word: "1 (Highest)". */
+    private static Integer fromDigit(String value) {
+        return switch (value.isEmpty() ? ' ' : value.charAt(0)) {
+            case '1', '2' -> Email.IMPORTANCE_HIGH;
+            case '3' -> Email.IMPORTANCE_NORMAL;
+            case '4', '5' -> Email.IMPORTANCE_LOW;
+            default -> null;
+        };
+    }
+
+    private static long sendDateTimeStamp(Instant date, Instant receivedAt) {
+        if (date != null) {
+            return DotNetTicks.of(date);
+        }
+        Instant received = representable(receivedAt);
+        return DotNetTicks.of(received != null ? received : Instant.now());
+    }
+
+    private static Instant representable(Date date) {
+        return date == null ? null : representable(date.toInstant());
+    }
+
+    private static Instant representable(Instant instant) {
+        return instant == null || instant.isBefore(EARLIEST_TICKS) || instant.isAfter(LATEST_TICKS) ? null : instant;
+    }
+
+    /**
+     * Creatio deduplicates on MessageId and drops mail without one, so a message without a
+     * Message-ID gets one derived from its bytes: the same message fetched twice, by two replicas or
+     * after a restart, gets the same id and is stored once.
+     */
+    private static String syntheticMessageId(byte[] raw) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(raw);
+            return "<" + HexFormat.of().formatHex(digest).substring(0, 32) + "@email-listener.generated>";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java platform provides SHA-256", e);
+        }
+    }
+
+    /** Whether the bytes open with {@code Name:} as a message does, rather than with arbitrary data. */
+    private static boolean startsWithHeaderField(byte[] raw) {
+        int i = 0;
+        while (i < raw.length && raw[i] > ' ' && raw[i] < 127 && raw[i] != ':') {
+            i++;
+        }
+        int nameEnd = i;
+        // RFC 822 allowed white space before the colon (obs-optional in RFC 5322).
+        while (i < raw.length && (raw[i] == ' ' || raw[i] == '\t')) {
+            i++;
+        }
+        return nameEnd > 0 && i < raw.length && raw[i] == ':';
+    }
+
+    private static boolean isFieldName(String name) {
+        return !name.isEmpty() && name.chars().allMatch(c -> c > ' ' && c < 127 && c != ':');
+    }
+
+    private static <T> T readOr(T fallback, String what, Callable<T> reading) {
+        try {
+            T value = reading.call();
+            return value == null ? fallback : value;
+        } catch (Exception e) {
+            log.debug("Unreadable {} in a message", what, e);
+            return fallback;
+        }
+    }
+
+    /**
+     * jakarta.mail takes address strictness and raw UTF-8 headers (RFC 6532) from the session. The
+     * other leniency switches are JVM-wide system properties in Angus Mail, read once when its
+     * classes load, which a library must not flip. They are set here too, to state the intent, but
+     * this package does not rely on them: it reads charsets, parameters, encoded words and transfer
+     * encodings leniently itself.
+     */
+    private static Properties lenientParsing() {
+        Properties properties = new Properties();
+        properties.setProperty("mail.mime.address.strict", "false");
+        properties.setProperty("mail.mime.allowutf8", "true");
+        properties.setProperty("mail.mime.decodetext.strict", "false");
+        properties.setProperty("mail.mime.parameters.strict", "false");
+        properties.setProperty("mail.mime.decodeparameters", "true");
+        properties.setProperty("mail.mime.decodefilename", "true");
+        properties.setProperty("mail.mime.base64.ignoreerrors", "true");
+        properties.setProperty("mail.mime.ignoreunknownencoding", "true");
+        properties.setProperty("mail.mime.multipart.ignoremissingendboundary", "true");
+        properties.setProperty("mail.mime.multipart.ignoremissingboundaryparameter", "true");
+        return properties;
+    }
+}

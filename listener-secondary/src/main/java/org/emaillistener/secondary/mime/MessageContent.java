@@ -1,0 +1,275 @@
+package org.emaillistener.secondary.mime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.emaillistener.common.creatio.EmailAttachment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.MimePartDataSource;
+import jakarta.mail.util.SharedByteArrayInputStream;
+
+/**
+ * The body Creatio shows and the files it stores, read from a message's MIME tree. Nothing here
+ * throws: a part that cannot be read is kept as raw text or as a file rather than dropped.
+ */
+record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachments) {
+
+    /** No real mail nests deeper; parts below this depth are kept as files without being opened. */
+    private static final int MAX_DEPTH = 50;
+
+    static MessageContent read(MimePart message, Session session) {
+        return new Walk(session).read(message);
+    }
+
+    /** One pass over the tree, collecting text parts and files in the order they occur. */
+    private static final class Walk {
+
+        private static final Logger log = LoggerFactory.getLogger(MessageContent.class);
+
+        private final Session session;
+        private final List<String> htmlTexts = new ArrayList<>();
+        private final List<String> plainTexts = new ArrayList<>();
+        private final List<File> files = new ArrayList<>();
+
+        Walk(Session session) {
+            this.session = session;
+        }
+
+        MessageContent read(MimePart message) {
+            visit(message, 0);
+            // Where a text comes both as plain text and as HTML, the HTML keeps the formatting and the
+            // cid: images; an HTML part with nothing in it does not beat real plain text.
+            boolean html = htmlTexts.stream().anyMatch(text -> !text.isBlank());
+            String body = join(html ? htmlTexts : plainTexts);
+            String searchableBody = body.toLowerCase(Locale.ROOT);
+            List<EmailAttachment> attachments = files.stream()
+                    .map(file -> file.toAttachment(html && file.isReferencedFrom(searchableBody)))
+                    .toList();
+            return new MessageContent(body, html, attachments);
+        }
+
+        private void visit(MimePart part, int depth) {
+            PartType type = PartType.of(part);
+            if (depth > MAX_DEPTH) {
+                addFile(part, type.base(), fileName(part));
+            } else if (type.base().startsWith("multipart/")) {
+                visitMultipart(part, type, depth);
+            } else if (type.base().equals("message/rfc822") || type.base().equals("message/global")) {
+                addMessage(part);
+            } else {
+                String fileName = fileName(part);
+                boolean bodyText = fileName == null && !isDeclaredAttachment(part);
+                if (bodyText && type.base().equals("text/html")) {
+                    htmlTexts.add(text(part, type));
+                } else if (bodyText && type.base().equals("text/plain")) {
+                    plainTexts.add(text(part, type));
+                } else {
+                    addFile(part, type.base(), fileName);
+                }
+            }
+        }
+
+        private void visitMultipart(MimePart part, PartType type, int depth) {
+            List<MimePart> children = children(part, type);
+            if (children.isEmpty()) {
+                // The boundary never shows up (or the structure is otherwise unreadable): the text is
+                // still in there, so the user gets it raw rather than not at all.
+                plainTexts.add(text(part, type));
+            }
+            for (MimePart child : children) {
+                visit(child, depth + 1);
+            }
+        }
+
+        private void addMessage(MimePart part) {
+            byte[] message = content(part);
+            String fileName = fileName(part);
+            String name = fileName != null ? fileName : AttachmentNames.forMessage(subjectOf(message));
+            files.add(new File(contentId(part), name, Base64.getEncoder().encodeToString(message)));
+        }
+
+        private void addFile(MimePart part, String mimeType, String fileName) {
+            String name = fileName != null ? fileName : AttachmentNames.generated(files.size() + 1, mimeType);
+            files.add(new File(contentId(part), name, Base64.getEncoder().encodeToString(content(part))));
+        }
+
+        private String subjectOf(byte[] message) {
+            try {
+                return HeaderValues.decodeWords(
+                        new MimeMessage(session, new SharedByteArrayInputStream(message)).getHeader("Subject", null));
+            } catch (MessagingException | RuntimeException e) {
+                return "";
+            }
+        }
+
+        private static List<MimePart> children(MimePart part, PartType type) {
+            // jakarta.mail re-reads the Content-Type itself, strictly; hand it the leniently read one.
+            MimePartDataSource source = new MimePartDataSource(part) {
+                @Override
+                public String getContentType() {
+                    return type.forMultipartParsing();
+                }
+            };
+            try {
+                MimeMultipart multipart = new MimeMultipart(source);
+                List<MimePart> children = new ArrayList<>();
+                for (int i = 0; i < multipart.getCount(); i++) {
+                    children.add((MimePart) multipart.getBodyPart(i));
+                }
+                return children;
+            } catch (MessagingException | RuntimeException e) {
+                log.debug("Unreadable {} part, kept as text", type.base(), e);
+                return List.of();
+            }
+        }
+
+        private static String text(MimePart part, PartType type) {
+            return LenientCharset.decode(content(part), type.charset());
+        }
+
+        /** The part's content with its transfer encoding undone, or as near to it as can be read. */
+        private static byte[] content(MimePart part) {
+            try (InputStream in = part.getInputStream()) {
+                return in.readAllBytes();
+            } catch (IOException | MessagingException | RuntimeException e) {
+                byte[] raw = rawContent(part);
+                if ("base64".equalsIgnoreCase(HeaderValues.first(part, "Content-Transfer-Encoding"))) {
+                    try {
+                        // The MIME decoder skips characters outside the alphabet instead of failing.
+                        return Base64.getMimeDecoder().decode(raw);
+                    } catch (IllegalArgumentException truncated) {
+                        return raw;
+                    }
+                }
+                return raw;
+            }
+        }
+
+        private static byte[] rawContent(MimePart part) {
+            try (InputStream in = switch (part) {
+                case MimeMessage message -> message.getRawInputStream();
+                case MimeBodyPart bodyPart -> bodyPart.getRawInputStream();
+                default -> InputStream.nullInputStream();
+            }) {
+                return in.readAllBytes();
+            } catch (IOException | MessagingException | RuntimeException e) {
+                return new byte[0];
+            }
+        }
+
+        private static String fileName(MimePart part) {
+            String fileName;
+            try {
+                fileName = part.getFileName();
+            } catch (MessagingException | RuntimeException e) {
+                fileName = PartType.parameter(HeaderValues.first(part, "Content-Disposition"), "filename");
+                if (fileName == null) {
+                    fileName = PartType.parameter(HeaderValues.first(part, "Content-Type"), "name");
+                }
+            }
+            return AttachmentNames.fromSender(fileName);
+        }
+
+        private static boolean isDeclaredAttachment(MimePart part) {
+            return HeaderValues.first(part, "Content-Disposition").toLowerCase(Locale.ROOT).startsWith("attachment");
+        }
+
+        private static String contentId(MimePart part) {
+            String id = HeaderValues.first(part, "Content-ID");
+            if (id.startsWith("<")) {
+                id = id.substring(1);
+            }
+            if (id.endsWith(">")) {
+                id = id.substring(0, id.length() - 1);
+            }
+            return id.strip();
+        }
+
+        private static String join(List<String> texts) {
+            StringBuilder joined = new StringBuilder();
+            for (String text : texts) {
+                if (!joined.isEmpty() && joined.charAt(joined.length() - 1) != '\n') {
+                    joined.append("\r\n");
+                }
+                joined.append(text);
+            }
+            return joined.toString();
+        }
+    }
+
+    /** A file found in the tree; whether it is inline depends on the body chosen afterwards. */
+    private record File(String contentId, String name, String base64Data) {
+
+        /**
+         * Creatio puts an inline attachment where the body says {@code cid:<Id>} and does not list it
+         * with the other files, so only a part the HTML body actually references is marked inline;
+         * one it does not reference (an image next to a plain-text body, say) would otherwise vanish.
+         */
+        boolean isReferencedFrom(String lowerCaseBody) {
+            return !contentId.isEmpty() && lowerCaseBody.contains("cid:" + contentId.toLowerCase(Locale.ROOT));
+        }
+
+        EmailAttachment toAttachment(boolean inline) {
+            return new EmailAttachment(contentId, name, base64Data, inline);
+        }
+    }
+
+    /** The Content-Type of a part, read strictly where possible and by pattern where not. */
+    private record PartType(String base, String charset, String boundary) {
+
+        private static final Pattern MIME_TYPE = Pattern.compile("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+");
+
+        static PartType of(MimePart part) {
+            String header;
+            try {
+                header = part.getContentType();
+            } catch (MessagingException | RuntimeException e) {
+                header = null;
+            }
+            if (header == null) {
+                return new PartType("text/plain", null, null);
+            }
+            try {
+                ContentType type = new ContentType(header);
+                return new PartType(type.getBaseType().toLowerCase(Locale.ROOT), type.getParameter("charset"),
+                        type.getParameter("boundary"));
+            } catch (MessagingException | RuntimeException e) {
+                // Unquoted boundaries with '=' in them and similar slips are common; keep what can be read.
+                String base = HeaderValues.unfold(header.split(";", 2)[0]).toLowerCase(Locale.ROOT);
+                // RFC 2045 §5.2: a Content-Type that cannot be made sense of means text/plain.
+                return new PartType(MIME_TYPE.matcher(base).matches() ? base : "text/plain",
+                        parameter(header, "charset"), parameter(header, "boundary"));
+            }
+        }
+
+        /** A parameter's value found by pattern in a header that does not parse; null if absent. */
+        static String parameter(String header, String name) {
+            Matcher matcher = Pattern.compile("(?i)(?:^|;)\\s*" + name + "\\s*=\\s*(?:\"([^\"]*)\"|([^;]*))")
+                    .matcher(HeaderValues.unfold(header));
+            if (!matcher.find()) {
+                return null;
+            }
+            String value = matcher.group(1) != null ? matcher.group(1) : matcher.group(2).strip();
+            return value.isEmpty() ? null : value;
+        }
+
+        String forMultipartParsing() {
+            return boundary == null ? base : base + "; boundary=\"" + boundary.replace("\"", "") + "\"";
+        }
+    }
+}
