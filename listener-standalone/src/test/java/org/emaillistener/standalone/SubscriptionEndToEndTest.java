@@ -40,7 +40,9 @@ class SubscriptionEndToEndTest {
 
     static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
-    static final byte[] PDF = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".getBytes(StandardCharsets.US_ASCII);
+    /** A PDF's header with its binary marker line, so that the part travels Base64-encoded like real PDFs. */
+    static final byte[] PDF = "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
 
     static final String PROBE = "probe";
 

@@ -103,7 +103,7 @@ public class FolderSync {
 
     /**
      * The folder's cursor. A folder without one starts at the mailbox's registration; a folder whose
-     * UIDVALIDITY changed (recreated, or renumbered by the server) starts again after the last mail
+     * UIDVALIDITY changed (recreated, or renumbered by the server) starts again at the last mail
      * delivered from it, judged by date: Creatio recognises a repeated MessageId, and nothing newer is
      * lost.
      */
@@ -114,13 +114,17 @@ public class FolderSync {
             return cursors.saveIfAbsent(mailbox.id(), name, NewMailBoundary.cursorFor(folder, mailbox.registeredAt()));
         }
         long uidValidity = folder.getUIDValidity();
-        if (cursor.uidValidity() == uidValidity) {
+        long uidNext = folder.getUIDNext();
+        // UIDs only grow while UIDVALIDITY stays: a UIDNEXT at or below the cursor means the server
+        // renumbered the folder without saying so (a restored or rebuilt mailbox); treat it alike.
+        boolean renumbered = uidNext > 0 && uidNext <= cursor.lastUid();
+        if (cursor.uidValidity() == uidValidity && !renumbered) {
             return cursor;
         }
         Instant since = cursor.lastDeliveredAt() != null ? cursor.lastDeliveredAt() : mailbox.registeredAt();
         SyncCursor restarted = NewMailBoundary.cursorFor(folder, since);
-        log.warn("Mailbox {} folder {}: UIDVALIDITY changed from {} to {}; resynchronising from {}", mailbox.id(),
-                name, cursor.uidValidity(), uidValidity, since);
+        log.warn("Mailbox {} folder {}: UIDVALIDITY {} -> {}, UIDNEXT {} after delivered UID {}; resynchronising "
+                + "from {}", mailbox.id(), name, cursor.uidValidity(), uidValidity, uidNext, cursor.lastUid(), since);
         cursors.save(mailbox.id(), name, restarted);
         return restarted;
     }

@@ -1,0 +1,189 @@
+package org.emaillistener.primary.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.emaillistener.common.creatio.CreatioJson;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.cursor.SyncCursor;
+import org.emaillistener.common.imap.ImapConnector;
+import org.emaillistener.common.imap.ImapProperties;
+import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.memory.InMemoryCursors;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.state.FailureKind;
+import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.primary.subscription.WatcherEvents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+class ImapMailboxWatcherTest {
+
+    static final String USER = "watched@example.com";
+
+    GreenMail greenMail;
+    InMemoryCursors cursors = new InMemoryCursors();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    RecordingEvents events = new RecordingEvents();
+    ImapMailboxWatcher watcher;
+
+    @BeforeEach
+    void startMailServer() {
+        greenMail = new GreenMail(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP));
+        greenMail.start();
+        greenMail.setUser(USER, USER, "secret");
+    }
+
+    @AfterEach
+    void stop() {
+        if (watcher != null) {
+            watcher.stop();
+        }
+        timer.shutdownNow();
+        greenMail.stop();
+    }
+
+    @Test
+    void announcesMailThatArrivesWhileIdling() throws Exception {
+        watch("secret", Duration.ofMinutes(5), Instant.now());
+        await().until(() -> events.listening.size() == 1);
+
+        send("First");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
+    }
+
+    @Test
+    void keepsListeningAcrossIdleRenewals() throws Exception {
+        watch("secret", Duration.ofMillis(200), Instant.now());
+        await().until(() -> events.listening.size() == 1);
+        Thread.sleep(1500);
+
+        send("After several renewals");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
+        assertThat(events.failures).isEmpty();
+        assertThat(events.listening).hasSize(1);
+    }
+
+    @Test
+    void startsTheCursorAfterTheMailReceivedBeforeRegistration() throws Exception {
+        send("History 1");
+        send("History 2");
+        await().until(() -> greenMail.getReceivedMessages().length == 2);
+        Thread.sleep(1100);
+        Instant registeredAt = Instant.now();
+        Thread.sleep(1100);
+        send("Arrived between create and the first connection");
+        await().until(() -> greenMail.getReceivedMessages().length == 3);
+
+        watch("secret", Duration.ofMinutes(5), registeredAt);
+        await().until(() -> events.listening.size() == 1);
+
+        SyncCursor cursor = cursors.find(UUID.nameUUIDFromBytes(USER.getBytes()), "INBOX").orElseThrow();
+        assertThat(cursor.lastUid()).isEqualTo(2);
+    }
+
+    @Test
+    void reportsARejectedLoginAndStopsWhenTheSubscriptionSaysSo() {
+        events.retry = false;
+        watch("not-the-password", Duration.ofMinutes(5), Instant.now());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.failures.size() == 1);
+        assertThat(events.failures.getFirst().kind()).isEqualTo(FailureKind.AUTHENTICATION);
+        assertThat(events.listening).isEmpty();
+    }
+
+    @Test
+    void retriesAServerThatCannotBeReached() {
+        events.retry = true;
+        int port = greenMail.getImap().getPort();
+        greenMail.stop();
+        watch("secret", Duration.ofMinutes(5), Instant.now(), port);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.failures.size() >= 2);
+        assertThat(events.failures).allMatch(failure -> failure.kind() == FailureKind.UNREACHABLE);
+    }
+
+    private RegisteredMailbox mailbox(String password, Instant registeredAt, int port) {
+        UUID id = UUID.nameUUIDFromBytes(USER.getBytes());
+        SynchronizationCredentials credentials = CreatioJson.mapper().readValue(
+                CreatioRequests.imapMailbox(id, "127.0.0.1", port, USER, password,
+                        "http://127.0.0.1:9/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail", List.of()),
+                SynchronizationCredentials.class);
+        return new RegisteredMailbox(credentials, registeredAt);
+    }
+
+    private void watch(String password, Duration idleRenewInterval, Instant registeredAt) {
+        watch(password, idleRenewInterval, registeredAt, greenMail.getImap().getPort());
+    }
+
+    private void watch(String password, Duration idleRenewInterval, Instant registeredAt, int port) {
+        ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
+                idleRenewInterval, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(500), List.of());
+        watcher = new ImapMailboxWatcher(mailbox(password, registeredAt, port), events, new ImapConnector(properties),
+                properties, cursors, timer);
+        watcher.start();
+    }
+
+    private void send(String subject) throws Exception {
+        Properties props = new Properties();
+        props.put("mail.smtp.host", "127.0.0.1");
+        props.put("mail.smtp.port", String.valueOf(greenMail.getSmtp().getPort()));
+        MimeMessage message = new MimeMessage(Session.getInstance(props));
+        message.setFrom(new InternetAddress("bob@example.com"));
+        message.setRecipients(Message.RecipientType.TO, USER);
+        message.setSubject(subject);
+        message.setText(GreenMailUtil.random());
+        Transport.send(message);
+    }
+
+    static class RecordingEvents implements WatcherEvents {
+
+        final List<List<String>> listening = new CopyOnWriteArrayList<>();
+        final List<String> newMail = new CopyOnWriteArrayList<>();
+        final List<MailboxFailure> failures = new CopyOnWriteArrayList<>();
+        volatile boolean retry = true;
+
+        @Override
+        public void connecting(boolean reconnect) {
+        }
+
+        @Override
+        public void listening(List<String> folders) {
+            listening.add(folders);
+        }
+
+        @Override
+        public void newMail(String folder) {
+            newMail.add(folder);
+        }
+
+        @Override
+        public boolean failed(MailboxFailure failure) {
+            failures.add(failure);
+            return retry;
+        }
+    }
+}
