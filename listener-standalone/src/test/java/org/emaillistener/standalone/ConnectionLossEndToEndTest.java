@@ -7,17 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
-import jakarta.mail.Message;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,55 +21,27 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "listener.imap.reconnect-initial-delay=3s", "listener.imap.reconnect-max-delay=3s",
                 "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s" })
-class ConnectionLossEndToEndTest {
+class ConnectionLossEndToEndTest extends EndToEndTest {
 
-    static MailServer mail;
-    static CreatioStandIn creatio;
-
-    @LocalServerPort
-    int port;
-
-    @BeforeAll
-    static void startPeers() throws Exception {
-        mail = new MailServer();
-        creatio = new CreatioStandIn();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        mail.close();
-        creatio.close();
-    }
 
     @Test
     void deliversMailThatArrivedWhileTheConnectionWasDown() throws Exception {
         String user = "down@example.com";
         mail.addUser(user, "secret");
-        UUID mailbox = UUID.randomUUID();
-        new ListenerApi(port).post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(mailbox,
-                "127.0.0.1", mail.imapPort(), user, "secret", creatio.bpmEndpoint(), List.of())));
-        mail.send(message(user, "Before the outage"));
+        UUID mailbox = subscribe(user, "secret", List.of());
+        mail.send(plain(user, "Before the outage"));
         await().atMost(Duration.ofSeconds(30)).until(() -> creatio.acceptedSubjects().contains("Before the outage"));
 
         mail.stop();
         mail.start();
         mail.addUser(user, "secret");
-        mail.send(message(user, "During the outage"));
+        mail.send(plain(user, "During the outage"));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> creatio.acceptedSubjects().contains("During the outage"));
         Thread.sleep(2000);
         assertThat(creatio.acceptedSubjects()).containsExactly("Before the outage", "During the outage");
-        assertThat(new ListenerApi(port).stateOf(mailbox.toString())).isEqualTo("exists");
+        assertThat(api().stateOf(mailbox.toString())).isEqualTo("exists");
         List<JsonNode> reports = creatio.calls("ProcessMailboxState").stream().map(CreatioStandIn.Call::body).toList();
         assertThat(reports).allMatch(report -> report.get("MailboxId").asString().equals(mailbox.toString()));
-    }
-
-    private static MimeMessage message(String to, String subject) throws Exception {
-        MimeMessage message = new MimeMessage(mail.smtpSession());
-        message.setFrom(new InternetAddress("bob@example.com"));
-        message.setRecipients(Message.RecipientType.TO, to);
-        message.setSubject(subject);
-        message.setText(subject);
-        return message;
     }
 }

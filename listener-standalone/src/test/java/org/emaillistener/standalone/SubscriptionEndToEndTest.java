@@ -13,11 +13,8 @@ import java.util.UUID;
 
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
@@ -36,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s" })
-class SubscriptionEndToEndTest {
+class SubscriptionEndToEndTest extends EndToEndTest {
 
     static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
@@ -46,23 +43,6 @@ class SubscriptionEndToEndTest {
 
     static final String PROBE = "probe";
 
-    static MailServer mail;
-    static CreatioStandIn creatio;
-
-    @LocalServerPort
-    int port;
-
-    @BeforeAll
-    static void startPeers() throws Exception {
-        mail = new MailServer();
-        creatio = new CreatioStandIn();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        mail.close();
-        creatio.close();
-    }
 
     @Test
     void deliversEachNewEmailOnceWithCreatiosFields() throws Exception {
@@ -196,11 +176,7 @@ class SubscriptionEndToEndTest {
 
     private UUID subscribe(String user) {
         mail.addUser(user, "secret");
-        UUID mailbox = UUID.randomUUID();
-        var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(
-                mailbox, "127.0.0.1", mail.imapPort(), user, "secret", creatio.bpmEndpoint(), List.of())));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return mailbox;
+        return subscribe(user, "secret", List.of());
     }
 
     /** A probe message: once it is delivered, the subscription is certainly listening. */
@@ -208,10 +184,6 @@ class SubscriptionEndToEndTest {
         mail.send(plain(user, PROBE));
         await().atMost(Duration.ofSeconds(20)).until(() -> creatio.acceptedEmails().stream()
                 .anyMatch(email -> email.get("Subject").asString().equals(PROBE) && sentTo(email, user)));
-    }
-
-    private ListenerApi api() {
-        return new ListenerApi(port);
     }
 
     private static List<JsonNode> stateReports(UUID mailbox) {
@@ -250,15 +222,6 @@ class SubscriptionEndToEndTest {
     private static JsonNode attachment(JsonNode email, String name) {
         return email.get("Attachments").valueStream().filter(a -> a.get("Name").asString().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no attachment " + name + " in " + email.get("Attachments")));
-    }
-
-    static MimeMessage plain(String to, String subject) throws MessagingException {
-        MimeMessage message = new MimeMessage(mail.smtpSession());
-        message.setFrom(new InternetAddress("bob@example.com"));
-        message.setRecipients(Message.RecipientType.TO, to);
-        message.setSubject(subject);
-        message.setText("Hello from " + subject);
-        return message;
     }
 
     private static MimeMessage withoutMessageId(String to, String subject) throws MessagingException {

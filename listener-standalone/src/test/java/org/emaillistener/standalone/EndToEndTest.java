@@ -1,0 +1,65 @@
+package org.emaillistener.standalone;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.CreatioStandIn;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * The peers of an end-to-end test, real and on loopback: GreenMail (SMTP + IMAP) and a Creatio
+ * stand-in, started once per test class around the listener under test.
+ */
+abstract class EndToEndTest {
+
+    static MailServer mail;
+    static CreatioStandIn creatio;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void startPeers() throws Exception {
+        mail = new MailServer();
+        creatio = new CreatioStandIn();
+    }
+
+    @AfterAll
+    static void stopPeers() {
+        mail.close();
+        creatio.close();
+    }
+
+    ListenerApi api() {
+        return new ListenerApi(port);
+    }
+
+    /** Registers an IMAP mailbox on the test's GreenMail the way Creatio does; returns its id. */
+    UUID subscribe(String user, String password, List<String> folderIds) {
+        UUID mailbox = UUID.randomUUID();
+        var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(
+                mailbox, "127.0.0.1", mail.imapPort(), user, password, creatio.bpmEndpoint(), folderIds)));
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("create answered " + response.statusCode() + ": " + response.body());
+        }
+        return mailbox;
+    }
+
+    static MimeMessage plain(String to, String subject) throws MessagingException {
+        MimeMessage message = new MimeMessage(mail.smtpSession());
+        message.setFrom(new InternetAddress("bob@example.com"));
+        message.setRecipients(Message.RecipientType.TO, to);
+        message.setSubject(subject);
+        message.setText("Hello from " + subject);
+        message.saveChanges();
+        return message;
+    }
+}
