@@ -53,10 +53,10 @@ public class Subscriptions implements SmartLifecycle {
         RegisteredMailbox mailbox = registry.find(credentials.Id())
                 .map(known -> known.withCredentials(credentials))
                 .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
-        registry.save(mailbox);
-        states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription fresh = new Subscription(mailbox, states, jobs, creatio);
         fresh.attach(watcherFor(mailbox, fresh));
+        registry.save(mailbox);
+        states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription replaced = live.put(mailbox.id(), fresh);
         if (replaced != null) {
             fresh.inheritReportedFailure(replaced);

@@ -22,6 +22,7 @@ import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.TlsProxy;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +48,7 @@ class ImapMailboxWatcherTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     RecordingEvents events = new RecordingEvents();
     ImapMailboxWatcher watcher;
+    TlsProxy tls;
 
     @BeforeEach
     void startMailServer() {
@@ -56,11 +58,14 @@ class ImapMailboxWatcherTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (watcher != null) {
             watcher.stop();
         }
         timer.shutdownNow();
+        if (tls != null) {
+            tls.close();
+        }
         greenMail.stop();
     }
 
@@ -124,6 +129,37 @@ class ImapMailboxWatcherTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.failures.size() >= 2);
         assertThat(events.failures).allMatch(failure -> failure.kind() == FailureKind.UNREACHABLE);
+    }
+
+    @Test
+    void refusesACertificateItCannotVerify() throws Exception {
+        events.retry = false;
+        watchOverSsl(List.of());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.failures.size() == 1);
+        assertThat(events.failures.getFirst().kind()).isEqualTo(FailureKind.TLS);
+    }
+
+    @Test
+    void trustsACertificateTheOperatorListed() throws Exception {
+        watchOverSsl(List.of("127.0.0.1"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.listening.size() == 1);
+        assertThat(events.failures).isEmpty();
+    }
+
+    /** IMAP over TLS with a self-signed certificate, in front of GreenMail's plain IMAP. */
+    private void watchOverSsl(List<String> sslTrust) throws Exception {
+        tls = new TlsProxy(greenMail.getImap().getPort());
+        ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(500), sslTrust);
+        RegisteredMailbox plain = mailbox("secret", Instant.now(), tls.port());
+        SynchronizationCredentials ssl = CreatioJson.mapper().readValue(CreatioJson.mapper()
+                .writeValueAsString(plain.credentials()).replace("\"UseSsl\":false", "\"UseSsl\":true")
+                .replace("\"SecureOption\":0", "\"SecureOption\":2"), SynchronizationCredentials.class);
+        watcher = new ImapMailboxWatcher(new RegisteredMailbox(ssl, Instant.now()), events,
+                new ImapConnector(properties), properties, cursors, timer);
+        watcher.start();
     }
 
     private RegisteredMailbox mailbox(String password, Instant registeredAt, int port) {
