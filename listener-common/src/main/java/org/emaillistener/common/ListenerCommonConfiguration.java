@@ -1,5 +1,6 @@
 package org.emaillistener.common;
 
+import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.CreatioProperties;
@@ -15,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The beans both roles use. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ CreatioProperties.class, ImapProperties.class, SyncJobProperties.class })
+@EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
+        SyncJobProperties.class })
 public class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
@@ -25,8 +27,13 @@ public class ListenerCommonConfiguration {
     }
 
     @Bean
-    CreatioClient creatioClient(JsonMapper jsonMapper, CreatioProperties properties) {
-        return new CreatioClient(jsonMapper, properties);
+    CallbackAllowList callbackAllowList(CreatioProperties.Callbacks callbacks) {
+        return new CallbackAllowList(callbacks.allowedHosts());
+    }
+
+    @Bean
+    CreatioClient creatioClient(JsonMapper jsonMapper, CreatioProperties properties, CallbackAllowList allowList) {
+        return new CreatioClient(jsonMapper, properties, allowList);
     }
 
     @Bean

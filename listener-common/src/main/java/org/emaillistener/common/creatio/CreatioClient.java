@@ -24,11 +24,13 @@ public class CreatioClient {
 
     private final JsonMapper json;
     private final CreatioProperties properties;
+    private final CallbackAllowList allowList;
     private final HttpClient http;
 
-    public CreatioClient(JsonMapper json, CreatioProperties properties) {
+    public CreatioClient(JsonMapper json, CreatioProperties properties, CallbackAllowList allowList) {
         this.json = json;
         this.properties = properties;
+        this.allowList = allowList;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(properties.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -81,6 +83,7 @@ public class CreatioClient {
         URI uri;
         try {
             uri = operationUri(mailbox.BpmEndpoint(), operation);
+            allowList.check(uri);
         } catch (IllegalArgumentException e) {
             throw new CreatioCallFailedException(operation + ": " + e.getMessage(), 0, e);
         }

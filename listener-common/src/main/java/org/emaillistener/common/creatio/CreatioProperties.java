@@ -1,6 +1,7 @@
 package org.emaillistener.common.creatio;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,4 +17,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record CreatioProperties(
         @DefaultValue("10s") Duration connectTimeout,
         @DefaultValue("60s") Duration requestTimeout) {
+
+    /**
+     * The hosts Creatio may be called back on, see {@link CallbackAllowList}.
+     *
+     * @param allowedHosts host names, {@code *.domain} wildcards or {@code *}; empty allows any host
+     */
+    @ConfigurationProperties("listener.callbacks")
+    public record Callbacks(@DefaultValue List<String> allowedHosts) {
+    }
 }

@@ -1,9 +1,11 @@
 package org.emaillistener.primary.api;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
@@ -15,6 +17,12 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class CredentialsValidation {
+
+    private final CallbackAllowList callbacks;
+
+    public CredentialsValidation(CallbackAllowList callbacks) {
+        this.callbacks = callbacks;
+    }
 
     /** The mailboxes of a create, recreate or update call: all valid, or none taken. */
     public List<SynchronizationCredentials> subscriptions(List<SynchronizationCredentials> body) {
@@ -63,11 +71,17 @@ public class CredentialsValidation {
                 at + (mailbox.UseOAuth() ? "AccessToken is required with UseOAuth" : "Password is required"));
         require(mailbox.FolderIds().stream().allMatch(CredentialsValidation::notBlank),
                 at + "FolderIds must not contain empty names");
+        URI endpoint;
         try {
-            CreatioClient.operationUri(mailbox.BpmEndpoint(), "ProcessFullEmail");
+            endpoint = CreatioClient.operationUri(mailbox.BpmEndpoint(), "ProcessFullEmail");
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(at + "BpmEndpoint must be Creatio's absolute http(s) callback URL: "
                     + e.getMessage());
+        }
+        try {
+            callbacks.check(endpoint);
+        } catch (CallbackAllowList.CallbackNotAllowedException e) {
+            throw new BadRequestException(at + "BpmEndpoint: " + e.getMessage());
         }
     }
 
