@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import jakarta.activation.DataHandler;
+import jakarta.mail.Flags;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
@@ -140,6 +141,22 @@ class SubscriptionEndToEndTest extends EndToEndTest {
                         && call.body().get("BpmUserName").asString().equals("Supervisor"));
         assertThat(stateReports(mailbox)).isEmpty();
         assertThat(api().stateOf(mailbox.toString())).isEqualTo("exists");
+    }
+
+    @Test
+    void marksDeliveredMailWithAKeywordWhenCreatioAsksForIt() throws Exception {
+        String user = "mark-" + UUID.randomUUID() + "@example.com";
+        var account = mail.greenMail().setUser(user, user, "secret");
+        String body = CreatioRequests.imapMailbox(UUID.randomUUID(), "127.0.0.1", mail.imapPort(), user, "secret",
+                creatio.bpmEndpoint(), List.of()).replace("MarkEmailsAsSynchronized:false", "MarkEmailsAsSynchronized:true");
+        assertThat(api().post("/api/listeners/create", CreatioRequests.array(body)).statusCode()).isEqualTo(200);
+
+        mail.send(plain(user, "Flag me"));
+
+        awaitEmailsFor(user, 1);
+        var inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
+        await().atMost(Duration.ofSeconds(10)).until(() -> inbox.getMessages().getFirst().getFlags().contains("Creatio"));
+        assertThat(inbox.getMessages().getFirst().getFlags().contains(Flags.Flag.SEEN)).isFalse();
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import jakarta.mail.FetchProfile;
+import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.MessageRemovedException;
@@ -40,12 +41,15 @@ public class FolderSync {
     private final Cursors cursors;
     private final EmailConverter converter;
     private final CreatioClient creatio;
+    private final SyncProperties properties;
 
-    public FolderSync(ImapConnector connector, Cursors cursors, EmailConverter converter, CreatioClient creatio) {
+    public FolderSync(ImapConnector connector, Cursors cursors, EmailConverter converter, CreatioClient creatio,
+            SyncProperties properties) {
         this.connector = connector;
         this.cursors = cursors;
         this.converter = converter;
         this.creatio = creatio;
+        this.properties = properties;
     }
 
     /**
@@ -58,7 +62,9 @@ public class FolderSync {
         IMAPStore store = connector.connect(mailbox.credentials());
         try {
             IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
-            folder.open(Folder.READ_ONLY);
+            // Read-only unless flags are to be set; message bodies are fetched with BODY.PEEK either
+            // way, so delivery never marks mail as read.
+            folder.open(mailbox.credentials().marksEmailsAsSynchronized() ? Folder.READ_WRITE : Folder.READ_ONLY);
             SyncCursor cursor = cursorFor(mailbox, folder);
             List<Message> fresh = messagesAbove(folder, cursor.lastUid());
             int delivered = 0;
@@ -93,7 +99,28 @@ public class FolderSync {
         }
         Email email = converter.convert(raw, receivedAt);
         creatio.deliver(mailbox.credentials(), List.of(email));
-        return advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
+        SyncCursor advanced = advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
+        if (mailbox.credentials().marksEmailsAsSynchronized()) {
+            markSynchronized(mailbox, folder, message, uid);
+        }
+        return advanced;
+    }
+
+    /**
+     * Creatio's {@code MarkEmailsAsSynchronized}: a keyword on each delivered message, where the folder
+     * lets clients create keywords. Creatio already has the email, so a failure here is only logged.
+     */
+    private void markSynchronized(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid) {
+        String keyword = properties.synchronizedKeyword();
+        try {
+            Flags permanent = folder.getPermanentFlags();
+            if (permanent.contains(Flags.Flag.USER) || permanent.contains(keyword)) {
+                message.setFlags(new Flags(keyword), true);
+            }
+        } catch (MessagingException | RuntimeException e) {
+            log.warn("Mailbox {} folder {}: could not set keyword {} on UID {}: {}", mailbox.id(),
+                    folder.getFullName(), keyword, uid, e.toString());
+        }
     }
 
     private SyncCursor advance(UUID mailboxId, IMAPFolder folder, SyncCursor cursor) {

@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 
 /**
  * How a folder is synced.
@@ -15,10 +16,13 @@ import jakarta.validation.constraints.Min;
  *        follow-up job, so that a large backlog neither holds the mailbox lock for long nor starves
  *        other mailboxes
  * @param lockTtl how long a syncer may hold a mailbox; a crashed syncer's lock expires after it
+ * @param synchronizedKeyword the IMAP keyword set on delivered mail when Creatio asks for
+ *        {@code MarkEmailsAsSynchronized}
  */
 @Validated
 @ConfigurationProperties("listener.sync")
 public record SyncProperties(
         @DefaultValue("100") @Min(1) int maxMessagesPerJob,
-        @DefaultValue("10m") Duration lockTtl) {
+        @DefaultValue("10m") Duration lockTtl,
+        @DefaultValue("Creatio") @Pattern(regexp = "[^\\s(){%*\"\\\\\\]]+") String synchronizedKeyword) {
 }
