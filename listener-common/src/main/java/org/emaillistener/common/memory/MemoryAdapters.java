@@ -1,6 +1,7 @@
 package org.emaillistener.common.memory;
 
 import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.jobs.SyncJobs;
@@ -36,6 +37,11 @@ public class MemoryAdapters {
         @Bean
         MailboxLocks mailboxLocks() {
             return new InMemoryMailboxLocks();
+        }
+
+        @Bean
+        HistoryImports historyImports() {
+            return new InMemoryHistoryImports();
         }
     }
 

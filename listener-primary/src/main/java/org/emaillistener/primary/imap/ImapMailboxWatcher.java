@@ -1,12 +1,9 @@
 package org.emaillistener.primary.imap;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,6 +17,7 @@ import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.imap.NewMailBoundary;
+import org.emaillistener.common.imap.WatchedFolders;
 import org.emaillistener.common.jobs.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.MailboxWatcher;
@@ -41,7 +39,6 @@ import jakarta.mail.MessagingException;
 public class ImapMailboxWatcher implements MailboxWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ImapMailboxWatcher.class);
-    private static final Set<String> UNWATCHED_SPECIAL_USE = Set.of("\\Drafts", "\\Junk", "\\Trash");
 
     private final RegisteredMailbox mailbox;
     private final WatcherEvents events;
@@ -93,7 +90,7 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 if (stopped) {
                     break;
                 }
-                List<String> folders = watchedFolders(store);
+                List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
                 IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
                 main.open(Folder.READ_ONLY);
                 idleFolder = main;
@@ -237,49 +234,6 @@ public class ImapMailboxWatcher implements MailboxWatcher {
             cursors.saveIfAbsent(mailbox.id(), open.getFullName(),
                     NewMailBoundary.cursorFor(open, mailbox.registeredAt()));
         }
-    }
-
-    /**
-     * The folders Creatio asked for ({@code FolderIds}, as {@code /folders} named them), or with none
-     * INBOX and every other folder that holds mail, except drafts, junk and trash: those are not mail
-     * a CRM should record. The main (IDLE) folder comes first.
-     */
-    private List<String> watchedFolders(IMAPStore store) throws MessagingException {
-        Set<String> names = new LinkedHashSet<>();
-        List<String> requested = mailbox.credentials().FolderIds();
-        if (requested.isEmpty()) {
-            names.add("INBOX");
-            for (Folder folder : store.getDefaultFolder().list("*")) {
-                if (watchable((IMAPFolder) folder)) {
-                    names.add(folder.getFullName());
-                }
-            }
-        } else {
-            if (requested.stream().anyMatch("INBOX"::equalsIgnoreCase)) {
-                names.add("INBOX");
-            }
-            requested.stream().filter(name -> !"INBOX".equalsIgnoreCase(name)).forEach(names::add);
-        }
-        List<String> result = new ArrayList<>(names);
-        for (String name : result) {
-            if (!store.getFolder(name).exists()) {
-                throw new MessagingException("folder " + name + " does not exist");
-            }
-        }
-        return result;
-    }
-
-    private static boolean watchable(IMAPFolder folder) throws MessagingException {
-        if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
-            return false;
-        }
-        for (String attribute : folder.getAttributes()) {
-            if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")
-                    || UNWATCHED_SPECIAL_USE.stream().anyMatch(attribute::equalsIgnoreCase)) {
-                return false;
-            }
-        }
-        return !folder.getFullName().equalsIgnoreCase("INBOX");
     }
 
     private void pause(Duration duration) {

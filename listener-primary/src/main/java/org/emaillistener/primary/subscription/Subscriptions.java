@@ -8,6 +8,7 @@ import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
@@ -34,17 +35,19 @@ public class Subscriptions implements SmartLifecycle {
     private final Cursors cursors;
     private final SyncJobs jobs;
     private final CreatioClient creatio;
+    private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobs jobs,
-            CreatioClient creatio, ImapWatchers imapWatchers) {
+            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers) {
         this.registry = registry;
         this.states = states;
         this.cursors = cursors;
         this.jobs = jobs;
         this.creatio = creatio;
+        this.historyImports = historyImports;
         this.imapWatchers = imapWatchers;
     }
 
@@ -77,6 +80,7 @@ public class Subscriptions implements SmartLifecycle {
         }
         states.remove(mailboxId);
         cursors.removeAll(mailboxId);
+        historyImports.removeAll(mailboxId);
         if (known || subscription != null) {
             log.info("Mailbox {} closed", mailboxId);
         }

@@ -1,7 +1,5 @@
 package org.emaillistener.secondary.sync;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,21 +9,16 @@ import java.util.UUID;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
-import org.emaillistener.common.creatio.CreatioClient;
-import org.emaillistener.common.creatio.Email;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.NewMailBoundary;
 import org.emaillistener.common.registry.RegisteredMailbox;
-import org.emaillistener.secondary.mime.EmailConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import jakarta.mail.FetchProfile;
-import jakarta.mail.Flags;
-import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.MessageRemovedException;
 import jakarta.mail.MessagingException;
@@ -39,17 +32,12 @@ public class FolderSync {
 
     private final ImapConnector connector;
     private final Cursors cursors;
-    private final EmailConverter converter;
-    private final CreatioClient creatio;
-    private final SyncProperties properties;
+    private final MessageDelivery delivery;
 
-    public FolderSync(ImapConnector connector, Cursors cursors, EmailConverter converter, CreatioClient creatio,
-            SyncProperties properties) {
+    public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery) {
         this.connector = connector;
         this.cursors = cursors;
-        this.converter = converter;
-        this.creatio = creatio;
-        this.properties = properties;
+        this.delivery = delivery;
     }
 
     /**
@@ -62,9 +50,7 @@ public class FolderSync {
         IMAPStore store = connector.connect(mailbox.credentials());
         try {
             IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
-            // Read-only unless flags are to be set; message bodies are fetched with BODY.PEEK either
-            // way, so delivery never marks mail as read.
-            folder.open(mailbox.credentials().marksEmailsAsSynchronized() ? Folder.READ_WRITE : Folder.READ_ONLY);
+            MessageDelivery.open(mailbox, folder);
             SyncCursor cursor = cursorFor(mailbox, folder);
             List<Message> fresh = messagesAbove(folder, cursor.lastUid());
             int delivered = 0;
@@ -88,39 +74,14 @@ public class FolderSync {
     private SyncCursor deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, SyncCursor cursor)
             throws MessagingException, CreatioCallFailedException {
         long uid = folder.getUID(message);
-        Instant receivedAt;
-        byte[] raw;
         try {
-            receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
-            raw = rawBytes(message);
+            delivery.deliver(mailbox, folder, message, uid);
         } catch (MessageRemovedException e) {
             log.debug("Mailbox {}: UID {} was expunged before it could be read", mailbox.id(), uid);
             return advance(mailbox.id(), folder, cursor.advancedTo(uid, null));
         }
-        Email email = converter.convert(raw, receivedAt);
-        creatio.deliver(mailbox.credentials(), List.of(email));
-        SyncCursor advanced = advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
-        if (mailbox.credentials().marksEmailsAsSynchronized()) {
-            markSynchronized(mailbox, folder, message, uid);
-        }
-        return advanced;
-    }
-
-    /**
-     * Creatio's {@code MarkEmailsAsSynchronized}: a keyword on each delivered message, where the folder
-     * lets clients create keywords. Creatio already has the email, so a failure here is only logged.
-     */
-    private void markSynchronized(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid) {
-        String keyword = properties.synchronizedKeyword();
-        try {
-            Flags permanent = folder.getPermanentFlags();
-            if (permanent.contains(Flags.Flag.USER) || permanent.contains(keyword)) {
-                message.setFlags(new Flags(keyword), true);
-            }
-        } catch (MessagingException | RuntimeException e) {
-            log.warn("Mailbox {} folder {}: could not set keyword {} on UID {}: {}", mailbox.id(),
-                    folder.getFullName(), keyword, uid, e.toString());
-        }
+        Instant receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
+        return advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
     }
 
     private SyncCursor advance(UUID mailboxId, IMAPFolder folder, SyncCursor cursor) {
@@ -178,15 +139,5 @@ public class FolderSync {
         } catch (MessagingException e) {
             return -1;
         }
-    }
-
-    private static byte[] rawBytes(Message message) throws MessagingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(message.getSize(), 1024));
-        try {
-            message.writeTo(out);
-        } catch (IOException e) {
-            throw new MessagingException("reading the message failed", e);
-        }
-        return out.toByteArray();
     }
 }

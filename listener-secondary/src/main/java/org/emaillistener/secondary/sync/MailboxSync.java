@@ -26,14 +26,16 @@ public class MailboxSync implements SyncJobHandler {
     private final MailboxLocks locks;
     private final SyncJobs jobs;
     private final FolderSync folders;
+    private final HistorySync history;
     private final SyncProperties properties;
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
-            SyncProperties properties) {
+            HistorySync history, SyncProperties properties) {
         this.registry = registry;
         this.locks = locks;
         this.jobs = jobs;
         this.folders = folders;
+        this.history = history;
         this.properties = properties;
     }
 
@@ -49,13 +51,17 @@ public class MailboxSync implements SyncJobHandler {
             log.debug("Sync job {} is for a mailbox that is no longer served", job);
             return;
         }
-        boolean more;
+        boolean more = false;
         try (MailboxLocks.Lock lock = locks.tryLock(job.mailboxId(), properties.lockTtl())
                 .orElseThrow(() -> new MailboxBusyException(job.mailboxId()))) {
-            more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob());
+            if (job.reason() == SyncJob.Reason.HISTORY) {
+                history.sync(mailbox, job);
+            } else {
+                more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob());
+            }
         }
         if (more) {
-            jobs.publish(SyncJob.of(job.mailboxId(), job.folder(), SyncJob.Reason.NEW_MAIL));
+            jobs.publish(SyncJob.of(job.mailboxId(), job.folder(), SyncJob.Reason.BACKLOG));
         }
     }
 }

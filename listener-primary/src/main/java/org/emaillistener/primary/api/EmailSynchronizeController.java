@@ -1,0 +1,89 @@
+package org.emaillistener.primary.api;
+
+import java.util.UUID;
+
+import org.emaillistener.common.creatio.ServerType;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.history.HistoryImports;
+import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobs;
+import org.emaillistener.common.registry.MailboxRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/email/synchronize}: Creatio asks for older mail of a subscribed mailbox. The answer
+ * comes at once; the import is queued work (a history sync job), so it survives the restart of
+ * whichever process runs it, and an identical request while it runs starts nothing new. The emails
+ * reach Creatio through the normal ProcessFullEmail callback.
+ */
+@RestController
+public class EmailSynchronizeController {
+
+    private static final Logger log = LoggerFactory.getLogger(EmailSynchronizeController.class);
+    private static final int MAX_FILTER_LENGTH = 2000;
+
+    private final MailboxRegistry registry;
+    private final HistoryImports imports;
+    private final SyncJobs jobs;
+
+    public EmailSynchronizeController(MailboxRegistry registry, HistoryImports imports, SyncJobs jobs) {
+        this.registry = registry;
+        this.imports = imports;
+        this.jobs = jobs;
+    }
+
+    /**
+     * The request, in ordinary quoted JSON.
+     *
+     * @param Credentials the mailbox (only its {@code Id} is used: the registered settings are)
+     * @param Filters for IMAP an IMAP SEARCH expression built by Creatio, e.g.
+     *        {@code UNDRAFT UNDELETED SENTSINCE 01-Nov-2023}
+     */
+    public record SynchronizationRequest(SynchronizationCredentials Credentials, String Filters) {
+    }
+
+    @PostMapping("/api/email/synchronize")
+    public ResponseEntity<Void> synchronize(@RequestBody SynchronizationRequest request) {
+        if (request == null || request.Credentials() == null || request.Credentials().Id() == null) {
+            throw new BadRequestException("Credentials with the mailbox Id are required");
+        }
+        UUID mailboxId = request.Credentials().Id();
+        String filter = searchExpression(request.Filters());
+        var mailbox = registry.find(mailboxId).orElseThrow(() -> new BadRequestException(
+                "Mailbox " + mailboxId + " is not subscribed: call /api/listeners/create first"));
+        if (mailbox.credentials().serverType() != ServerType.IMAP) {
+            throw new BadRequestException("History import is supported for IMAP mailboxes only");
+        }
+        if (imports.start(mailboxId, filter)) {
+            jobs.publish(SyncJob.history(mailboxId, "", filter));
+            log.info("History import of mailbox {} requested: {}", mailboxId, filter);
+        } else {
+            log.info("History import of mailbox {} ({}) is already running", mailboxId, filter);
+        }
+        return ResponseEntity.ok().build();
+    }
+
+    /**
+     * The filter goes to the server verbatim, so it may hold only printable ASCII and no literal
+     * ({@code {n}}): nothing that could end the command and start another.
+     */
+    private static String searchExpression(String filters) {
+        if (filters == null || filters.isBlank()) {
+            throw new BadRequestException("Filters is required: an IMAP SEARCH expression");
+        }
+        String filter = filters.trim();
+        if (filter.length() > MAX_FILTER_LENGTH) {
+            throw new BadRequestException("Filters is longer than " + MAX_FILTER_LENGTH + " characters");
+        }
+        if (!filter.chars().allMatch(c -> c >= 0x20 && c < 0x7f) || filter.contains("{")) {
+            throw new BadRequestException(
+                    "Filters must be an IMAP SEARCH expression of printable ASCII characters without literals");
+        }
+        return filter;
+    }
+}

@@ -1,0 +1,35 @@
+package org.emaillistener.primary.operator;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.emaillistener.common.history.HistoryImport;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.state.SubscriptionState;
+
+/**
+ * What an operator sees of one mailbox: its settings without secrets, its subscription and its
+ * history imports with their progress.
+ */
+public record MailboxView(UUID id, String user, String server, int port, String serverType,
+        List<String> folderIds, String bpmEndpoint, Instant registeredAt, SubscriptionState subscription,
+        List<HistoryImportView> historyImports) {
+
+    static MailboxView of(RegisteredMailbox mailbox, SubscriptionState state, List<HistoryImport> imports) {
+        var credentials = mailbox.credentials();
+        return new MailboxView(mailbox.id(), credentials.UserName(), credentials.ServiceUrl(), credentials.Port(),
+                credentials.serverType().name(), credentials.FolderIds(), credentials.BpmEndpoint(),
+                mailbox.registeredAt(), state, imports.stream().map(HistoryImportView::of).toList());
+    }
+
+    public record HistoryImportView(String filter, String status, int found, int delivered, int failed,
+            Instant startedAt, Instant updatedAt) {
+
+        static HistoryImportView of(HistoryImport historyImport) {
+            return new HistoryImportView(historyImport.filter(), historyImport.status().name(), historyImport.found(),
+                    historyImport.delivered(), historyImport.failed(), historyImport.startedAt(),
+                    historyImport.updatedAt());
+        }
+    }
+}

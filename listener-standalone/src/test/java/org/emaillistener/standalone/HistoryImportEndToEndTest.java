@@ -1,0 +1,105 @@
+package org.emaillistener.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import com.icegreen.greenmail.store.MailFolder;
+
+import jakarta.mail.Flags;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * {@code /api/email/synchronize} loads older mail: the matches of Creatio's SEARCH expression among
+ * the mail received before the subscription, oldest first, in batches (7 per job here), each once,
+ * while new mail keeps flowing.
+ */
+@SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "listener.sync.max-messages-per-job=7", "listener.jobs.retry-initial-delay=200ms",
+                "listener.operator.api-key=operator-key" })
+class HistoryImportEndToEndTest extends EndToEndTest {
+
+    static final LocalDate FIRST_DAY = LocalDate.of(2023, 10, 1);
+
+    @Test
+    void deliversTheOlderMailTheFilterSelectsOnceOldestFirstWhileNewMailFlows() throws Exception {
+        String user = "history-" + UUID.randomUUID() + "@example.com";
+        var account = mail.greenMail().setUser(user, user, "secret");
+        MailFolder inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
+        for (int day = 0; day < 50; day++) {
+            Date date = Date.from(FIRST_DAY.plusDays(day).atStartOfDay().toInstant(ZoneOffset.UTC));
+            MimeMessage old = plain(user, "Old " + day);
+            old.setSentDate(date);
+            old.saveChanges();
+            inbox.appendMessage(old, new Flags(), date);
+        }
+        UUID mailbox = subscribe(user, "secret", List.of());
+        mail.send(plain(user, "New 1"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> creatio.acceptedSubjects().contains("New 1"));
+
+        String request = "{\"Credentials\":{\"Id\":\"" + mailbox + "\"},"
+                + "\"Filters\":\"UNDRAFT UNDELETED SENTSINCE 21-Oct-2023\"}";
+        assertThat(api().post("/api/email/synchronize", request).statusCode()).isEqualTo(200);
+        assertThat(api().post("/api/email/synchronize", request).statusCode()).isEqualTo(200);
+        mail.send(plain(user, "New 2"));
+        mail.send(plain(user, "New 3"));
+
+        List<String> expected = IntStream.range(20, 50).mapToObj(day -> "Old " + day).toList();
+        await().atMost(Duration.ofSeconds(60)).until(() -> history().size() >= 30
+                && creatio.acceptedSubjects().containsAll(List.of("New 2", "New 3")));
+        Thread.sleep(2000);
+        assertThat(history()).containsExactlyElementsOf(expected);
+        assertThat(creatio.acceptedSubjects()).filteredOn(subject -> subject.startsWith("New"))
+                .containsExactlyInAnyOrder("New 1", "New 2", "New 3");
+        var state = api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key");
+        assertThat(state.statusCode()).isEqualTo(200);
+        assertThat(state.body()).contains("\"status\":\"DONE\"", "\"found\":30", "\"delivered\":30", "\"failed\":0")
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void refusesAFilterThatCouldSmuggleACommand() {
+        UUID mailbox = subscribe("smuggle@example.com", "secret", List.of());
+        String request = "{\"Credentials\":{\"Id\":\"" + mailbox + "\"},\"Filters\":\"ALL\\r\\nA1 DELETE INBOX\"}";
+
+        var response = api().post("/api/email/synchronize", request);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("Filters");
+    }
+
+    @Test
+    void refusesAMailboxThatIsNotSubscribed() {
+        String request = "{\"Credentials\":{\"Id\":\"" + UUID.randomUUID() + "\"},\"Filters\":\"ALL\"}";
+
+        var response = api().post("/api/email/synchronize", request);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("not subscribed");
+    }
+
+    @Test
+    void keepsTheOperatorViewBehindItsKey() {
+        UUID mailbox = subscribe("operated@example.com", "secret", List.of());
+
+        assertThat(api().get("/operator/mailboxes/" + mailbox).statusCode()).isEqualTo(401);
+        assertThat(api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "wrong").statusCode()).isEqualTo(401);
+        assertThat(api().get("/operator/mailboxes/" + UUID.randomUUID(), "X-Api-Key", "operator-key").statusCode())
+                .isEqualTo(404);
+        assertThat(api().get("/operator/mailboxes/nope", "X-Api-Key", "operator-key").statusCode()).isEqualTo(400);
+    }
+
+    private static List<String> history() {
+        return creatio.acceptedSubjects().stream().filter(subject -> subject.startsWith("Old ")).toList();
+    }
+}
