@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleRenewInterval how often IDLE is ended and re-issued with a NOOP in between: well inside
  *        the 29 minutes after which servers may drop an idle client, and short enough for NAT
  * @param folderPollInterval how often folders that are watched without IDLE are checked for new mail
+ * @param safetySyncInterval how often each subscription asks for a sync of its folders even without
+ *        an IDLE event (spread out across mailboxes); zero turns it off
  * @param reconnectInitialDelay the wait before the first reconnect after a failure
  * @param reconnectMaxDelay the cap of the exponential reconnect back-off
  * @param sslTrust hosts whose certificates are trusted without verification ("*" for all); empty,
@@ -25,6 +27,7 @@ public record ImapProperties(
         @DefaultValue("60s") Duration readTimeout,
         @DefaultValue("5m") Duration idleRenewInterval,
         @DefaultValue("1m") Duration folderPollInterval,
+        @DefaultValue("5m") Duration safetySyncInterval,
         @DefaultValue("1s") Duration reconnectInitialDelay,
         @DefaultValue("5m") Duration reconnectMaxDelay,
         @DefaultValue List<String> sslTrust) {

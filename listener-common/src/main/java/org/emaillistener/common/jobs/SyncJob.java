@@ -45,6 +45,8 @@ public record SyncJob(UUID mailboxId, String folder, Reason reason, String filte
         CONNECTED,
         /** The server announced new mail, or a periodic check saw a folder's UIDNEXT grow. */
         NEW_MAIL,
+        /** The periodic safety check, for new mail whose IDLE event never came. */
+        PERIODIC,
         /** More new mail waits than one job delivers. */
         BACKLOG,
         /** Creatio asked for older mail ({@code /api/email/synchronize}). */

@@ -126,9 +126,13 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     /** IDLE until something changes, then look; returns only by an exception or a stop. */
     private void listen(IMAPFolder main, Map<String, Long> uidNext) throws MessagingException {
         boolean polling = uidNext.size() > 1;
-        Duration wakeEvery = polling && properties.folderPollInterval().compareTo(properties.idleRenewInterval()) < 0
-                ? properties.folderPollInterval()
-                : properties.idleRenewInterval();
+        Duration wakeEvery = properties.idleRenewInterval();
+        if (polling && properties.folderPollInterval().compareTo(wakeEvery) < 0) {
+            wakeEvery = properties.folderPollInterval();
+        }
+        if (!properties.safetySyncInterval().isZero() && properties.safetySyncInterval().compareTo(wakeEvery) < 0) {
+            wakeEvery = properties.safetySyncInterval();
+        }
         long period = Math.max(1, wakeEvery.toMillis());
         ScheduledFuture<?> wakeUps = timer.scheduleAtFixedRate(
                 () -> Thread.ofVirtual().start(() -> wake(main)),
@@ -137,6 +141,10 @@ public class ImapMailboxWatcher implements MailboxWatcher {
             boolean idleSupported = store.hasCapability("IDLE");
             int known = main.getMessageCount();
             long nextPoll = System.nanoTime() + properties.folderPollInterval().toNanos();
+            long safetyInterval = properties.safetySyncInterval().toNanos();
+            // Spread over the interval, so that mailboxes connected together do not check together.
+            long nextSafetySync = System.nanoTime() + safetyInterval / 2
+                    + ThreadLocalRandom.current().nextLong(Math.max(1, safetyInterval));
             while (!stopped) {
                 if (idleSupported) {
                     main.idle(true);
@@ -155,6 +163,10 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 if (polling && System.nanoTime() - nextPoll >= 0) {
                     pollOtherFolders(main, uidNext);
                     nextPoll = System.nanoTime() + properties.folderPollInterval().toNanos();
+                }
+                if (safetyInterval > 0 && System.nanoTime() - nextSafetySync >= 0) {
+                    events.safetyCheck(List.copyOf(uidNext.keySet()));
+                    nextSafetySync = System.nanoTime() + safetyInterval;
                 }
             }
         } finally {

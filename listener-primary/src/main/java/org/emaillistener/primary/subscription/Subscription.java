@@ -93,6 +93,13 @@ class Subscription implements WatcherEvents {
     }
 
     @Override
+    public void safetyCheck(List<String> folders) {
+        if (!stopped) {
+            folders.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.PERIODIC)));
+        }
+    }
+
+    @Override
     public boolean failed(MailboxFailure failure) {
         if (stopped) {
             return false;

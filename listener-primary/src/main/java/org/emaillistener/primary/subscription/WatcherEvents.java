@@ -17,6 +17,12 @@ public interface WatcherEvents {
     void newMail(String folder);
 
     /**
+     * Time for the periodic safety check of these folders: a sync finds whatever an IDLE event that
+     * never came (a server's bug, a lost packet) would have announced.
+     */
+    void safetyCheck(List<String> folders);
+
+    /**
      * The connection failed or could not be made.
      *
      * @return whether the watcher should try again (after a back-off)

@@ -48,6 +48,7 @@ class ImapMailboxWatcherTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     RecordingEvents events = new RecordingEvents();
     ImapMailboxWatcher watcher;
+    Duration safetySync = Duration.ZERO;
     TlsProxy tls;
 
     @BeforeEach
@@ -90,6 +91,15 @@ class ImapMailboxWatcherTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
         assertThat(events.failures).isEmpty();
         assertThat(events.listening).hasSize(1);
+    }
+
+    @Test
+    void asksForAPeriodicSafetySyncOfEveryWatchedFolder() {
+        safetySync = Duration.ofMillis(300);
+        watch("secret", Duration.ofMinutes(5), Instant.now());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.safetyChecks.size() >= 2);
+        assertThat(events.safetyChecks).allMatch(folders -> folders.equals(List.of("INBOX")));
     }
 
     @Test
@@ -152,7 +162,7 @@ class ImapMailboxWatcherTest {
     private void watchOverSsl(List<String> sslTrust) throws Exception {
         tls = new TlsProxy(greenMail.getImap().getPort());
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(500), sslTrust);
+                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust);
         RegisteredMailbox plain = mailbox("secret", Instant.now(), tls.port());
         SynchronizationCredentials ssl = CreatioJson.mapper().readValue(CreatioJson.mapper()
                 .writeValueAsString(plain.credentials()).replace("\"UseSsl\":false", "\"UseSsl\":true")
@@ -177,7 +187,7 @@ class ImapMailboxWatcherTest {
 
     private void watch(String password, Duration idleRenewInterval, Instant registeredAt, int port) {
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                idleRenewInterval, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(500), List.of());
+                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of());
         watcher = new ImapMailboxWatcher(mailbox(password, registeredAt, port), events, new ImapConnector(properties),
                 properties, cursors, timer);
         watcher.start();
@@ -200,6 +210,7 @@ class ImapMailboxWatcherTest {
         final List<List<String>> listening = new CopyOnWriteArrayList<>();
         final List<String> newMail = new CopyOnWriteArrayList<>();
         final List<MailboxFailure> failures = new CopyOnWriteArrayList<>();
+        final List<List<String>> safetyChecks = new CopyOnWriteArrayList<>();
         volatile boolean retry = true;
 
         @Override
@@ -214,6 +225,11 @@ class ImapMailboxWatcherTest {
         @Override
         public void newMail(String folder) {
             newMail.add(folder);
+        }
+
+        @Override
+        public void safetyCheck(List<String> folders) {
+            safetyChecks.add(folders);
         }
 
         @Override
