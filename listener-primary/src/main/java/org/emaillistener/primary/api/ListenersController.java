@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.primary.ownership.MailboxOwnership;
 import org.emaillistener.primary.subscription.Subscriptions;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,10 +25,13 @@ public class ListenersController {
 
     private static final String VERSION = versionOfThisBuild();
 
+    private final MailboxOwnership ownership;
     private final Subscriptions subscriptions;
     private final CredentialsValidation validation;
 
-    public ListenersController(Subscriptions subscriptions, CredentialsValidation validation) {
+    public ListenersController(MailboxOwnership ownership, Subscriptions subscriptions,
+            CredentialsValidation validation) {
+        this.ownership = ownership;
         this.subscriptions = subscriptions;
         this.validation = validation;
     }
@@ -49,7 +53,7 @@ public class ListenersController {
 
     @PostMapping("/close")
     public ResponseEntity<Void> close(@RequestBody List<String> mailboxIds) {
-        validation.mailboxIds(mailboxIds).forEach(subscriptions::close);
+        validation.mailboxIds(mailboxIds).forEach(ownership::close);
         return ResponseEntity.ok().build();
     }
 
@@ -81,7 +85,7 @@ public class ListenersController {
     }
 
     private ResponseEntity<Void> register(List<SynchronizationCredentials> body) {
-        validation.subscriptions(body).forEach(subscriptions::register);
+        validation.subscriptions(body).forEach(ownership::register);
         return ResponseEntity.ok().build();
     }
 

@@ -8,6 +8,7 @@ import org.emaillistener.common.creatio.MailboxStateReport;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.jobs.SyncJobs;
+import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
@@ -29,6 +30,7 @@ class Subscription implements WatcherEvents {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
     private final RegisteredMailbox mailbox;
+    private final MailboxRegistry registry;
     private final SubscriptionStates states;
     private final SyncJobs jobs;
     private final CreatioClient creatio;
@@ -37,11 +39,17 @@ class Subscription implements WatcherEvents {
     private volatile FailureKind reportedFailure;
     private volatile boolean tokenRefreshRequested;
 
-    Subscription(RegisteredMailbox mailbox, SubscriptionStates states, SyncJobs jobs, CreatioClient creatio) {
+    Subscription(RegisteredMailbox mailbox, MailboxRegistry registry, SubscriptionStates states, SyncJobs jobs,
+            CreatioClient creatio) {
         this.mailbox = mailbox;
+        this.registry = registry;
         this.states = states;
         this.jobs = jobs;
         this.creatio = creatio;
+    }
+
+    RegisteredMailbox mailbox() {
+        return mailbox;
     }
 
     void attach(MailboxWatcher watcher) {
@@ -127,7 +135,11 @@ class Subscription implements WatcherEvents {
         return retried;
     }
 
-    /** @return whether this subscription was replaced while Creatio handled the request */
+    /**
+     * @return whether Creatio sent new credentials while it handled the request: this subscription
+     *         was replaced (the update reached this replica), or the registry holds them (it reached
+     *         another replica, and this one's next ownership round restarts the subscription)
+     */
     private boolean requestTokenRefresh() {
         try {
             log.info("Mailbox {}: the OAuth token was refused; asking Creatio for a fresh one", mailbox.id());
@@ -135,7 +147,8 @@ class Subscription implements WatcherEvents {
         } catch (CreatioCallFailedException e) {
             log.warn("Mailbox {}: RefreshToken failed: {}", mailbox.id(), e.getMessage());
         }
-        return stopped;
+        return stopped || registry.find(mailbox.id())
+                .map(current -> !current.credentials().equals(mailbox.credentials())).orElse(false);
     }
 
     private void report(MailboxStateReport report) {

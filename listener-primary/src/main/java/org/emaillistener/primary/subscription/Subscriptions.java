@@ -1,12 +1,12 @@
 package org.emaillistener.primary.subscription;
 
-import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
-import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJobs;
@@ -17,16 +17,15 @@ import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
 /**
- * The mailboxes this replica serves, each with its live subscription. Registering a mailbox that
- * is already served replaces its subscription (new credentials) and keeps its cursors, so nothing
- * that arrived in between is lost. No call here waits for a mail server.
+ * The live subscriptions of this replica, one per mailbox it holds the lease of. Serving a mailbox
+ * that is already served replaces its subscription (new credentials) and keeps its cursors, so
+ * nothing that arrived in between is lost. No call here waits for a mail server.
  */
 @Service
-public class Subscriptions implements SmartLifecycle {
+public class Subscriptions {
 
     private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
 
@@ -38,7 +37,6 @@ public class Subscriptions implements SmartLifecycle {
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
-    private volatile boolean running;
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobs jobs,
             CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers) {
@@ -51,73 +49,65 @@ public class Subscriptions implements SmartLifecycle {
         this.imapWatchers = imapWatchers;
     }
 
-    /** Creatio's create, recreate and update: serve the mailbox with these credentials from now on. */
-    public void register(SynchronizationCredentials credentials) {
-        RegisteredMailbox mailbox = registry.find(credentials.Id())
-                .map(known -> known.withCredentials(credentials))
-                .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
-        Subscription fresh = new Subscription(mailbox, states, jobs, creatio);
-        fresh.attach(watcherFor(mailbox, fresh));
-        registry.save(mailbox);
+    /** @throws UnsupportedServerTypeException when no watcher can serve the mailbox's server type */
+    public void validate(RegisteredMailbox mailbox) {
+        ServerType type = mailbox.credentials().serverType();
+        if (type != ServerType.IMAP) {
+            throw new UnsupportedServerTypeException(type);
+        }
+    }
+
+    /** Starts serving the mailbox here, or restarts its subscription with the credentials given. */
+    public void serve(RegisteredMailbox mailbox) {
+        validate(mailbox);
+        Subscription fresh = new Subscription(mailbox, registry, states, jobs, creatio);
+        fresh.attach(imapWatchers.create(mailbox, fresh));
         states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription replaced = live.put(mailbox.id(), fresh);
         if (replaced != null) {
             fresh.inheritReportedFailure(replaced);
             replaced.stop();
         }
-        if (running) {
-            fresh.start();
-        }
-        log.info("Mailbox {} {}: {}", mailbox.id(), replaced == null ? "subscribed" : "resubscribed", credentials);
+        fresh.start();
+        log.info("Mailbox {} {}: {}", mailbox.id(), replaced == null ? "subscribed" : "resubscribed",
+                mailbox.credentials());
     }
 
-    /** Creatio's close: stop the subscription and forget the mailbox. */
-    public boolean close(UUID mailboxId) {
-        boolean known = registry.remove(mailboxId);
+    /** Stops serving the mailbox here (its lease is gone); it stays registered for another replica. */
+    public void drop(UUID mailboxId) {
         Subscription subscription = live.remove(mailboxId);
         if (subscription != null) {
             subscription.stop();
+            log.info("Mailbox {}: subscription stopped on this replica", mailboxId);
         }
+    }
+
+    /** Creatio's close: stop the subscription and forget the mailbox. */
+    public boolean forget(UUID mailboxId) {
+        boolean known = registry.remove(mailboxId);
+        drop(mailboxId);
         states.remove(mailboxId);
         cursors.removeAll(mailboxId);
         historyImports.removeAll(mailboxId);
-        if (known || subscription != null) {
+        if (known) {
             log.info("Mailbox {} closed", mailboxId);
         }
         return known;
+    }
+
+    /** The mailboxes subscribed to on this replica. */
+    public Set<UUID> served() {
+        return Set.copyOf(live.keySet());
+    }
+
+    /** The mailbox as this replica's subscription of it knows it. */
+    public Optional<RegisteredMailbox> servedMailbox(UUID mailboxId) {
+        return Optional.ofNullable(live.get(mailboxId)).map(Subscription::mailbox);
     }
 
     /** Registered, and listening or on its way to: what Creatio's {@code subscriptionsstate} calls alive. */
     public boolean isAlive(UUID mailboxId) {
         return registry.find(mailboxId).isPresent()
                 && states.find(mailboxId).map(SubscriptionState::alive).orElse(false);
-    }
-
-    private MailboxWatcher watcherFor(RegisteredMailbox mailbox, WatcherEvents events) {
-        ServerType type = mailbox.credentials().serverType();
-        return switch (type) {
-            case IMAP -> imapWatchers.create(mailbox, events);
-            case EXCHANGE -> throw new UnsupportedServerTypeException(type);
-        };
-    }
-
-    @Override
-    public void start() {
-        running = true;
-        for (UUID id : registry.ids()) {
-            registry.find(id).ifPresent(mailbox -> register(mailbox.credentials()));
-        }
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        live.values().forEach(Subscription::stop);
-        live.clear();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
     }
 }

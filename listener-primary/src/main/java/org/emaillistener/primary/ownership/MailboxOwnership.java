@@ -1,0 +1,203 @@
+package org.emaillistener.primary.ownership;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.ownership.Leases;
+import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.primary.subscription.Subscriptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Service;
+
+/**
+ * Decides which registered mailboxes this replica serves. A mailbox Creatio registers here is
+ * claimed at once if nobody holds it; every reconcile round then renews this replica's leases (a
+ * lease it lost stops that subscription at once), applies credentials changed through another
+ * replica, claims unowned mailboxes up to the fair share (mailboxes / live replicas, capped by
+ * capacity), and hands a few surplus mailboxes back when new replicas joined. On shutdown every
+ * lease is released so the others take over at once.
+ */
+@Service
+public class MailboxOwnership implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(MailboxOwnership.class);
+
+    private final MailboxRegistry registry;
+    private final Leases leases;
+    private final Subscriptions subscriptions;
+    private final OwnershipProperties properties;
+    private final String replica;
+    private ScheduledExecutorService rounds;
+    private volatile boolean running;
+
+    public MailboxOwnership(MailboxRegistry registry, Leases leases, Subscriptions subscriptions,
+            OwnershipProperties properties) {
+        this.registry = registry;
+        this.leases = leases;
+        this.subscriptions = subscriptions;
+        this.properties = properties;
+        this.replica = replicaId(properties.replicaId());
+    }
+
+    public String replica() {
+        return replica;
+    }
+
+    /** Creatio's create, recreate and update: register the mailbox; serve it here if nobody does. */
+    public void register(SynchronizationCredentials credentials) {
+        RegisteredMailbox mailbox = registry.find(credentials.Id())
+                .map(known -> known.withCredentials(credentials))
+                .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
+        subscriptions.validate(mailbox);
+        registry.save(mailbox);
+        if (running && (subscriptions.served().contains(mailbox.id())
+                || subscriptions.served().size() < properties.capacity())
+                && leases.acquire(mailbox.id(), replica, properties.leaseTtl())) {
+            subscriptions.serve(mailbox);
+        } else {
+            log.info("Mailbox {} registered; another replica serves it", mailbox.id());
+        }
+    }
+
+    /** Creatio's close: the mailbox is no longer served, by any replica. */
+    public boolean close(UUID mailboxId) {
+        boolean known = subscriptions.forget(mailboxId);
+        leases.revoke(mailboxId);
+        return known;
+    }
+
+    /** One round; runs on the ownership thread. */
+    void reconcile() {
+        try {
+            Set<UUID> served = subscriptions.served();
+            Set<UUID> kept = served.isEmpty() ? Set.of() : leases.renew(served, replica, properties.leaseTtl());
+            for (UUID lost : served) {
+                if (!kept.contains(lost)) {
+                    log.warn("Mailbox {}: the lease was lost to another replica; stopping this subscription", lost);
+                    subscriptions.drop(lost);
+                }
+            }
+            int replicas = Math.max(1, leases.heartbeat(replica, properties.leaseTtl()));
+            Set<UUID> registered = registry.ids();
+            for (UUID id : kept) {
+                followRegistry(id);
+            }
+            int fairShare = Math.min(properties.capacity(), (registered.size() + replicas - 1) / replicas);
+            handOverSurplus(fairShare);
+            claim(registered, fairShare);
+        } catch (RuntimeException e) {
+            log.warn("Ownership round failed: {}", e.toString());
+        }
+    }
+
+    /** A mailbox closed or updated through another replica. */
+    private void followRegistry(UUID id) {
+        RegisteredMailbox current = registry.find(id).orElse(null);
+        if (current == null) {
+            subscriptions.drop(id);
+            leases.release(List.of(id), replica);
+        } else if (subscriptions.servedMailbox(id).map(served -> !served.equals(current)).orElse(false)) {
+            subscriptions.serve(current);
+        }
+    }
+
+    private void handOverSurplus(int fairShare) {
+        List<UUID> served = new ArrayList<>(subscriptions.served());
+        int surplus = served.size() - fairShare;
+        if (surplus <= 1) {
+            return;
+        }
+        Collections.shuffle(served);
+        List<UUID> handed = served.subList(0, Math.min(surplus, properties.handoversPerRound()));
+        handed.forEach(subscriptions::drop);
+        leases.release(handed, replica);
+        log.info("Handed {} mailbox(es) over to other replicas (fair share {})", handed.size(), fairShare);
+    }
+
+    private void claim(Set<UUID> registered, int fairShare) {
+        Set<UUID> served = new HashSet<>(subscriptions.served());
+        List<UUID> candidates = new ArrayList<>(registered);
+        candidates.removeAll(served);
+        Collections.shuffle(candidates);
+        int claimed = 0;
+        for (UUID id : candidates) {
+            if (served.size() + claimed >= fairShare || !running) {
+                break;
+            }
+            RegisteredMailbox mailbox = registry.find(id).orElse(null);
+            if (mailbox != null && leases.acquire(id, replica, properties.leaseTtl())) {
+                subscriptions.serve(mailbox);
+                claimed++;
+            }
+        }
+        if (claimed > 0) {
+            log.info("Claimed {} mailbox(es); serving {}", claimed, served.size() + claimed);
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        rounds = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("mailbox-ownership").daemon()
+                .factory());
+        rounds.scheduleWithFixedDelay(this::reconcile, 0, properties.reconcileInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        log.info("Replica {} serves up to {} mailboxes", replica, properties.capacity());
+    }
+
+    /** SIGTERM: stop every subscription and release its lease, so other replicas take over at once. */
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (rounds != null) {
+            rounds.shutdownNow();
+            try {
+                rounds.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Set<UUID> served = subscriptions.served();
+        served.forEach(subscriptions::drop);
+        leases.leave(replica);
+        if (!served.isEmpty()) {
+            leases.release(served, replica);
+            log.info("Released {} mailbox(es) for other replicas", served.size());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private static String replicaId(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        String podName = System.getenv("PodName");
+        if (podName != null && !podName.isBlank()) {
+            return podName;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName() + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+        } catch (UnknownHostException e) {
+            return "replica-" + ManagementFactory.getRuntimeMXBean().getPid();
+        }
+    }
+}

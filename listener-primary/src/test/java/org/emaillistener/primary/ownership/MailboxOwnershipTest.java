@@ -1,0 +1,167 @@
+package org.emaillistener.primary.ownership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.emaillistener.common.creatio.CallbackAllowList;
+import org.emaillistener.common.creatio.CreatioClient;
+import org.emaillistener.common.creatio.CreatioJson;
+import org.emaillistener.common.creatio.CreatioProperties;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.imap.ImapConnector;
+import org.emaillistener.common.imap.ImapProperties;
+import org.emaillistener.common.jobs.SyncJobProperties;
+import org.emaillistener.common.memory.InMemoryCursors;
+import org.emaillistener.common.memory.InMemoryHistoryImports;
+import org.emaillistener.common.memory.InMemoryLeases;
+import org.emaillistener.common.memory.InMemoryMailboxRegistry;
+import org.emaillistener.common.memory.InMemorySubscriptionStates;
+import org.emaillistener.common.memory.InMemorySyncJobs;
+import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.primary.imap.ImapWatchers;
+import org.emaillistener.primary.subscription.Subscriptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+
+/**
+ * Two primary replicas sharing one registry and one set of leases (in memory here; Redis in the
+ * split deployment), serving real IMAP subscriptions on GreenMail.
+ */
+class MailboxOwnershipTest {
+
+    static final OwnershipProperties OWNERSHIP = new OwnershipProperties("", 100, Duration.ofSeconds(2),
+            Duration.ofMillis(200), 50);
+
+    GreenMail greenMail;
+    InMemoryMailboxRegistry registry = new InMemoryMailboxRegistry();
+    InMemoryLeases leases = new InMemoryLeases();
+    InMemorySubscriptionStates states = new InMemorySubscriptionStates();
+    InMemoryCursors cursors = new InMemoryCursors();
+    List<ImapWatchers> watchers = new ArrayList<>();
+    Replica first;
+    Replica second;
+
+    record Replica(MailboxOwnership ownership, Subscriptions subscriptions) {
+    }
+
+    @BeforeEach
+    void start() {
+        greenMail = new GreenMail(ServerSetup.dynamicPort(ServerSetupTest.SMTP_IMAP));
+        greenMail.start();
+        first = replica("first");
+        first.ownership().start();
+    }
+
+    @AfterEach
+    void stop() {
+        for (Replica replica : new Replica[] { first, second }) {
+            if (replica != null && replica.ownership().isRunning()) {
+                replica.ownership().stop();
+            }
+        }
+        watchers.forEach(ImapWatchers::destroy);
+        greenMail.stop();
+    }
+
+    @Test
+    void sharesTheMailboxesFairlyWithANewReplica() {
+        List<UUID> mailboxes = registerMailboxes(10);
+        await().until(() -> first.subscriptions().served().size() == 10);
+
+        second = replica("second");
+        second.ownership().start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.subscriptions().served().size() == 5
+                && first.subscriptions().served().size() == 5);
+        assertThat(union()).containsExactlyInAnyOrderElementsOf(mailboxes);
+    }
+
+    @Test
+    void handsEveryMailboxOverOnAGracefulStop() {
+        List<UUID> mailboxes = registerMailboxes(6);
+        second = replica("second");
+        second.ownership().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.subscriptions().served().size() == 3);
+
+        first.ownership().stop();
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> second.subscriptions().served().size() == 6);
+        assertThat(second.subscriptions().served()).containsExactlyInAnyOrderElementsOf(mailboxes);
+    }
+
+    @Test
+    void stopsASubscriptionWhoseLeaseAnotherReplicaTook() {
+        UUID mailbox = registerMailboxes(1).getFirst();
+        await().until(() -> first.subscriptions().served().contains(mailbox));
+
+        leases.revoke(mailbox);
+        assertThat(leases.acquire(mailbox, "usurper", Duration.ofMinutes(1))).isTrue();
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> first.subscriptions().served().isEmpty());
+    }
+
+    @Test
+    void forgetsAMailboxClosedThroughAnotherReplica() {
+        UUID mailbox = registerMailboxes(1).getFirst();
+        second = replica("second");
+        second.ownership().start();
+        await().until(() -> first.subscriptions().served().contains(mailbox));
+
+        second.ownership().close(mailbox);
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> first.subscriptions().served().isEmpty());
+        assertThat(second.subscriptions().served()).isEmpty();
+        assertThat(registry.ids()).isEmpty();
+    }
+
+    private List<UUID> registerMailboxes(int count) {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String user = "owned-" + i + "@example.com";
+            greenMail.setUser(user, user, "secret");
+            UUID id = UUID.randomUUID();
+            first.ownership().register(CreatioJson.mapper().readValue(CreatioRequests.imapMailbox(id, "127.0.0.1",
+                    greenMail.getImap().getPort(), user, "secret",
+                    "http://127.0.0.1:9/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail", List.of()),
+                    SynchronizationCredentials.class));
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private Set<UUID> union() {
+        Set<UUID> all = new HashSet<>(first.subscriptions().served());
+        Set<UUID> seconds = second.subscriptions().served();
+        assertThat(all).doesNotContainAnyElementsOf(seconds);
+        all.addAll(seconds);
+        return all;
+    }
+
+    private Replica replica(String name) {
+        ImapProperties imap = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMinutes(5),
+                Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), List.of());
+        ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors);
+        watchers.add(imapWatchers);
+        CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
+                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1)), new CallbackAllowList(List.of()));
+        InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1));
+        Subscriptions subscriptions = new Subscriptions(registry, states, cursors, jobs, creatio,
+                new InMemoryHistoryImports(), imapWatchers);
+        OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
+                OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
+        return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties), subscriptions);
+    }
+}
