@@ -121,6 +121,17 @@ class BadRequestTest {
     }
 
     @Test
+    void rejectsAnAvailabilityCheckWithoutACallbackUrl() {
+        String path = "/api/availability/app";
+        assertBadRequest(api().post(path, "\"not a url\""), "absolute http(s) URL");
+        assertBadRequest(api().post(path, "\"ftp://creatio.example.com/\""), "absolute http(s) URL");
+        assertBadRequest(api().post(path, "{Url:\"" + ENDPOINT + "\"}"), "JSON string");
+        assertBadRequest(api().post(path, "42"), "JSON string");
+        assertBadRequest(api().post(path, "\"" + ENDPOINT), "Malformed JSON");
+        assertBadRequest(api().post(path, ""), "missing");
+    }
+
+    @Test
     void keepsWhatIsRegisteredWhenARequestIsBad() {
         api().post("/api/listeners/close", "[\"" + REGISTERED + "\",\"nope\"]");
         api().post("/api/listeners/update", mailbox(REGISTERED, "Port:0"));
