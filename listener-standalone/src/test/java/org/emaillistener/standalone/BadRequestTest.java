@@ -102,6 +102,35 @@ class BadRequestTest {
         assertBadRequest(api().post(path, "[1,"), "Malformed JSON");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "/api/mailbox/validate", "/api/mailbox/folders" })
+    void rejectsAMailboxThatNamesNoUsableServer(String path) {
+        String good = CreatioRequests.imapMailbox(UUID.randomUUID(), "127.0.0.1", 993, "u", "p", ENDPOINT, List.of());
+        assertBadRequest(api().post(path, "{Id:\"" + UUID.randomUUID() + "\",Port:"), "Malformed JSON");
+        assertBadRequest(api().post(path, ""), "missing");
+        assertBadRequest(api().post(path, CreatioRequests.array(good)), "SynchronizationCredentials");
+        assertBadRequest(api().post(path, good.replaceFirst("Id:\"[^\"]+\",", "")), "Id is required");
+        assertBadRequest(api().post(path, good.replace("ServerTypeId:\"" + CreatioRequests.IMAP + "\",", "")),
+                "ServerTypeId is required");
+        assertBadRequest(api().post(path, good.replace(CreatioRequests.IMAP, "00000000-0000-0000-0000-000000000001")),
+                "ServerTypeId");
+        assertBadRequest(api().post(path, good.replace(CreatioRequests.IMAP, "3490bd45-4f4d-4613-aa06-454546f3342a")),
+                "not supported");
+        assertBadRequest(api().post(path, good.replace("ServiceUrl:\"127.0.0.1\",", "")), "ServiceUrl is required");
+        assertBadRequest(api().post(path, good.replace("Port:993,", "")), "Port");
+    }
+
+    @Test
+    void rejectsAnAvailabilityCheckWithoutACallbackUrl() {
+        String path = "/api/availability/app";
+        assertBadRequest(api().post(path, "\"not a url\""), "absolute http(s) URL");
+        assertBadRequest(api().post(path, "\"ftp://creatio.example.com/\""), "absolute http(s) URL");
+        assertBadRequest(api().post(path, "{Url:\"" + ENDPOINT + "\"}"), "JSON string");
+        assertBadRequest(api().post(path, "42"), "JSON string");
+        assertBadRequest(api().post(path, "\"" + ENDPOINT), "Malformed JSON");
+        assertBadRequest(api().post(path, ""), "missing");
+    }
+
     @Test
     void keepsWhatIsRegisteredWhenARequestIsBad() {
         api().post("/api/listeners/close", "[\"" + REGISTERED + "\",\"nope\"]");

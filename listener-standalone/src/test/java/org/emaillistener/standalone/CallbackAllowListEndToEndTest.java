@@ -26,6 +26,15 @@ class CallbackAllowListEndToEndTest extends EndToEndTest {
     }
 
     @Test
+    void refusesToCheckTheReachabilityOfAHostThatIsNotAllowed() {
+        var response = api().post("/api/availability/app", "\"" + creatio.bpmEndpoint() + "\"");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("listener.callbacks.allowed-hosts");
+        assertThat(creatio.operations()).isEmpty();
+    }
+
+    @Test
     void acceptsAMailboxWhoseCallbackHostIsAllowed() {
         UUID mailbox = UUID.randomUUID();
         var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(mailbox,

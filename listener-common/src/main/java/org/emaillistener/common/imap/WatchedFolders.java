@@ -40,25 +40,45 @@ public final class WatchedFolders {
             }
             folderIds.stream().filter(name -> !"INBOX".equalsIgnoreCase(name)).forEach(names::add);
         }
-        List<String> result = new ArrayList<>(names);
-        for (String name : result) {
-            if (!store.getFolder(name).exists()) {
+        List<String> result = new ArrayList<>();
+        for (String name : names) {
+            IMAPFolder folder = (IMAPFolder) store.getFolder(name);
+            if (!folder.exists()) {
                 throw new MessagingException("folder " + name + " does not exist");
             }
+            // /api/mailbox/folders lists a parent that holds no mail so that the tree is whole; a user
+            // may still pick it. There is nothing to watch in it.
+            if (selectable(folder)) {
+                result.add(name);
+            }
+        }
+        if (result.isEmpty()) {
+            throw new MessagingException("none of the folders " + names + " can hold mail");
         }
         return result;
     }
 
     private static boolean watchable(IMAPFolder folder) throws MessagingException {
+        if (!selectable(folder) || folder.getFullName().equalsIgnoreCase("INBOX")) {
+            return false;
+        }
+        for (String attribute : folder.getAttributes()) {
+            if (UNWATCHED_SPECIAL_USE.stream().anyMatch(attribute::equalsIgnoreCase)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean selectable(IMAPFolder folder) throws MessagingException {
         if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
             return false;
         }
         for (String attribute : folder.getAttributes()) {
-            if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")
-                    || UNWATCHED_SPECIAL_USE.stream().anyMatch(attribute::equalsIgnoreCase)) {
+            if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")) {
                 return false;
             }
         }
-        return !folder.getFullName().equalsIgnoreCase("INBOX");
+        return true;
     }
 }

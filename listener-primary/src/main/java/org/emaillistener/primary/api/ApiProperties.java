@@ -1,5 +1,7 @@
 package org.emaillistener.primary.api;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -8,7 +10,13 @@ import org.springframework.util.unit.DataSize;
  * Limits of the REST API.
  *
  * @param maxBodySize the largest request body accepted; a mailbox registration is a few kilobytes
+ * @param mailboxTimeout how long {@code /api/mailbox/validate} and {@code /api/mailbox/folders} may
+ *        spend with the mail server, whatever it does; a user waits for the answer in Creatio
+ * @param availabilityTimeout how long {@code /api/availability/app} waits for Creatio's answer
  */
 @ConfigurationProperties("listener.api")
-public record ApiProperties(@DefaultValue("1MB") DataSize maxBodySize) {
+public record ApiProperties(
+        @DefaultValue("1MB") DataSize maxBodySize,
+        @DefaultValue("30s") Duration mailboxTimeout,
+        @DefaultValue("10s") Duration availabilityTimeout) {
 }

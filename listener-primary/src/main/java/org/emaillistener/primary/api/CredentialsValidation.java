@@ -35,6 +35,17 @@ public class CredentialsValidation {
         return body;
     }
 
+    /**
+     * The one mailbox of a validate or folders call: only what is needed to reach its server. A
+     * missing login or password is left to the server to refuse, which gives the user the same
+     * answer as a wrong one; {@code BpmEndpoint} is not required, since nothing is called back and
+     * Creatio may not send a usable one with these calls.
+     */
+    public SynchronizationCredentials mailbox(SynchronizationCredentials body) {
+        server(body, "");
+        return body;
+    }
+
     /** A list of mailbox ids (close, subscriptionsstate), parsed; all must be GUIDs. */
     public List<UUID> mailboxIds(List<String> ids) {
         if (ids == null) {
@@ -47,7 +58,36 @@ public class CredentialsValidation {
         return parsed;
     }
 
+    /** A subscription: the server, a login, and where to deliver the mail. */
     private void subscription(SynchronizationCredentials mailbox, String at) {
+        server(mailbox, at);
+        require(notBlank(mailbox.UserName()) || notBlank(mailbox.SenderEmailAddress()),
+                at + "UserName (or SenderEmailAddress) is required");
+        require(notBlank(mailbox.secret()),
+                at + (mailbox.UseOAuth() ? "AccessToken is required with UseOAuth" : "Password is required"));
+        require(mailbox.FolderIds().stream().allMatch(CredentialsValidation::notBlank),
+                at + "FolderIds must not contain empty names");
+        URI endpoint;
+        try {
+            endpoint = CreatioClient.operationUri(mailbox.BpmEndpoint(), "ProcessFullEmail");
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(at + "BpmEndpoint must be Creatio's absolute http(s) callback URL: "
+                    + e.getMessage());
+        }
+        callbackAllowed(endpoint, at + "BpmEndpoint");
+    }
+
+    /** A URL the listener is to call: its host must be on the callback allow-list. */
+    public void callbackAllowed(URI uri, String what) {
+        try {
+            callbacks.check(uri);
+        } catch (CallbackAllowList.CallbackNotAllowedException e) {
+            throw new BadRequestException(what + ": " + e.getMessage());
+        }
+    }
+
+    /** Which mailbox, and a server of a supported type that can be connected to. */
+    private void server(SynchronizationCredentials mailbox, String at) {
         if (mailbox == null) {
             throw new BadRequestException(at + "mailbox is null");
         }
@@ -65,24 +105,6 @@ public class CredentialsValidation {
         require(mailbox.Port() > 0 && mailbox.Port() <= 65535, at + "Port must be between 1 and 65535");
         require(mailbox.SecureOption() >= 0 && mailbox.SecureOption() <= 3,
                 at + "SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
-        require(notBlank(mailbox.UserName()) || notBlank(mailbox.SenderEmailAddress()),
-                at + "UserName (or SenderEmailAddress) is required");
-        require(notBlank(mailbox.secret()),
-                at + (mailbox.UseOAuth() ? "AccessToken is required with UseOAuth" : "Password is required"));
-        require(mailbox.FolderIds().stream().allMatch(CredentialsValidation::notBlank),
-                at + "FolderIds must not contain empty names");
-        URI endpoint;
-        try {
-            endpoint = CreatioClient.operationUri(mailbox.BpmEndpoint(), "ProcessFullEmail");
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException(at + "BpmEndpoint must be Creatio's absolute http(s) callback URL: "
-                    + e.getMessage());
-        }
-        try {
-            callbacks.check(endpoint);
-        } catch (CallbackAllowList.CallbackNotAllowedException e) {
-            throw new BadRequestException(at + "BpmEndpoint: " + e.getMessage());
-        }
     }
 
     private static UUID guid(String value, String at) {
