@@ -8,6 +8,8 @@ import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,8 +34,9 @@ public class ListenerCommonConfiguration {
     }
 
     @Bean
-    CreatioClient creatioClient(JsonMapper jsonMapper, CreatioProperties properties, CallbackAllowList allowList) {
-        return new CreatioClient(jsonMapper, properties, allowList);
+    CreatioClient creatioClient(JsonMapper jsonMapper, CreatioProperties properties, CallbackAllowList allowList,
+            MeterRegistry meters) {
+        return new CreatioClient(jsonMapper, properties, allowList, meters);
     }
 
     @Bean

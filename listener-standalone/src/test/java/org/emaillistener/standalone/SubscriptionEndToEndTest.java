@@ -184,6 +184,22 @@ class SubscriptionEndToEndTest extends EndToEndTest {
     }
 
     @Test
+    void exposesItsWorkAsPrometheusMetrics() throws Exception {
+        String user = "metrics-" + UUID.randomUUID() + "@example.com";
+        subscribe(user);
+        awaitListening(user);
+
+        var metrics = api().get("/actuator/prometheus");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("email_listener_subscriptions_active ",
+                "email_listener_subscriptions_capacity ", "email_listener_mailboxes_registered ",
+                "email_listener_mailboxes_in_error{kind=\"authentication\"}",
+                "email_listener_creatio_responses_total{operation=\"ProcessFullEmail\",status=\"200\"}",
+                "email_listener_delivery_latency_seconds_bucket");
+    }
+
+    @Test
     void answersTheServiceStatusEndpoints() {
         var exists = api().get("/api/listeners/exists");
         assertThat(exists.statusCode()).isEqualTo(200);

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.Executors;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +26,15 @@ public class CreatioClient {
     private final JsonMapper json;
     private final CreatioProperties properties;
     private final CallbackAllowList allowList;
+    private final MeterRegistry meters;
     private final HttpClient http;
 
-    public CreatioClient(JsonMapper json, CreatioProperties properties, CallbackAllowList allowList) {
+    public CreatioClient(JsonMapper json, CreatioProperties properties, CallbackAllowList allowList,
+            MeterRegistry meters) {
         this.json = json;
         this.properties = properties;
         this.allowList = allowList;
+        this.meters = meters;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(properties.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -78,6 +82,11 @@ public class CreatioClient {
         return endpoint.resolve(parent + operation);
     }
 
+    /** {@code email_listener_creatio_responses_total{operation,status}}: the status code, or "error". */
+    private void count(String operation, String status) {
+        meters.counter("email.listener.creatio.responses", "operation", operation, "status", status).increment();
+    }
+
     private void post(SynchronizationCredentials mailbox, String operation, Object body)
             throws CreatioCallFailedException {
         URI uri;
@@ -96,12 +105,14 @@ public class CreatioClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            count(operation, "error");
             throw new CreatioCallFailedException(operation + " to " + uri + " failed: " + e, 0, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CreatioCallFailedException(operation + " to " + uri + " interrupted", 0, e);
         }
         int status = response.statusCode();
+        count(operation, String.valueOf(status));
         if (status / 100 != 2) {
             String excerpt = response.body() == null ? "" : response.body();
             if (excerpt.length() > BODY_EXCERPT) {

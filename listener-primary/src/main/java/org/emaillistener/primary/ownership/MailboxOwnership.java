@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.ownership.Leases;
@@ -23,6 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Decides which registered mailboxes this replica serves. A mailbox Creatio registers here is
@@ -42,16 +46,22 @@ public class MailboxOwnership implements SmartLifecycle {
     private final Subscriptions subscriptions;
     private final OwnershipProperties properties;
     private final String replica;
+    private final AtomicInteger registered = new AtomicInteger();
     private ScheduledExecutorService rounds;
     private volatile boolean running;
 
     public MailboxOwnership(MailboxRegistry registry, Leases leases, Subscriptions subscriptions,
-            OwnershipProperties properties) {
+            OwnershipProperties properties, MeterRegistry meters) {
         this.registry = registry;
         this.leases = leases;
         this.subscriptions = subscriptions;
         this.properties = properties;
         this.replica = replicaId(properties.replicaId());
+        Gauge.builder("email.listener.subscriptions.capacity", properties, OwnershipProperties::capacity)
+                .description("The most mailboxes this replica subscribes to").register(meters);
+        Gauge.builder("email.listener.mailboxes.registered", registered, AtomicInteger::get)
+                .description("Mailboxes registered by Creatio, as of this replica's last ownership round")
+                .register(meters);
     }
 
     public String replica() {
@@ -94,6 +104,7 @@ public class MailboxOwnership implements SmartLifecycle {
             }
             int replicas = Math.max(1, leases.heartbeat(replica, properties.leaseTtl()));
             Set<UUID> registered = registry.ids();
+            this.registered.set(registered.size());
             for (UUID id : kept) {
                 followRegistry(id);
             }

@@ -1,6 +1,7 @@
 package org.emaillistener.primary.subscription;
 
 import java.util.List;
+import java.util.Locale;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioClient;
@@ -16,6 +17,8 @@ import org.emaillistener.common.state.SubscriptionState.Status;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * One mailbox's subscription: turns its watcher's events into sync jobs, subscription states and
@@ -34,15 +37,18 @@ class Subscription implements WatcherEvents {
     private final SubscriptionStates states;
     private final SyncJobs jobs;
     private final CreatioClient creatio;
+    private final MeterRegistry meters;
     private MailboxWatcher watcher;
+    private volatile FailureKind failure;
     private volatile boolean stopped;
     private volatile FailureKind reportedFailure;
     private volatile boolean tokenRefreshRequested;
 
     Subscription(RegisteredMailbox mailbox, MailboxRegistry registry, SubscriptionStates states, SyncJobs jobs,
-            CreatioClient creatio) {
+            CreatioClient creatio, MeterRegistry meters) {
         this.mailbox = mailbox;
         this.registry = registry;
+        this.meters = meters;
         this.states = states;
         this.jobs = jobs;
         this.creatio = creatio;
@@ -50,6 +56,11 @@ class Subscription implements WatcherEvents {
 
     RegisteredMailbox mailbox() {
         return mailbox;
+    }
+
+    /** The kind of the last connection failure, or null while listening. */
+    FailureKind failure() {
+        return failure;
     }
 
     void attach(MailboxWatcher watcher) {
@@ -84,6 +95,7 @@ class Subscription implements WatcherEvents {
         if (stopped) {
             return;
         }
+        failure = null;
         states.save(mailbox.id(), SubscriptionState.of(Status.LISTENING));
         log.info("Mailbox {} listening on {}", mailbox.id(), folders);
         folders.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED)));
@@ -124,6 +136,11 @@ class Subscription implements WatcherEvents {
             return false;
         }
         boolean retried = failure.kind().retried();
+        this.failure = failure.kind();
+        if (retried) {
+            meters.counter("email.listener.reconnects", "kind", failure.kind().name().toLowerCase(Locale.ROOT))
+                    .increment();
+        }
         states.save(mailbox.id(),
                 SubscriptionState.failing(retried ? Status.RECONNECTING : Status.FAILED, failure.kind(),
                         failure.message()));

@@ -1,5 +1,7 @@
 package org.emaillistener.primary.subscription;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -12,12 +14,16 @@ import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The live subscriptions of this replica, one per mailbox it holds the lease of. Serving a mailbox
@@ -36,10 +42,11 @@ public class Subscriptions {
     private final CreatioClient creatio;
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
+    private final MeterRegistry meters;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobs jobs,
-            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers) {
+            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, MeterRegistry meters) {
         this.registry = registry;
         this.states = states;
         this.cursors = cursors;
@@ -47,6 +54,15 @@ public class Subscriptions {
         this.creatio = creatio;
         this.historyImports = historyImports;
         this.imapWatchers = imapWatchers;
+        this.meters = meters;
+        Gauge.builder("email.listener.subscriptions.active", live, Map::size)
+                .description("Mailbox subscriptions held by this replica").register(meters);
+        for (FailureKind kind : FailureKind.values()) {
+            Gauge.builder("email.listener.mailboxes.in.error", live, subscriptions -> subscriptions.values().stream()
+                    .filter(subscription -> subscription.failure() == kind).count())
+                    .description("Subscriptions of this replica whose last connection attempt failed")
+                    .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(meters);
+        }
     }
 
     /** @throws UnsupportedServerTypeException when no watcher can serve the mailbox's server type */
@@ -60,7 +76,7 @@ public class Subscriptions {
     /** Starts serving the mailbox here, or restarts its subscription with the credentials given. */
     public void serve(RegisteredMailbox mailbox) {
         validate(mailbox);
-        Subscription fresh = new Subscription(mailbox, registry, states, jobs, creatio);
+        Subscription fresh = new Subscription(mailbox, registry, states, jobs, creatio, meters);
         fresh.attach(imapWatchers.create(mailbox, fresh));
         states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription replaced = live.put(mailbox.id(), fresh);

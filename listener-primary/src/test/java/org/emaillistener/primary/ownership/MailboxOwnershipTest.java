@@ -32,6 +32,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.util.GreenMail;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
@@ -155,13 +157,15 @@ class MailboxOwnershipTest {
         ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors);
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
-                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1)), new CallbackAllowList(List.of()));
+                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1)), new CallbackAllowList(List.of()),
+                new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, jobs, creatio,
-                new InMemoryHistoryImports(), imapWatchers);
+                new InMemoryHistoryImports(), imapWatchers, new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
-        return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties), subscriptions);
+        return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties,
+                new SimpleMeterRegistry()), subscriptions);
     }
 }

@@ -43,9 +43,10 @@ public class FolderSync {
     /**
      * Delivers up to {@code limit} messages above the cursor, oldest UID first.
      *
+     * @param seenAt when the server announced new mail, or null for a catch-up
      * @return whether more new messages wait in the folder
      */
-    public boolean sync(RegisteredMailbox mailbox, String folderName, int limit)
+    public boolean sync(RegisteredMailbox mailbox, String folderName, int limit, Instant seenAt)
             throws MessagingException, CreatioCallFailedException {
         IMAPStore store = connector.connect(mailbox.credentials());
         try {
@@ -58,7 +59,7 @@ public class FolderSync {
                 if (delivered == limit) {
                     return true;
                 }
-                cursor = deliver(mailbox, folder, message, cursor);
+                cursor = deliver(mailbox, folder, message, cursor, seenAt);
                 delivered++;
             }
             if (delivered > 0) {
@@ -71,11 +72,11 @@ public class FolderSync {
         }
     }
 
-    private SyncCursor deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, SyncCursor cursor)
-            throws MessagingException, CreatioCallFailedException {
+    private SyncCursor deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, SyncCursor cursor,
+            Instant seenAt) throws MessagingException, CreatioCallFailedException {
         long uid = folder.getUID(message);
         try {
-            delivery.deliver(mailbox, folder, message, uid);
+            delivery.deliver(mailbox, folder, message, uid, seenAt);
         } catch (MessageRemovedException e) {
             log.debug("Mailbox {}: UID {} was expunged before it could be read", mailbox.id(), uid);
             return advance(mailbox.id(), folder, cursor.advancedTo(uid, null));

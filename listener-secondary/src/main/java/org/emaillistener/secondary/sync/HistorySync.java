@@ -95,7 +95,7 @@ public class HistorySync {
         FolderProgress done = progress;
         for (Match match : batch) {
             try {
-                delivery.deliver(mailbox, folder, match.message(), match.uid());
+                delivery.deliver(mailbox, folder, match.message(), match.uid(), null);
             } catch (MessageRemovedException e) {
                 log.debug("Mailbox {}: UID {} was expunged before it could be read", mailbox.id(), match.uid());
             } catch (CreatioCallFailedException | MessagingException e) {

@@ -57,7 +57,8 @@ public class MailboxSync implements SyncJobHandler {
             if (job.reason() == SyncJob.Reason.HISTORY) {
                 history.sync(mailbox, job);
             } else {
-                more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob());
+                more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(),
+                        job.reason() == SyncJob.Reason.NEW_MAIL ? job.createdAt() : null);
             }
         }
         if (more) {

@@ -2,6 +2,7 @@ package org.emaillistener.secondary.sync;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,6 +15,9 @@ import org.emaillistener.secondary.mime.EmailConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import jakarta.mail.Flags;
 import jakarta.mail.Message;
@@ -32,19 +36,33 @@ public class MessageDelivery {
     private final EmailConverter converter;
     private final CreatioClient creatio;
     private final SyncProperties properties;
+    private final Timer latency;
 
-    public MessageDelivery(EmailConverter converter, CreatioClient creatio, SyncProperties properties) {
+    public MessageDelivery(EmailConverter converter, CreatioClient creatio, SyncProperties properties,
+            MeterRegistry meters) {
         this.converter = converter;
         this.creatio = creatio;
         this.properties = properties;
+        this.latency = Timer.builder("email.listener.delivery.latency")
+                .description("From the server's new-mail event to Creatio's 2xx for the message")
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
-    /** Returns only when Creatio answered 2xx. */
-    public void deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid)
+    /**
+     * Returns only when Creatio answered 2xx.
+     *
+     * @param seenAt when the server announced the mail, for the latency metric; null for mail that was
+     *        not announced (catch-up, history)
+     */
+    public void deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid, Instant seenAt)
             throws MessagingException, CreatioCallFailedException {
         Instant receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
         Email email = converter.convert(rawBytes(message), receivedAt);
         creatio.deliver(mailbox.credentials(), List.of(email));
+        if (seenAt != null) {
+            latency.record(Duration.between(seenAt, Instant.now()));
+        }
         if (mailbox.credentials().marksEmailsAsSynchronized()) {
             markSynchronized(mailbox, folder, message, uid);
         }
