@@ -8,7 +8,11 @@ import org.springframework.util.unit.DataSize;
  * Limits of the REST API.
  *
  * @param maxBodySize the largest request body accepted; a mailbox registration is a few kilobytes
+ * @param maxSendBodySize the largest body of {@code /apiv2/email/send}, which carries the email's
+ *        attachments in Base64 (a third larger than the files)
  */
 @ConfigurationProperties("listener.api")
-public record ApiProperties(@DefaultValue("1MB") DataSize maxBodySize) {
+public record ApiProperties(
+        @DefaultValue("1MB") DataSize maxBodySize,
+        @DefaultValue("50MB") DataSize maxSendBodySize) {
 }
