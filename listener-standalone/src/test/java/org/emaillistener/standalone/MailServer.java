@@ -42,6 +42,10 @@ final class MailServer implements AutoCloseable {
         return imap.getPort();
     }
 
+    int smtpPort() {
+        return smtp.getPort();
+    }
+
     void addUser(String address, String password) {
         greenMail.setUser(address, address, password);
     }

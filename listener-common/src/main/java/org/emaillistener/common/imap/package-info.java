@@ -1,6 +1,6 @@
 /**
- * Reaching an IMAP mailbox: the Angus Mail session for a mailbox's settings (SSL, STARTTLS,
- * XOAUTH2, timeouts, verified certificates) and the classification of what went wrong. It knows
- * IMAP, not Creatio's delivery.
+ * Reaching an IMAP mailbox: the Angus Mail session for a mailbox's settings (SSL, STARTTLS and
+ * XOAUTH2 as {@code common.mail} decides them, timeouts) and the classification of what went
+ * wrong. It knows IMAP, not Creatio's delivery.
  */
 package org.emaillistener.common.imap;

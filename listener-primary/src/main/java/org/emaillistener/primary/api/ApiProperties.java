@@ -10,6 +10,8 @@ import org.springframework.util.unit.DataSize;
  * Limits of the REST API.
  *
  * @param maxBodySize the largest request body accepted; a mailbox registration is a few kilobytes
+ * @param maxSendBodySize the largest body of {@code /apiv2/email/send}, which carries the email's
+ *        attachments in Base64 (a third larger than the files)
  * @param mailboxTimeout how long {@code /api/mailbox/validate} and {@code /api/mailbox/folders} may
  *        spend with the mail server, whatever it does; a user waits for the answer in Creatio
  * @param availabilityTimeout how long {@code /api/availability/app} waits for Creatio's answer
@@ -17,6 +19,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("listener.api")
 public record ApiProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
+        @DefaultValue("50MB") DataSize maxSendBodySize,
         @DefaultValue("30s") Duration mailboxTimeout,
         @DefaultValue("10s") Duration availabilityTimeout) {
 }

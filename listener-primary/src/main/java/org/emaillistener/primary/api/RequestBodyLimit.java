@@ -17,31 +17,47 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Refuses request bodies larger than {@code listener.api.max-body-size} with HTTP 400: by the
- * declared Content-Length before reading, and by counting for chunked bodies.
+ * declared Content-Length before reading, and by counting for chunked bodies. Sending an email
+ * carries its attachments, so {@code /apiv2/email/send} has a limit of its own,
+ * {@code listener.api.max-send-body-size}.
  */
 @Component
 public class RequestBodyLimit extends OncePerRequestFilter {
 
-    private final long maxBytes;
+    private static final String SEND_EMAIL_PATH = "/apiv2/email/send";
+
+    private final Limit limit;
+    private final Limit sendLimit;
 
     public RequestBodyLimit(ApiProperties properties) {
-        this.maxBytes = properties.maxBodySize().toBytes();
+        this.limit = new Limit(properties.maxBodySize().toBytes(), "listener.api.max-body-size");
+        this.sendLimit = new Limit(properties.maxSendBodySize().toBytes(), "listener.api.max-send-body-size");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBytes) {
+        Limit applicable = limitOf(request);
+        if (request.getContentLengthLong() > applicable.maxBytes()) {
             response.setStatus(HttpStatus.BAD_REQUEST.value());
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.getWriter().write("{\"error\":\"Bad Request\",\"message\":\"" + tooLarge() + "\"}");
+            response.getWriter().write("{\"error\":\"Bad Request\",\"message\":\"" + applicable.tooLarge() + "\"}");
             return;
         }
-        chain.doFilter(new LimitedRequest(request), response);
+        chain.doFilter(new LimitedRequest(request, applicable), response);
     }
 
-    private String tooLarge() {
-        return "The request body is larger than " + maxBytes + " bytes (listener.api.max-body-size)";
+    private Limit limitOf(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.equals(SEND_EMAIL_PATH) ? sendLimit : limit;
+    }
+
+    /** A body limit and the property that sets it, which the refusal names. */
+    private record Limit(long maxBytes, String property) {
+
+        String tooLarge() {
+            return "The request body is larger than " + maxBytes + " bytes (" + property + ")";
+        }
     }
 
     /** Thrown while reading a body that turns out larger than the limit. */
@@ -52,30 +68,34 @@ public class RequestBodyLimit extends OncePerRequestFilter {
         }
     }
 
-    private class LimitedRequest extends HttpServletRequestWrapper {
+    private static class LimitedRequest extends HttpServletRequestWrapper {
 
+        private final Limit limit;
         private ServletInputStream limited;
 
-        LimitedRequest(HttpServletRequest request) {
+        LimitedRequest(HttpServletRequest request, Limit limit) {
             super(request);
+            this.limit = limit;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (limited == null) {
-                limited = new LimitedStream(super.getInputStream());
+                limited = new LimitedStream(super.getInputStream(), limit);
             }
             return limited;
         }
     }
 
-    private class LimitedStream extends ServletInputStream {
+    private static class LimitedStream extends ServletInputStream {
 
         private final ServletInputStream in;
+        private final Limit limit;
         private long read;
 
-        LimitedStream(ServletInputStream in) {
+        LimitedStream(ServletInputStream in, Limit limit) {
             this.in = in;
+            this.limit = limit;
         }
 
         @Override
@@ -98,8 +118,8 @@ public class RequestBodyLimit extends OncePerRequestFilter {
 
         private void count(int n) throws BodyTooLargeException {
             read += n;
-            if (read > maxBytes) {
-                throw new BodyTooLargeException(tooLarge());
+            if (read > limit.maxBytes()) {
+                throw new BodyTooLargeException(limit.tooLarge());
             }
         }
 

@@ -50,7 +50,9 @@ public class MailboxProbe {
     private <T> T within(SynchronizationCredentials mailbox, Duration deadline, WhileLoggedIn<T> work)
             throws MailboxUnavailableException {
         FutureTask<T> session = new FutureTask<>(() -> {
-            IMAPStore store = connector.connect(mailbox, deadline);
+            // The socket may wait a little longer than the deadline, so that the deadline, not a
+            // socket timeout racing it, decides when and how a silent server is answered.
+            IMAPStore store = connector.connect(mailbox, deadline.plusSeconds(1));
             try {
                 return work.on(store);
             } finally {

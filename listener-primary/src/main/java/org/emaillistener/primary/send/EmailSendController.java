@@ -1,0 +1,99 @@
+package org.emaillistener.primary.send;
+
+import java.nio.charset.StandardCharsets;
+
+import org.emaillistener.common.creatio.Email;
+import org.emaillistener.common.creatio.EmailSendRequest;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.mail.MailServerAccess;
+import org.emaillistener.primary.api.BadRequestException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /apiv2/email/send}: Creatio hands over one email and the mailbox's outgoing (SMTP)
+ * server. Creatio treats an empty answer as success and shows a non-empty one to the user as the
+ * send error; that is our reading of its client (CREATIO_PROTOCOL.md), so a failure to send is
+ * answered with HTTP 200 and the reason as plain text. A request that is not a sendable email at all
+ * is answered with HTTP 400 and a JSON body, like every other bad request.
+ */
+@RestController
+public class EmailSendController {
+
+    private static final MediaType TEXT_PLAIN_UTF8 = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+
+    private final MimeComposer composer;
+    private final SmtpSender sender;
+    private final SentCopies sentCopies;
+
+    public EmailSendController(MimeComposer composer, SmtpSender sender, SentCopies sentCopies) {
+        this.composer = composer;
+        this.sender = sender;
+        this.sentCopies = sentCopies;
+    }
+
+    @PostMapping("/apiv2/email/send")
+    public ResponseEntity<String> send(@RequestBody EmailSendRequest request) {
+        Email email = emailOf(request);
+        SynchronizationCredentials smtp = smtpServerOf(request);
+        OutgoingMessage message;
+        try {
+            message = composer.compose(email, smtp.SenderEmailAddress());
+            sender.send(message, smtp);
+        } catch (InvalidEmailException e) {
+            throw new BadRequestException(e.getMessage());
+        } catch (UnsendableEmailException e) {
+            return ResponseEntity.ok().contentType(TEXT_PLAIN_UTF8).body(e.getMessage());
+        }
+        sentCopies.keep(message, smtp);
+        return ResponseEntity.ok().build();
+    }
+
+    /**
+     * The email, with the request's top-level attachments when it has none of its own: Creatio puts
+     * them in {@code Email.Attachments} and sends the top-level list as null, but either is read.
+     */
+    private static Email emailOf(EmailSendRequest request) {
+        Email email = request.Email();
+        if (email == null) {
+            throw new BadRequestException("Email is required (the email to send)");
+        }
+        if (!email.Attachments().isEmpty() || request.Attachments().isEmpty()) {
+            return email;
+        }
+        return new Email(email.Id(), email.Subject(), email.Body(), email.Sender(), email.Recepients(),
+                email.CopyRecepients(), email.BlindCopyRecepients(), email.Headers(), email.Importance(),
+                email.IsHtmlBody(), request.Attachments(), email.SendDateTimeStamp(), email.MessageId(),
+                email.InReplyTo(), email.References());
+    }
+
+    /** The outgoing server's settings; messages name the field by its wire name and never echo a secret. */
+    private static SynchronizationCredentials smtpServerOf(EmailSendRequest request) {
+        SynchronizationCredentials smtp = request.Credentials();
+        if (smtp == null) {
+            throw new BadRequestException("Credentials is required (the mailbox's outgoing SMTP server)");
+        }
+        String host;
+        try {
+            host = MailServerAccess.host(smtp.ServiceUrl());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("Credentials.ServiceUrl is neither a host name nor a URL");
+        }
+        if (host.isEmpty()) {
+            throw new BadRequestException("Credentials.ServiceUrl is required (the SMTP server's host)");
+        }
+        if (smtp.Port() <= 0 || smtp.Port() > 65535) {
+            throw new BadRequestException("Credentials.Port must be between 1 and 65535");
+        }
+        if (smtp.SecureOption() < MailServerAccess.SECURE_NONE || smtp.SecureOption() > MailServerAccess.SECURE_STARTTLS) {
+            throw new BadRequestException("Credentials.SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
+        }
+        if (smtp.UseOAuth() && (smtp.AccessToken() == null || smtp.AccessToken().isBlank())) {
+            throw new BadRequestException("Credentials.AccessToken is required with UseOAuth");
+        }
+        return smtp;
+    }
+}

@@ -1,0 +1,156 @@
+package org.emaillistener.primary.send;
+
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
+
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.imap.ImapProperties;
+import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.mail.MailServerAccess;
+import org.emaillistener.common.mail.MailServerAccess.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+
+/**
+ * Sends composed messages over the SMTP server Creatio names in a send request's credentials:
+ * TLS and login as {@link MailServerAccess} decides them (the same reading of SecureOption as for
+ * IMAP), password or XOAUTH2, certificates verified unless the host is in
+ * {@code listener.imap.ssl-trust}.
+ */
+@Component
+public class SmtpSender {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpSender.class);
+
+    private final SmtpProperties properties;
+    private final List<String> sslTrust;
+    /** Shared by every connection, so that no connection starts a platform thread of its own. */
+    private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("smtp-write-timeouts").daemon().factory());
+
+    public SmtpSender(SmtpProperties properties, ImapProperties imap) {
+        this.properties = properties;
+        this.sslTrust = imap.sslTrust();
+    }
+
+    /**
+     * @throws UnsendableEmailException when the server could not be reached or refused the login or
+     *         the message; its message says why in words the user can act on, without secrets
+     */
+    public void send(OutgoingMessage message, SynchronizationCredentials smtp) throws UnsendableEmailException {
+        MailServerAccess server = MailServerAccess.of(Protocol.SMTP, smtp, sslTrust);
+        boolean login = smtp.secret() != null && !smtp.secret().isEmpty();
+        Session session = Session.getInstance(sessionProperties(server, login));
+        Transport transport;
+        try {
+            transport = session.getTransport(server.scheme());
+        } catch (MessagingException e) {
+            throw new IllegalStateException("Angus Mail has no " + server.scheme() + " transport", e);
+        }
+        try {
+            transport.connect(server.host(), server.port(), login ? server.loginName() : null,
+                    login ? smtp.secret() : null);
+            transport.sendMessage(message.mime(), message.envelope());
+        } catch (MessagingException e) {
+            String reason = reason(e, server, smtp.secret());
+            log.warn("Mailbox {}: sending through {}:{} failed: {}", smtp.Id(), server.host(), server.port(), reason);
+            throw new UnsendableEmailException(reason, e);
+        } finally {
+            closeQuietly(transport);
+        }
+        log.info("Mailbox {}: sent {} through {}:{} to {} recipient(s)", smtp.Id(), messageId(message), server.host(),
+                server.port(), message.recipients().size());
+    }
+
+    private Properties sessionProperties(MailServerAccess server, boolean login) {
+        Properties props = server.sessionProperties();
+        String p = server.propertyPrefix();
+        props.put(p + "connectiontimeout", String.valueOf(properties.connectTimeout().toMillis()));
+        props.put(p + "timeout", String.valueOf(properties.readTimeout().toMillis()));
+        props.put(p + "writetimeout", String.valueOf(properties.readTimeout().toMillis()));
+        props.put(p + "executor.writetimeout", writeTimeouts);
+        props.put(p + "auth", String.valueOf(login));
+        return props;
+    }
+
+    /** What the user reads in Creatio when the email was not sent: what failed, where, and what to check. */
+    static String reason(MessagingException failure, MailServerAccess server, String secret) {
+        String smtp = "the SMTP server " + server.host() + ":" + server.port();
+        String detail = detail(failure);
+        String reason;
+        if (failure instanceof SendFailedException refused && refused.getInvalidAddresses() != null
+                && refused.getInvalidAddresses().length > 0) {
+            reason = "The email was not sent: " + smtp + " refused the recipient(s) "
+                    + join(refused.getInvalidAddresses()) + " (" + detail + "). Check the addresses.";
+        } else {
+            reason = switch (MailboxFailure.of(failure).kind()) {
+                case AUTHENTICATION -> "The email was not sent: " + smtp + " refused the login of "
+                        + server.loginName() + " (" + detail + "). Check the user name and password of the "
+                        + "mailbox's outgoing server" + (server.xoauth2() ? ", or sign in to the account again" : "")
+                        + ".";
+                case TLS -> "The email was not sent: the secure connection to " + smtp + " failed (" + detail
+                        + "). Check the port and the SSL/STARTTLS setting of the outgoing server, or its certificate.";
+                case UNREACHABLE -> "The email was not sent: " + smtp + " cannot be reached (" + detail
+                        + "). Check the outgoing server's address and port.";
+                case TIMEOUT -> "The email was not sent: " + smtp + " did not answer in time (" + detail
+                        + "). Try again later, or check the outgoing server's address and port.";
+                default -> "The email was not sent: " + smtp + " refused it (" + detail + ").";
+            };
+        }
+        // Servers do not echo passwords, but a reason must never carry one even if one did.
+        return secret == null || secret.length() < 4 ? reason : reason.replace(secret, "********");
+    }
+
+    /** The innermost message of the failure: the server's reply or the network's own words. */
+    private static String detail(Throwable failure) {
+        String detail = failure.getClass().getSimpleName();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UnknownHostException) {
+                // Its message is the bare host name, which alone explains nothing.
+                return "unknown host";
+            }
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                detail = t.getMessage();
+            }
+        }
+        return detail.replaceAll("\\s+", " ").strip();
+    }
+
+    private static String join(Address[] addresses) {
+        return Arrays.stream(addresses).map(Address::toString).collect(Collectors.joining(", "));
+    }
+
+    private static String messageId(OutgoingMessage message) {
+        try {
+            return message.mime().getMessageID();
+        } catch (MessagingException e) {
+            return "a message";
+        }
+    }
+
+    private static void closeQuietly(Transport transport) {
+        try {
+            transport.close();
+        } catch (MessagingException e) {
+            // After the server took the message a failing QUIT changes nothing; before, the failure is reported.
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        writeTimeouts.shutdownNow();
+    }
+}
