@@ -4,6 +4,7 @@ import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.jobs.SyncJobs;
+import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -36,6 +37,11 @@ public class MemoryAdapters {
         @Bean
         MailboxLocks mailboxLocks() {
             return new InMemoryMailboxLocks();
+        }
+
+        @Bean
+        Leases leases() {
+            return new InMemoryLeases();
         }
     }
 

@@ -1,0 +1,5 @@
+/**
+ * Who holds which mailbox's subscription: a lease per mailbox with a TTL, taken and renewed by one
+ * primary replica. A replica that cannot renew a lease has lost it and must drop the subscription.
+ */
+package org.emaillistener.common.lease;
