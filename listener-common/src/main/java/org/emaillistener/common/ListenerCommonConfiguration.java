@@ -7,12 +7,14 @@ import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,8 +37,9 @@ public class ListenerCommonConfiguration {
 
     @Bean
     CreatioClient creatioClient(JsonMapper jsonMapper, CreatioProperties properties, CallbackAllowList allowList,
-            MeterRegistry meters) {
-        return new CreatioClient(jsonMapper, properties, allowList, meters);
+            ObjectProvider<MeterRegistry> meters) {
+        // The apps have a registry (actuator); a context without one still gets a working client.
+        return new CreatioClient(jsonMapper, properties, allowList, meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean

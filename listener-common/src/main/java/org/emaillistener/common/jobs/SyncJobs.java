@@ -6,7 +6,11 @@ package org.emaillistener.common.jobs;
  */
 public interface SyncJobs {
 
-    /** Returns once the job is safely queued. */
+    /**
+     * Returns once the job is safely queued.
+     *
+     * @throws SyncJobNotQueuedException if the queue could not confirm it
+     */
     void publish(SyncJob job);
 
     /** Starts delivering jobs to the handler. */

@@ -2,20 +2,22 @@ package org.emaillistener.common.memory;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.emaillistener.common.ownership.Leases;
+import org.emaillistener.common.lease.Leases;
 
 /** Leases within one JVM: the standalone service is its own only replica. */
 public class InMemoryLeases implements Leases {
 
-    private record Lease(String owner, long expiresAtNanos) {
+    private record Lease(String holder, long expiresAtNanos) {
 
         boolean heldBy(String candidate, long now) {
-            return owner.equals(candidate) && expiresAtNanos - now > 0;
+            return holder.equals(candidate) && !expired(now);
         }
 
         boolean expired(long now) {
@@ -27,31 +29,31 @@ public class InMemoryLeases implements Leases {
     private final ConcurrentHashMap<String, Long> replicas = new ConcurrentHashMap<>();
 
     @Override
-    public boolean acquire(UUID mailboxId, String owner, Duration ttl) {
+    public boolean tryAcquire(UUID mailboxId, String holder, Duration ttl) {
         long now = System.nanoTime();
-        Lease fresh = new Lease(owner, now + ttl.toNanos());
+        Lease fresh = new Lease(holder, now + ttl.toNanos());
         return leases.compute(mailboxId, (id, current) ->
-                current == null || current.expired(now) || current.owner().equals(owner) ? fresh : current) == fresh;
+                current == null || current.expired(now) || current.holder().equals(holder) ? fresh : current) == fresh;
     }
 
     @Override
-    public Set<UUID> renew(Collection<UUID> mailboxIds, String owner, Duration ttl) {
+    public Set<UUID> renew(Collection<UUID> mailboxIds, String holder, Duration ttl) {
         Set<UUID> renewed = new HashSet<>();
         long now = System.nanoTime();
         for (UUID id : mailboxIds) {
             Lease lease = leases.computeIfPresent(id, (key, current) ->
-                    current.heldBy(owner, now) ? new Lease(owner, now + ttl.toNanos()) : current);
-            if (lease != null && lease.heldBy(owner, now)) {
+                    current.heldBy(holder, now) ? new Lease(holder, now + ttl.toNanos()) : current);
+            if (lease != null && lease.heldBy(holder, now)) {
                 renewed.add(id);
             }
         }
-        return renewed;
+        return Set.copyOf(renewed);
     }
 
     @Override
-    public void release(Collection<UUID> mailboxIds, String owner) {
+    public void release(Collection<UUID> mailboxIds, String holder) {
         mailboxIds.forEach(id -> leases.computeIfPresent(id, (key, current) ->
-                current.owner().equals(owner) ? null : current));
+                current.holder().equals(holder) ? null : current));
     }
 
     @Override
@@ -60,15 +62,28 @@ public class InMemoryLeases implements Leases {
     }
 
     @Override
-    public int heartbeat(String owner, Duration ttl) {
+    public Map<UUID, String> holders(Collection<UUID> mailboxIds) {
         long now = System.nanoTime();
-        replicas.put(owner, now + ttl.toNanos());
+        Map<UUID, String> holders = new HashMap<>();
+        for (UUID id : mailboxIds) {
+            Lease lease = leases.get(id);
+            if (lease != null && !lease.expired(now)) {
+                holders.put(id, lease.holder());
+            }
+        }
+        return Map.copyOf(holders);
+    }
+
+    @Override
+    public int heartbeat(String holder, Duration ttl) {
+        long now = System.nanoTime();
+        replicas.put(holder, now + ttl.toNanos());
         replicas.values().removeIf(expiresAt -> expiresAt - now <= 0);
         return replicas.size();
     }
 
     @Override
-    public void leave(String owner) {
-        replicas.remove(owner);
+    public void leave(String holder) {
+        replicas.remove(holder);
     }
 }

@@ -5,7 +5,7 @@ import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.jobs.SyncJobs;
-import org.emaillistener.common.ownership.Leases;
+import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;

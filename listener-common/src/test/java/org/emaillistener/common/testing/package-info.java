@@ -1,5 +1,5 @@
 /**
- * Test fixtures shared by the modules' tests: a real HTTP server standing in for Creatio, and
- * Creatio's request bodies in its own dialect.
+ * Test fixtures shared by the modules' tests: a real HTTP server standing in for Creatio, Creatio's
+ * request bodies in its own dialect, and the real Redis and RabbitMQ to run the adapters against.
  */
 package org.emaillistener.common.testing;

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
-import org.emaillistener.common.ownership.Leases;
+import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.Subscriptions;
@@ -77,7 +77,7 @@ public class MailboxOwnership implements SmartLifecycle {
         registry.save(mailbox);
         if (running && (subscriptions.served().contains(mailbox.id())
                 || subscriptions.served().size() < properties.capacity())
-                && leases.acquire(mailbox.id(), replica, properties.leaseTtl())) {
+                && leases.tryAcquire(mailbox.id(), replica, properties.leaseTtl())) {
             subscriptions.serve(mailbox);
         } else {
             log.info("Mailbox {} registered; another replica serves it", mailbox.id());
@@ -151,7 +151,7 @@ public class MailboxOwnership implements SmartLifecycle {
                 break;
             }
             RegisteredMailbox mailbox = registry.find(id).orElse(null);
-            if (mailbox != null && leases.acquire(id, replica, properties.leaseTtl())) {
+            if (mailbox != null && leases.tryAcquire(id, replica, properties.leaseTtl())) {
                 subscriptions.serve(mailbox);
                 claimed++;
             }

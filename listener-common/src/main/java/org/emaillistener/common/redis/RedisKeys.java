@@ -1,0 +1,84 @@
+package org.emaillistener.common.redis;
+
+import java.util.UUID;
+
+/**
+ * Every Redis key the service uses. With the default prefix {@code el:}:
+ *
+ * <table>
+ * <caption>keys</caption>
+ * <tr><th>key</th><th>type</th><th>holds</th></tr>
+ * <tr><td>{@code el:mailbox:{id}}</td><td>string</td><td>the registered mailbox as JSON, its
+ * credentials sealed (see {@link StoredMailboxFormat})</td></tr>
+ * <tr><td>{@code el:mailboxes}</td><td>set</td><td>the ids of the registered mailboxes</td></tr>
+ * <tr><td>{@code el:state:{id}}</td><td>string</td><td>the subscription state as JSON</td></tr>
+ * <tr><td>{@code el:cursor:{id}:{folder}}</td><td>string</td><td>the folder's sync cursor as JSON</td></tr>
+ * <tr><td>{@code el:cursors:{id}}</td><td>set</td><td>the folders of the mailbox that have a cursor,
+ * so that all of them are removed together without a SCAN of the keyspace</td></tr>
+ * <tr><td>{@code el:lock:{id}}</td><td>string, with a TTL</td><td>the random token of the syncer that
+ * holds the mailbox</td></tr>
+ * <tr><td>{@code el:lease:{id}}</td><td>string, with a TTL</td><td>the id of the primary replica that
+ * holds the mailbox's subscription</td></tr>
+ * <tr><td>{@code el:replicas}</td><td>sorted set</td><td>the live primary replicas, scored by when their
+ * heartbeat expires</td></tr>
+ * <tr><td>{@code el:history:{id}}</td><td>hash</td><td>the mailbox's history imports as JSON, by their
+ * filter</td></tr>
+ * </table>
+ *
+ * {@code {id}} is Creatio's mailbox id; {@code {folder}} the folder's full name on the server, as is.
+ * Scripts that touch several keys assume one Redis node (one database, as the deployment uses), not
+ * a Redis Cluster.
+ */
+public final class RedisKeys {
+
+    private final String prefix;
+
+    public RedisKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String mailbox(UUID mailboxId) {
+        return prefix + "mailbox:" + mailboxId;
+    }
+
+    public String mailboxes() {
+        return prefix + "mailboxes";
+    }
+
+    public String state(UUID mailboxId) {
+        return prefix + "state:" + mailboxId;
+    }
+
+    public String cursor(UUID mailboxId, String folder) {
+        return cursorPrefix(mailboxId) + folder;
+    }
+
+    /** What {@link #cursor} puts in front of the folder name, for the script that removes them all. */
+    public String cursorPrefix(UUID mailboxId) {
+        return prefix + "cursor:" + mailboxId + ":";
+    }
+
+    public String cursorFolders(UUID mailboxId) {
+        return prefix + "cursors:" + mailboxId;
+    }
+
+    public String lock(UUID mailboxId) {
+        return prefix + "lock:" + mailboxId;
+    }
+
+    public String lease(UUID mailboxId) {
+        return prefix + "lease:" + mailboxId;
+    }
+
+    public String replicas() {
+        return prefix + "replicas";
+    }
+
+    public String history(UUID mailboxId) {
+        return prefix + "history:" + mailboxId;
+    }
+}

@@ -1,0 +1,157 @@
+package org.emaillistener.common.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobNotQueuedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+class RabbitSyncJobsTest {
+
+    private static final String[] FAST_RETRIES = { "listener.jobs.delivery-limit=3",
+            "listener.jobs.retry-initial-delay=300ms", "listener.jobs.retry-max-delay=300ms",
+            "listener.jobs.concurrency=2" };
+
+    private RabbitTestQueue rabbit;
+
+    @AfterEach
+    void deleteTheTestsQueues() {
+        if (rabbit != null) {
+            rabbit.close();
+        }
+    }
+
+    @Test
+    void declaresTheSyncQueueAsAQuorumQueueWithADeliveryLimitAndDeadLettering() {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+
+        rabbit.declare();
+
+        JsonNode sync = rabbit.listed(rabbit.queue);
+        assertThat(sync.get("type").asString()).isEqualTo("quorum");
+        assertThat(RabbitTestQueue.argumentsOf(sync)).containsEntry("x-queue-type", "quorum")
+                .containsEntry("x-delivery-limit", "3")
+                .containsEntry("x-dead-letter-exchange", rabbit.exchange)
+                .containsEntry("x-dead-letter-routing-key", rabbit.deadLetterQueue)
+                .containsEntry("x-dead-letter-strategy", "at-least-once")
+                .containsEntry("x-overflow", "reject-publish");
+        assertThat(rabbit.listed(rabbit.deadLetterQueue).get("type").asString()).isEqualTo("quorum");
+    }
+
+    @Test
+    void declaresClassicQueuesWhenQuorumIsOff() {
+        rabbit = new RabbitTestQueue("listener.rabbitmq.quorum=false");
+
+        rabbit.declare();
+
+        JsonNode sync = rabbit.listed(rabbit.queue);
+        assertThat(sync.get("type").asString()).isEqualTo("classic");
+        assertThat(RabbitTestQueue.argumentsOf(sync)).containsEntry("x-dead-letter-exchange", rabbit.exchange)
+                .containsEntry("x-dead-letter-routing-key", rabbit.deadLetterQueue)
+                .doesNotContainKeys("x-delivery-limit", "x-dead-letter-strategy", "x-overflow");
+        assertThat(rabbit.listed(rabbit.deadLetterQueue).get("type").asString()).isEqualTo("classic");
+    }
+
+    @Test
+    void deliversAPublishedJobToTheHandlerAndAcksIt() throws InterruptedException {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+        BlockingQueue<SyncJob> handled = new LinkedBlockingQueue<>();
+        rabbit.jobs().consume(handled::add);
+        SyncJob job = SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL);
+
+        rabbit.jobs().publish(job);
+
+        assertThat(handled.poll(10, TimeUnit.SECONDS)).isEqualTo(job);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rabbit.messages(rabbit.queue) == 0);
+        assertThat(handled).isEmpty();
+        assertThat(rabbit.deadLetters()).isZero();
+    }
+
+    @Test
+    void deliversAFailedJobAgainAfterTheBackOff() {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+        List<Long> deliveredAtNanos = new CopyOnWriteArrayList<>();
+        rabbit.jobs().consume(job -> {
+            deliveredAtNanos.add(System.nanoTime());
+            if (deliveredAtNanos.size() == 1) {
+                throw new IllegalStateException("Creatio answered 503");
+            }
+        });
+
+        rabbit.jobs().publish(SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredAtNanos.size() == 2);
+        assertThat(Duration.ofNanos(deliveredAtNanos.get(1) - deliveredAtNanos.get(0)))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(150));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rabbit.messages(rabbit.queue) == 0);
+        assertThat(rabbit.deadLetters()).isZero();
+    }
+
+    @Test
+    void deadLettersAJobThatFailsAsOftenAsTheDeliveryLimit() {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+        AtomicInteger deliveries = new AtomicInteger();
+        rabbit.jobs().consume(job -> {
+            deliveries.incrementAndGet();
+            throw new IllegalStateException("the mail server refuses every login");
+        });
+        SyncJob job = SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.CONNECTED);
+
+        rabbit.jobs().publish(job);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rabbit.deadLetters() == 1);
+        assertThat(deliveries).hasValue(3);
+        assertThat(rabbit.messages(rabbit.queue)).isZero();
+        assertThat(rabbit.takeDeadLetter()).isEqualTo(job);
+    }
+
+    @Test
+    void aClassicQueueDeliversAgainAndDeadLettersToo() {
+        rabbit = new RabbitTestQueue(concat(FAST_RETRIES, "listener.rabbitmq.quorum=false"));
+        AtomicInteger deliveries = new AtomicInteger();
+        rabbit.jobs().consume(job -> {
+            deliveries.incrementAndGet();
+            throw new IllegalStateException("the mail server refuses every login");
+        });
+        SyncJob job = SyncJob.of(UUID.randomUUID(), "Sent Items", SyncJob.Reason.PERIODIC);
+
+        rabbit.jobs().publish(job);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rabbit.deadLetters() == 1);
+        assertThat(deliveries).hasValue(3);
+        assertThat(rabbit.messages(rabbit.queue)).isZero();
+        assertThat(rabbit.takeDeadLetter()).isEqualTo(job);
+    }
+
+    @Test
+    void publishFailsWhenTheBrokerCannotQueueTheJob() {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+        rabbit.declare();
+        rabbit.deleteSyncQueue();
+
+        assertThatThrownBy(() -> rabbit.jobs().publish(SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL)))
+                .isInstanceOf(SyncJobNotQueuedException.class)
+                .hasMessageContaining("could not be routed to queue " + rabbit.queue);
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+}
