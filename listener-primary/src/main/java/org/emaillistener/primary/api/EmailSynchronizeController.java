@@ -6,8 +6,8 @@ import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
-import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.primary.subscription.SyncJobOutbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -29,9 +29,9 @@ public class EmailSynchronizeController {
 
     private final MailboxRegistry registry;
     private final HistoryImports imports;
-    private final SyncJobs jobs;
+    private final SyncJobOutbox jobs;
 
-    public EmailSynchronizeController(MailboxRegistry registry, HistoryImports imports, SyncJobs jobs) {
+    public EmailSynchronizeController(MailboxRegistry registry, HistoryImports imports, SyncJobOutbox jobs) {
         this.registry = registry;
         this.imports = imports;
         this.jobs = jobs;

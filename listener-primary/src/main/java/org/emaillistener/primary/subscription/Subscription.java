@@ -8,7 +8,6 @@ import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.MailboxStateReport;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.jobs.SyncJob;
-import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
@@ -35,7 +34,7 @@ class Subscription implements WatcherEvents {
     private final RegisteredMailbox mailbox;
     private final MailboxRegistry registry;
     private final SubscriptionStates states;
-    private final SyncJobs jobs;
+    private final SyncJobOutbox jobs;
     private final CreatioClient creatio;
     private final MeterRegistry meters;
     private MailboxWatcher watcher;
@@ -44,7 +43,7 @@ class Subscription implements WatcherEvents {
     private volatile FailureKind reportedFailure;
     private volatile boolean tokenRefreshRequested;
 
-    Subscription(RegisteredMailbox mailbox, MailboxRegistry registry, SubscriptionStates states, SyncJobs jobs,
+    Subscription(RegisteredMailbox mailbox, MailboxRegistry registry, SubscriptionStates states, SyncJobOutbox jobs,
             CreatioClient creatio, MeterRegistry meters) {
         this.mailbox = mailbox;
         this.registry = registry;

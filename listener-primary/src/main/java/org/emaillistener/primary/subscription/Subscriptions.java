@@ -11,7 +11,6 @@ import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.history.HistoryImports;
-import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
@@ -38,14 +37,14 @@ public class Subscriptions {
     private final MailboxRegistry registry;
     private final SubscriptionStates states;
     private final Cursors cursors;
-    private final SyncJobs jobs;
+    private final SyncJobOutbox jobs;
     private final CreatioClient creatio;
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
     private final MeterRegistry meters;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
 
-    public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobs jobs,
+    public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
             CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, MeterRegistry meters) {
         this.registry = registry;
         this.states = states;

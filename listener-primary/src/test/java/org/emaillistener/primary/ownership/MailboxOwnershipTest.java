@@ -27,6 +27,7 @@ import org.emaillistener.common.memory.InMemorySyncJobs;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.emaillistener.primary.subscription.Subscriptions;
+import org.emaillistener.primary.subscription.SyncJobOutbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,7 +162,7 @@ class MailboxOwnershipTest {
                 new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
-        Subscriptions subscriptions = new Subscriptions(registry, states, cursors, jobs, creatio,
+        Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs), creatio,
                 new InMemoryHistoryImports(), imapWatchers, new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
