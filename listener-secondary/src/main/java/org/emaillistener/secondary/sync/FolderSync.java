@@ -1,5 +1,6 @@
 package org.emaillistener.secondary.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,6 +14,7 @@ import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.NewMailBoundary;
+import org.emaillistener.common.jobs.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +35,13 @@ public class FolderSync {
     private final ImapConnector connector;
     private final Cursors cursors;
     private final MessageDelivery delivery;
+    private final SyncProperties properties;
 
-    public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery) {
+    public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery, SyncProperties properties) {
         this.connector = connector;
         this.cursors = cursors;
         this.delivery = delivery;
+        this.properties = properties;
     }
 
     /**
@@ -85,9 +89,31 @@ public class FolderSync {
         return advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
     }
 
+    /**
+     * Moves the cursor past a message Creatio accepted. Failing here would deliver the message again,
+     * so a store that is briefly away (a Redis restart) is waited for, up to
+     * {@code listener.sync.cursor-save-timeout}, before the job gives up.
+     */
     private SyncCursor advance(UUID mailboxId, IMAPFolder folder, SyncCursor cursor) {
-        cursors.save(mailboxId, folder.getFullName(), cursor);
-        return cursor;
+        long deadline = System.nanoTime() + properties.cursorSaveTimeout().toNanos();
+        for (int attempt = 1;; attempt++) {
+            try {
+                cursors.save(mailboxId, folder.getFullName(), cursor);
+                return cursor;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                log.warn("Mailbox {} folder {}: saving the cursor at UID {} failed ({}); trying again", mailboxId,
+                        folder.getFullName(), cursor.lastUid(), e.toString());
+                try {
+                    Thread.sleep(Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
