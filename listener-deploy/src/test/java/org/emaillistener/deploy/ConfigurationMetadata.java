@@ -1,0 +1,119 @@
+package org.emaillistener.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The properties the applications read, as every {@code META-INF/spring-configuration-metadata.json} on
+ * the classpath lists them (Spring Boot's modules, and listener-common, -primary and -secondary, whose
+ * {@code @ConfigurationProperties} records the configuration processor describes), and the environment
+ * variables that bind to them, decided by Spring's own relaxed binding rather than by a copy of its rules.
+ */
+final class ConfigurationMetadata {
+
+    /** Environment variables the applications or the JVM read that are no Spring property. */
+    static final Set<String> NOT_PROPERTIES = Set.of(
+            "JAVA_TOOL_OPTIONS",
+            // Creatio's deployment names (CREATIO_PROTOCOL.md, "Deployment names Creatio admins already know").
+            "PodName", "MaxBpmonlineDownTime",
+            "ExchangeListenerRedisHost", "ExchangeListenerRedisDatabase", "ExchangeListenerRedisPassword");
+
+    /**
+     * PENDING: properties of the Redis and RabbitMQ adapters (issue 4), developed on another branch. Their
+     * metadata (listener's own records, and Spring Boot's Redis and AMQP modules the adapters bring) is
+     * not on this classpath until that branch is merged. Env names must still bind to one of these exact
+     * names. Once a name shows up in the metadata, pendingPropertiesAreNotYetInTheMetadata fails: delete
+     * it here.
+     */
+    static final Set<String> PENDING = Set.of(
+            "listener.store", "listener.queue",
+            "listener.redis.key-prefix", "listener.rabbitmq.quorum",
+            "listener.security.encryption-key", "listener.security.previous-encryption-key",
+            "spring.data.redis.host", "spring.data.redis.port", "spring.data.redis.database",
+            "spring.data.redis.password", "spring.data.redis.ssl.enabled",
+            "spring.rabbitmq.host", "spring.rabbitmq.port", "spring.rabbitmq.virtual-host",
+            "spring.rabbitmq.username", "spring.rabbitmq.password", "spring.rabbitmq.ssl.enabled");
+
+    private static final String METADATA = "META-INF/spring-configuration-metadata.json";
+
+    /** Property name to the class that declares it (empty when the metadata names none). */
+    private final Map<String, String> sourceTypes;
+
+    private ConfigurationMetadata(Map<String, String> sourceTypes) {
+        this.sourceTypes = sourceTypes;
+    }
+
+    static ConfigurationMetadata load() {
+        JsonMapper json = JsonMapper.builder().build();
+        Map<String, String> sourceTypes = new TreeMap<>();
+        try {
+            for (URL file : Collections.list(ConfigurationMetadata.class.getClassLoader().getResources(METADATA))) {
+                try (InputStream in = file.openStream()) {
+                    for (JsonNode property : json.readTree(in).path("properties")) {
+                        sourceTypes.put(property.path("name").asString(),
+                                property.path("sourceType").asString(""));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ConfigurationMetadata(sourceTypes);
+    }
+
+    /** Whether any metadata file names this property. */
+    boolean describes(String property) {
+        return sourceTypes.containsKey(property);
+    }
+
+    /** Whether the role's application declares some property of its own (not only Spring Boot's). */
+    boolean describesPropertiesOf(ListenerRole role) {
+        return sourceTypes.values().stream().anyMatch(type -> type.startsWith(role.propertiesPackage()));
+    }
+
+    /**
+     * The property an environment variable sets in the role's application: one of the metadata's
+     * (except those only the other role declares) or a pending one.
+     */
+    Optional<String> propertyBoundBy(String envName, ListenerRole role) {
+        ConfigurationPropertySource environment = ConfigurationPropertySource.from(new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(envName, "value")));
+        return Stream.concat(propertiesOf(role), PENDING.stream())
+                .filter(property -> {
+                    ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property);
+                    return name != null && environment.getConfigurationProperty(name) != null;
+                })
+                .findFirst();
+    }
+
+    /** Whether the role's application (or its JVM) reads this environment variable. */
+    boolean isRead(String envName, ListenerRole role) {
+        return NOT_PROPERTIES.contains(envName) || propertyBoundBy(envName, role).isPresent();
+    }
+
+    private Stream<String> propertiesOf(ListenerRole role) {
+        return sourceTypes.entrySet().stream()
+                .filter(property -> Stream.of(ListenerRole.values())
+                        .filter(other -> other != role)
+                        .noneMatch(other -> property.getValue().startsWith(other.propertiesPackage())))
+                .map(Map.Entry::getKey)
+                .filter(Objects::nonNull);
+    }
+}

@@ -1,0 +1,56 @@
+package org.emaillistener.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Collections;
+
+import org.emaillistener.primary.PrimaryApplication;
+import org.emaillistener.secondary.SecondaryApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The two applications a split deployment runs, as the chart and the compose file name them. */
+enum ListenerRole {
+
+    PRIMARY("primary", PrimaryApplication.class),
+    SECONDARY("secondary", SecondaryApplication.class);
+
+    /** The container name in the chart, the build target in the Dockerfile, the service in compose. */
+    final String role;
+    final Class<?> application;
+
+    ListenerRole(String role, Class<?> application) {
+        this.role = role;
+        this.application = application;
+    }
+
+    /** The package of the application's own properties: the other role does not read them. */
+    String propertiesPackage() {
+        return application.getPackageName() + ".";
+    }
+
+    /**
+     * Starts the application in memory mode on a free port, with its own {@code application.yaml}: both
+     * applications' files are on this module's classpath under the same name.
+     */
+    ConfigurableApplicationContext start() {
+        // Command-line arguments: they take precedence over the application.yaml's server.port.
+        return new SpringApplicationBuilder(application)
+                .run("--server.port=0", "--spring.main.banner-mode=off", "--spring.config.location=" + ownConfiguration());
+    }
+
+    /** The URL of the {@code application.yaml} packaged with this role's application. */
+    String ownConfiguration() {
+        String codeSource = application.getProtectionDomain().getCodeSource().getLocation().getPath();
+        try {
+            return Collections.list(application.getClassLoader().getResources("application.yaml")).stream()
+                    .map(URL::toString)
+                    .filter(url -> url.contains(codeSource))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("No application.yaml in " + codeSource));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
