@@ -35,22 +35,6 @@ final class ConfigurationMetadata {
             "PodName", "MaxBpmonlineDownTime",
             "ExchangeListenerRedisHost", "ExchangeListenerRedisDatabase", "ExchangeListenerRedisPassword");
 
-    /**
-     * PENDING: properties of the Redis and RabbitMQ adapters (issue 4), developed on another branch. Their
-     * metadata (listener's own records, and Spring Boot's Redis and AMQP modules the adapters bring) is
-     * not on this classpath until that branch is merged. Env names must still bind to one of these exact
-     * names. Once a name shows up in the metadata, pendingPropertiesAreNotYetInTheMetadata fails: delete
-     * it here.
-     */
-    static final Set<String> PENDING = Set.of(
-            "listener.store", "listener.queue",
-            "listener.redis.key-prefix", "listener.rabbitmq.quorum",
-            "listener.security.encryption-key", "listener.security.previous-encryption-key",
-            "spring.data.redis.host", "spring.data.redis.port", "spring.data.redis.database",
-            "spring.data.redis.password", "spring.data.redis.ssl.enabled",
-            "spring.rabbitmq.host", "spring.rabbitmq.port", "spring.rabbitmq.virtual-host",
-            "spring.rabbitmq.username", "spring.rabbitmq.password", "spring.rabbitmq.ssl.enabled");
-
     private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
     /** Property name to the class that declares it (empty when the metadata names none). */
@@ -95,7 +79,7 @@ final class ConfigurationMetadata {
     Optional<String> propertyBoundBy(String envName, ListenerRole role) {
         ConfigurationPropertySource environment = ConfigurationPropertySource.from(new SystemEnvironmentPropertySource(
                 StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(envName, "value")));
-        return Stream.concat(propertiesOf(role), PENDING.stream())
+        return propertiesOf(role)
                 .filter(property -> {
                     ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property);
                     return name != null && environment.getConfigurationProperty(name) != null;

@@ -88,11 +88,4 @@ class EnvironmentNamesTest {
         }
         assertThat(unread).as("env names no property of the application binds").isEmpty();
     }
-
-    @Test
-    void pendingPropertiesAreNotYetInTheMetadata() {
-        assertThat(ConfigurationMetadata.PENDING).as(
-                "These properties are in the applications' metadata now: delete them from ConfigurationMetadata.PENDING")
-                .noneMatch(metadata::describes);
-    }
 }

@@ -35,9 +35,11 @@ enum ListenerRole {
      * applications' files are on this module's classpath under the same name.
      */
     ConfigurableApplicationContext start() {
-        // Command-line arguments: they take precedence over the application.yaml's server.port.
+        // Command-line arguments: they take precedence over the application.yaml's server.port. The
+        // paths are the same in every mode; memory mode needs no Redis, RabbitMQ or key.
         return new SpringApplicationBuilder(application)
-                .run("--server.port=0", "--spring.main.banner-mode=off", "--spring.config.location=" + ownConfiguration());
+                .run("--server.port=0", "--spring.main.banner-mode=off", "--spring.config.location=" + ownConfiguration(),
+                        "--listener.store=memory", "--listener.queue=memory");
     }
 
     /** The URL of the {@code application.yaml} packaged with this role's application. */

@@ -1,7 +1,6 @@
 package org.emaillistener.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.emaillistener.deploy.EmailListenerChart.REQUIRED;
 
 import java.io.IOException;
@@ -47,15 +46,10 @@ class ProbePathsTest {
         }
     }
 
-    /**
-     * The path the ServiceMonitor and the pod annotations scrape. Skipped while the applications do not
-     * carry Micrometer's Prometheus registry (the metrics work of issue 7 adds it).
-     */
+    /** The path the ServiceMonitor and the pod annotations scrape. */
     @ParameterizedTest
     @EnumSource(ListenerRole.class)
     void theScrapePathAnswers200(ListenerRole role) throws Exception {
-        assumeTrue(ClassUtils.isPresent("io.micrometer.prometheusmetrics.PrometheusMeterRegistry", null),
-                "micrometer-registry-prometheus is not on the applications' classpath yet");
         String path = EmailListenerChart.render(REQUIRED).primary().getSpec().getTemplate().getMetadata()
                 .getAnnotations().get("prometheus.io/path");
 

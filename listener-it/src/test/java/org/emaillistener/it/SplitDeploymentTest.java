@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -273,10 +273,10 @@ class SplitDeploymentTest {
 
     private long memoryUsage() {
         long bytes = 0;
+        RedisScript<Long> usage = RedisScript.of("return redis.call('MEMORY', 'USAGE', KEYS[1])", Long.class);
         for (String key : redis.keys(prefix + "*")) {
-            Object usage = redis.execute((RedisCallback<Object>) connection ->
-                    connection.execute("MEMORY", "USAGE".getBytes(), key.getBytes()));
-            bytes += usage instanceof Number number ? number.longValue() : 0;
+            Long keyBytes = redis.execute(usage, List.of(key));
+            bytes += keyBytes == null ? 0 : keyBytes;
         }
         return bytes;
     }
