@@ -35,6 +35,8 @@ import jakarta.mail.internet.MimeMessage;
  * it in {@code ProcessFullEmail}. The service runs as its own process
  * ({@code listener-standalone.jar}); GreenMail (SMTP + IMAP IDLE) and the stand-in run here.
  *
+ * <p>{@code --scenario=redis-footprint} runs {@link RedisFootprint} instead.
+ *
  * <p>Arguments: {@code --messages=N} (default 200), {@code --interval-ms=M} between sends (default
  * 50), {@code --service-jar=PATH} (default {@code listener-standalone/target/listener-standalone.jar}).
  */
@@ -47,6 +49,10 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
+        if ("redis-footprint".equals(options.get("scenario"))) {
+            RedisFootprint.main(args);
+            return;
+        }
         int messages = Integer.parseInt(options.getOrDefault("messages", "200"));
         long intervalMillis = Long.parseLong(options.getOrDefault("interval-ms", "50"));
         Path serviceJar = Path.of(options.getOrDefault("service-jar", "listener-standalone/target/listener-standalone.jar"));
@@ -192,7 +198,7 @@ public final class Benchmark {
         return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
             if (arg.startsWith("--") && arg.contains("=")) {
