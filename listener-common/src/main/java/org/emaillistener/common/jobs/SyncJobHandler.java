@@ -5,4 +5,8 @@ package org.emaillistener.common.jobs;
 public interface SyncJobHandler {
 
     void handle(SyncJob job) throws Exception;
+
+    /** The job failed as often as the delivery limit allows and went to the dead letters. */
+    default void deadLettered(SyncJob job, Exception lastFailure) {
+    }
 }

@@ -15,4 +15,7 @@ public interface SyncJobs {
 
     /** Starts delivering jobs to the handler. */
     void consume(SyncJobHandler handler);
+
+    /** How many jobs wait in the queue (-1 when it cannot be told now). */
+    long depth();
 }

@@ -55,6 +55,11 @@ public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
         }
     }
 
+    @Override
+    public long depth() {
+        return queue.size();
+    }
+
     /** Jobs that reached the delivery limit, oldest first. */
     public List<SyncJob> deadLetters() {
         return List.copyOf(deadLetters);
@@ -92,6 +97,7 @@ public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
             deadLetters.add(delivery.job());
             log.error("Sync job {} failed {} times and is dead-lettered; last failure: {}", delivery.job(), failures,
                     failure.toString());
+            handler.deadLettered(delivery.job(), failure);
             return;
         }
         Duration delay = properties.retryDelay(failures);

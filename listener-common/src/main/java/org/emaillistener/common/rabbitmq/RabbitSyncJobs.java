@@ -64,7 +64,11 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
     private static final String DELIVERY_COUNT = "x-delivery-count";
 
     private final ConnectionFactory connectionFactory;
+    private static final long DEPTH_MAX_AGE_NANOS = 5_000_000_000L;
+
     private final AmqpAdmin admin;
+    private volatile long depthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
+    private volatile long depth = -1;
     private final SyncQueueProperties queue;
     private final SyncJobProperties jobs;
     private final RabbitTemplate template;
@@ -133,6 +137,22 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         }
     }
 
+    /** Read from the broker at most every few seconds, however often metrics ask. */
+    @Override
+    public long depth() {
+        long now = System.nanoTime();
+        if (now - depthReadAt > DEPTH_MAX_AGE_NANOS) {
+            depthReadAt = now;
+            try {
+                var info = admin.getQueueInfo(queue.queue());
+                depth = info == null ? -1 : info.getMessageCount();
+            } catch (RuntimeException e) {
+                depth = -1;
+            }
+        }
+        return depth;
+    }
+
     private void deliver(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
         SyncJob job;
@@ -160,6 +180,7 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
             log.error("Sync job {} failed {} times and is dead-lettered; last failure: {}", job, delivery,
                     failure.toString());
             channel.basicReject(tag, false);
+            handler.deadLettered(job, failure);
             return;
         }
         Duration delay = jobs.retryDelay(delivery);

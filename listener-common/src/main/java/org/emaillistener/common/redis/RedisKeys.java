@@ -12,6 +12,8 @@ import java.util.UUID;
  * credentials sealed (see {@link StoredMailboxFormat})</td></tr>
  * <tr><td>{@code el:mailboxes}</td><td>set</td><td>the ids of the registered mailboxes</td></tr>
  * <tr><td>{@code el:state:{id}}</td><td>string</td><td>the subscription state as JSON</td></tr>
+ * <tr><td>{@code el:delivery:{id}}</td><td>string</td><td>the mailbox's delivery problem as JSON: a
+ * sync job given up after the delivery limit; removed by the next successful sync</td></tr>
  * <tr><td>{@code el:cursor:{id}:{folder}}</td><td>string</td><td>the folder's sync cursor as JSON</td></tr>
  * <tr><td>{@code el:cursors:{id}}</td><td>set</td><td>the folders of the mailbox that have a cursor,
  * so that all of them are removed together without a SCAN of the keyspace</td></tr>
@@ -72,6 +74,10 @@ public final class RedisKeys {
 
     public String lease(UUID mailboxId) {
         return prefix + "lease:" + mailboxId;
+    }
+
+    public String deliveryProblem(UUID mailboxId) {
+        return prefix + "delivery:" + mailboxId;
     }
 
     public String replicas() {

@@ -10,5 +10,12 @@ public interface SubscriptionStates {
 
     Optional<SubscriptionState> find(UUID mailboxId);
 
+    /** Removes the state and any delivery problem of the mailbox. */
     void remove(UUID mailboxId);
+
+    void saveDeliveryProblem(UUID mailboxId, DeliveryProblem problem);
+
+    Optional<DeliveryProblem> findDeliveryProblem(UUID mailboxId);
+
+    void clearDeliveryProblem(UUID mailboxId);
 }

@@ -61,6 +61,11 @@ public class CreatioStandIn implements AutoCloseable {
         scripted.computeIfAbsent(operation, key -> new ConcurrentLinkedQueue<>()).addAll(List.of(statuses));
     }
 
+    /** Forgets the scripted answers: every call is answered 200 again. */
+    public void answerNormally() {
+        scripted.clear();
+    }
+
     /**
      * Runs {@code reaction} on each call of {@code operation} before answering it, as Creatio does
      * with RefreshToken: it calls the listener's /update first.

@@ -47,6 +47,7 @@ public class MailboxOwnership implements SmartLifecycle {
     private final OwnershipProperties properties;
     private final String replica;
     private final AtomicInteger registered = new AtomicInteger();
+    private final AtomicInteger unowned = new AtomicInteger();
     private ScheduledExecutorService rounds;
     private volatile boolean running;
 
@@ -61,6 +62,9 @@ public class MailboxOwnership implements SmartLifecycle {
                 .description("The most mailboxes this replica subscribes to").register(meters);
         Gauge.builder("email.listener.mailboxes.registered", registered, AtomicInteger::get)
                 .description("Mailboxes registered by Creatio, as of this replica's last ownership round")
+                .register(meters);
+        Gauge.builder("email.listener.mailboxes.unowned", unowned, AtomicInteger::get)
+                .description("Registered mailboxes no replica holds, as of this replica's last ownership round")
                 .register(meters);
     }
 
@@ -111,6 +115,7 @@ public class MailboxOwnership implements SmartLifecycle {
             int fairShare = Math.min(properties.capacity(), (registered.size() + replicas - 1) / replicas);
             handOverSurplus(fairShare);
             claim(registered, fairShare);
+            unowned.set(registered.size() - leases.holders(registered).size());
         } catch (RuntimeException e) {
             log.warn("Ownership round failed: {}", e.toString());
         }

@@ -1,6 +1,7 @@
 package org.emaillistener.primary.subscription;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -16,6 +17,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * Where the primary publishes sync jobs. When the queue cannot take a job (the broker is down or
  * does not confirm), the job is kept, one per mailbox folder, and published again every few seconds
@@ -30,12 +34,16 @@ public class SyncJobOutbox implements HealthIndicator, DisposableBean {
     private static final Duration RETRY_EVERY = Duration.ofSeconds(2);
 
     private final SyncJobs jobs;
+    private final MeterRegistry meters;
     private final Map<String, SyncJob> kept = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sync-job-outbox").daemon().factory());
 
-    public SyncJobOutbox(SyncJobs jobs) {
+    public SyncJobOutbox(SyncJobs jobs, MeterRegistry meters) {
         this.jobs = jobs;
+        this.meters = meters;
+        Gauge.builder("email.listener.sync.jobs.kept", kept, Map::size)
+                .description("Sync jobs kept while the queue cannot take them").register(meters);
         retries.scheduleWithFixedDelay(this::flush, RETRY_EVERY.toMillis(), RETRY_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -49,9 +57,15 @@ public class SyncJobOutbox implements HealthIndicator, DisposableBean {
         }
         try {
             jobs.publish(job);
+            published(job);
         } catch (RuntimeException e) {
             keep(job, e);
         }
+    }
+
+    private void published(SyncJob job) {
+        meters.counter("email.listener.sync.jobs.published", "reason", job.reason().name().toLowerCase(Locale.ROOT))
+                .increment();
     }
 
     private void keep(SyncJob job, RuntimeException failure) {
@@ -76,6 +90,7 @@ public class SyncJobOutbox implements HealthIndicator, DisposableBean {
                 return;
             }
             kept.remove(entry.getKey(), entry.getValue());
+            published(entry.getValue());
             published++;
         }
         log.info("The sync-job queue takes jobs again: published {} kept job(s)", published);

@@ -162,7 +162,7 @@ class MailboxOwnershipTest {
                 new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
-        Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs), creatio,
+        Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
                 new InMemoryHistoryImports(), imapWatchers, new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());

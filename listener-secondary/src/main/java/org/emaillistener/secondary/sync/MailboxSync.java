@@ -1,16 +1,24 @@
 package org.emaillistener.secondary.sync;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.jobs.SyncJobHandler;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.state.DeliveryProblem;
+import org.emaillistener.common.state.SubscriptionStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Handles sync jobs: a job for a closed mailbox is done at once; otherwise the mailbox is locked (one
@@ -21,6 +29,7 @@ import org.springframework.stereotype.Service;
 public class MailboxSync implements SyncJobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxSync.class);
+    private static final Duration BUSY_POLL = Duration.ofMillis(200);
 
     private final MailboxRegistry registry;
     private final MailboxLocks locks;
@@ -28,20 +37,60 @@ public class MailboxSync implements SyncJobHandler {
     private final FolderSync folders;
     private final HistorySync history;
     private final SyncProperties properties;
+    private final SubscriptionStates states;
+    private final MeterRegistry meters;
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
-            HistorySync history, SyncProperties properties) {
+            HistorySync history, SyncProperties properties, SubscriptionStates states, MeterRegistry meters) {
         this.registry = registry;
         this.locks = locks;
         this.jobs = jobs;
         this.folders = folders;
         this.history = history;
         this.properties = properties;
+        this.states = states;
+        this.meters = meters;
+        Gauge.builder("email.listener.sync.queue.depth", jobs, SyncJobs::depth)
+                .description("Sync jobs waiting in the queue").register(meters);
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void startConsuming() {
         jobs.consume(this);
+    }
+
+    /**
+     * The mailbox's lock. Another syncer holding it is working on the same mailbox and will be done
+     * soon: wait a little for it rather than hand the job back, which would use up a delivery.
+     */
+    private MailboxLocks.Lock lock(SyncJob job) throws MailboxBusyException, InterruptedException {
+        long deadline = System.nanoTime() + properties.busyWait().toNanos();
+        while (true) {
+            var lock = locks.tryLock(job.mailboxId(), properties.lockTtl());
+            if (lock.isPresent()) {
+                return lock.get();
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new MailboxBusyException(job.mailboxId());
+            }
+            Thread.sleep(BUSY_POLL);
+        }
+    }
+
+    /** The mailbox's state says why its mail waits; the next successful sync clears it. */
+    @Override
+    public void deadLettered(SyncJob job, Exception lastFailure) {
+        meters.counter("email.listener.sync.jobs.dead.lettered").increment();
+        try {
+            states.saveDeliveryProblem(job.mailboxId(), new DeliveryProblem(job.folder(), lastFailure.toString(),
+                    Instant.now()));
+        } catch (RuntimeException e) {
+            log.warn("Mailbox {}: recording the delivery problem failed: {}", job.mailboxId(), e.toString());
+        }
+    }
+
+    private void consumed(String outcome) {
+        meters.counter("email.listener.sync.jobs.consumed", "outcome", outcome).increment();
     }
 
     @Override
@@ -52,15 +101,19 @@ public class MailboxSync implements SyncJobHandler {
             return;
         }
         boolean more = false;
-        try (MailboxLocks.Lock lock = locks.tryLock(job.mailboxId(), properties.lockTtl())
-                .orElseThrow(() -> new MailboxBusyException(job.mailboxId()))) {
+        try (MailboxLocks.Lock lock = lock(job)) {
             if (job.reason() == SyncJob.Reason.HISTORY) {
                 history.sync(mailbox, job);
             } else {
                 more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(),
                         job.reason() == SyncJob.Reason.NEW_MAIL ? job.createdAt() : null);
             }
+        } catch (Exception e) {
+            consumed("failed");
+            throw e;
         }
+        consumed("done");
+        states.clearDeliveryProblem(job.mailboxId());
         if (more) {
             jobs.publish(SyncJob.of(job.mailboxId(), job.folder(), SyncJob.Reason.BACKLOG));
         }

@@ -16,6 +16,8 @@ import jakarta.validation.constraints.Pattern;
  *        follow-up job, so that a large backlog neither holds the mailbox lock for long nor starves
  *        other mailboxes
  * @param lockTtl how long a syncer may hold a mailbox; a crashed syncer's lock expires after it
+ * @param busyWait how long a job waits for another syncer to finish with the same mailbox before it
+ *        is handed back to the queue
  * @param cursorSaveTimeout how long saving the cursor after Creatio's 2xx is retried before the job
  *        fails (and the message would be delivered again)
  * @param synchronizedKeyword the IMAP keyword set on delivered mail when Creatio asks for
@@ -26,6 +28,7 @@ import jakarta.validation.constraints.Pattern;
 public record SyncProperties(
         @DefaultValue("100") @Min(1) int maxMessagesPerJob,
         @DefaultValue("10m") Duration lockTtl,
+        @DefaultValue("30s") Duration busyWait,
         @DefaultValue("30s") Duration cursorSaveTimeout,
         @DefaultValue("Creatio") @Pattern(regexp = "[^\\s(){%*\"\\\\\\]]+") String synchronizedKeyword) {
 }
