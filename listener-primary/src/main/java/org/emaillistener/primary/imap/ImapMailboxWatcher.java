@@ -24,6 +24,7 @@ import org.emaillistener.primary.subscription.MailboxWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
@@ -82,6 +83,8 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     }
 
     private void run() {
+        // Every log line of this mailbox's connection names it: operators filter structured logs by it.
+        MDC.put("mailboxId", mailbox.id().toString());
         int failures = 0;
         while (!stopped) {
             events.connecting(failures > 0);

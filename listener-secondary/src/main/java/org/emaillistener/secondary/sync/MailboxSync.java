@@ -13,6 +13,7 @@ import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
@@ -95,6 +96,12 @@ public class MailboxSync implements SyncJobHandler {
 
     @Override
     public void handle(SyncJob job) throws Exception {
+        try (var mdc = MDC.putCloseable("mailboxId", job.mailboxId().toString())) {
+            sync(job);
+        }
+    }
+
+    private void sync(SyncJob job) throws Exception {
         RegisteredMailbox mailbox = registry.find(job.mailboxId()).orElse(null);
         if (mailbox == null) {
             log.debug("Sync job {} is for a mailbox that is no longer served", job);
