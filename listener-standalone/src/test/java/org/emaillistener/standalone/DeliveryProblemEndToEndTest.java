@@ -42,7 +42,7 @@ class DeliveryProblemEndToEndTest extends EndToEndTest {
         assertThat(creatio.acceptedSubjects()).containsOnlyOnce("Waits for Creatio", "Sent when Creatio is back");
         assertThat(operatorView(mailbox)).contains("\"deliveryProblem\":null");
         assertThat(api().get("/operator/mailboxes", "X-Api-Key", "operator-key").body())
-                .contains("\"id\":\"" + mailbox + "\"", "\"owner\":\"", "\"status\":\"LISTENING\"")
+                .contains("\"id\":\"" + mailbox + "\"", "\"owner\":\"", "\"status\":\"LISTENING\"", "\"lastEventAt\":\"")
                 .doesNotContain("secret");
     }
 

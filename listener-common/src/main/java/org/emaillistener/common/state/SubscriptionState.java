@@ -9,8 +9,14 @@ import java.time.Instant;
  * @param errorKind the kind of the last failure, or null
  * @param errorMessage the last failure, for people, or null
  * @param since when the status was entered
+ * @param lastEventAt when the server last announced new mail, or null
  */
-public record SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since) {
+public record SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since,
+        Instant lastEventAt) {
+
+    public SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since) {
+        this(status, errorKind, errorMessage, since, null);
+    }
 
     public static SubscriptionState of(Status status) {
         return new SubscriptionState(status, null, null, Instant.now());
@@ -18,6 +24,10 @@ public record SubscriptionState(Status status, FailureKind errorKind, String err
 
     public static SubscriptionState failing(Status status, FailureKind kind, String message) {
         return new SubscriptionState(status, kind, message, Instant.now());
+    }
+
+    public SubscriptionState withEventAt(Instant at) {
+        return new SubscriptionState(status, errorKind, errorMessage, since, at);
     }
 
     /** Listening, or on its way to: Creatio's {@code subscriptionsstate} answers {@code exists}. */

@@ -1,5 +1,6 @@
 package org.emaillistener.primary.subscription;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,6 +40,7 @@ class Subscription implements WatcherEvents {
     private final MeterRegistry meters;
     private MailboxWatcher watcher;
     private volatile FailureKind failure;
+    private volatile SubscriptionState listening;
     private volatile boolean stopped;
     private volatile FailureKind reportedFailure;
     private volatile boolean tokenRefreshRequested;
@@ -95,7 +97,8 @@ class Subscription implements WatcherEvents {
             return;
         }
         failure = null;
-        states.save(mailbox.id(), SubscriptionState.of(Status.LISTENING));
+        listening = SubscriptionState.of(Status.LISTENING);
+        states.save(mailbox.id(), listening);
         log.info("Mailbox {} listening on {}", mailbox.id(), folders);
         folders.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED)));
         if (reportedFailure != null) {
@@ -108,6 +111,10 @@ class Subscription implements WatcherEvents {
     public void newMail(String folder) {
         if (!stopped) {
             jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.NEW_MAIL));
+            SubscriptionState current = listening;
+            if (current != null) {
+                states.save(mailbox.id(), current.withEventAt(Instant.now()));
+            }
         }
     }
 
