@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -114,8 +115,7 @@ public class MailboxOwnership implements SmartLifecycle {
             }
             int fairShare = Math.min(properties.capacity(), (registered.size() + replicas - 1) / replicas);
             handOverSurplus(fairShare);
-            claim(registered, fairShare);
-            unowned.set(registered.size() - leases.holders(registered).size());
+            unowned.set(claim(registered, fairShare));
         } catch (RuntimeException e) {
             log.warn("Ownership round failed: {}", e.toString());
         }
@@ -145,10 +145,17 @@ public class MailboxOwnership implements SmartLifecycle {
         log.info("Handed {} mailbox(es) over to other replicas (fair share {})", handed.size(), fairShare);
     }
 
-    private void claim(Set<UUID> registered, int fairShare) {
+    /**
+     * Claims unowned mailboxes up to the fair share. Who holds what is read in one batch first, so
+     * that a replica among many full ones does not try every lease in turn.
+     *
+     * @return how many registered mailboxes nobody holds after the claims
+     */
+    private int claim(Set<UUID> registered, int fairShare) {
         Set<UUID> served = new HashSet<>(subscriptions.served());
+        Map<UUID, String> holders = leases.holders(registered);
         List<UUID> candidates = new ArrayList<>(registered);
-        candidates.removeAll(served);
+        candidates.removeIf(holders::containsKey);
         Collections.shuffle(candidates);
         int claimed = 0;
         for (UUID id : candidates) {
@@ -164,6 +171,7 @@ public class MailboxOwnership implements SmartLifecycle {
         if (claimed > 0) {
             log.info("Claimed {} mailbox(es); serving {}", claimed, served.size() + claimed);
         }
+        return candidates.size() - claimed;
     }
 
     @Override
