@@ -70,7 +70,8 @@ public final class WatchedFolders {
         return true;
     }
 
-    private static boolean selectable(IMAPFolder folder) throws MessagingException {
+    /** Whether the folder can be opened and hold mail (not a mere parent, not a ghost). */
+    public static boolean selectable(IMAPFolder folder) throws MessagingException {
         if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
             return false;
         }

@@ -11,6 +11,7 @@ import java.util.Set;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.MailboxFolder;
+import org.emaillistener.common.imap.WatchedFolders;
 
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
@@ -45,7 +46,7 @@ final class FolderTree {
         for (Folder folder : store.getDefaultFolder().list("*")) {
             FolderPath path = new FolderPath(folder.getFullName(), folder.getSeparator());
             folders.put(path.id(), path);
-            if (holdsMail((IMAPFolder) folder)) {
+            if (WatchedFolders.selectable((IMAPFolder) folder)) {
                 holdingMail.add(path.id());
             }
         }
@@ -62,18 +63,6 @@ final class FolderTree {
                 .map(path -> new MailboxFolder(path.id(), path.name(),
                         path.parent() == null ? null : path.parent().id()))
                 .toList();
-    }
-
-    private static boolean holdsMail(IMAPFolder folder) throws MessagingException {
-        if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
-            return false;
-        }
-        for (String attribute : folder.getAttributes()) {
-            if (attribute.equalsIgnoreCase("\\Noselect") || attribute.equalsIgnoreCase("\\NonExistent")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int segmentWise(List<String> a, List<String> b) {
