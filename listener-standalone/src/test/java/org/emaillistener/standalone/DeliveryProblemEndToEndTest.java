@@ -18,7 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "listener.jobs.delivery-limit=2", "listener.jobs.retry-initial-delay=100ms",
-                "listener.jobs.retry-max-delay=200ms", "listener.operator.api-key=operator-key" })
+                "listener.jobs.retry-max-delay=200ms", "listener.operator.api-key=operator-key",
+                "listener.creatio.circuit-open-for=1s" })
 class DeliveryProblemEndToEndTest extends EndToEndTest {
 
     @Test

@@ -27,6 +27,7 @@ public class CreatioClient {
     private final CreatioProperties properties;
     private final CallbackAllowList allowList;
     private final MeterRegistry meters;
+    private final CreatioCircuits circuits;
     private final HttpClient http;
 
     public CreatioClient(JsonMapper json, CreatioProperties properties, CallbackAllowList allowList,
@@ -35,6 +36,7 @@ public class CreatioClient {
         this.properties = properties;
         this.allowList = allowList;
         this.meters = meters;
+        this.circuits = new CreatioCircuits(properties.circuitFailureThreshold(), properties.circuitOpenFor());
         this.http = HttpClient.newBuilder()
                 .connectTimeout(properties.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -101,10 +103,16 @@ public class CreatioClient {
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
                 .build();
+        if (!circuits.allows(uri)) {
+            count(operation, "circuit-open");
+            throw new CreatioCallFailedException(operation + " to " + uri
+                    + " not attempted: Creatio failed the last calls, its circuit is open", 0, null);
+        }
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            circuits.record(uri, 0);
             count(operation, "error");
             throw new CreatioCallFailedException(operation + " to " + uri + " failed: " + e, 0, e);
         } catch (InterruptedException e) {
@@ -112,6 +120,7 @@ public class CreatioClient {
             throw new CreatioCallFailedException(operation + " to " + uri + " interrupted", 0, e);
         }
         int status = response.statusCode();
+        circuits.record(uri, status);
         count(operation, String.valueOf(status));
         if (status / 100 != 2) {
             String excerpt = response.body() == null ? "" : response.body();

@@ -12,11 +12,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param connectTimeout how long to wait for a TCP connection to Creatio
  * @param requestTimeout how long one callback may take; Creatio answers ProcessFullEmail before it
  *        stores anything, so a slow answer means trouble
+ * @param circuitFailureThreshold calls in a row without an answer (or with a 5xx) after which calls to
+ *        that Creatio fail at once for a while
+ * @param circuitOpenFor how long calls fail at once before one trial call may go out
  */
 @ConfigurationProperties("listener.creatio")
 public record CreatioProperties(
         @DefaultValue("10s") Duration connectTimeout,
-        @DefaultValue("60s") Duration requestTimeout) {
+        @DefaultValue("60s") Duration requestTimeout,
+        @DefaultValue("5") int circuitFailureThreshold,
+        @DefaultValue("30s") Duration circuitOpenFor) {
 
     /**
      * The hosts Creatio may be called back on, see {@link CallbackAllowList}.

@@ -158,7 +158,8 @@ class MailboxOwnershipTest {
         ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors);
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
-                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1)), new CallbackAllowList(List.of()),
+                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 5, Duration.ofSeconds(30)),
+                new CallbackAllowList(List.of()),
                 new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
