@@ -11,11 +11,14 @@ record ListenerApi(int port) {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    HttpResponse<String> post(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path))
+    HttpResponse<String> post(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
     }
 
     HttpResponse<String> get(String path, String... headers) {

@@ -12,7 +12,7 @@ import java.util.UUID;
  * @param folder the folder's full name on the server; for a history import that has not been split
  *        by folder yet, empty: every watched folder
  * @param reason why the job was published
- * @param filter the IMAP SEARCH expression of a history import, else null
+ * @param filter the IMAP SEARCH expression of a history import or a re-delivery, else null
  * @param createdAt when it was published
  */
 public record SyncJob(UUID mailboxId, String folder, Reason reason, String filter, Instant createdAt) {
@@ -22,8 +22,8 @@ public record SyncJob(UUID mailboxId, String folder, Reason reason, String filte
         Objects.requireNonNull(folder, "folder");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(createdAt, "createdAt");
-        if ((reason == Reason.HISTORY) != (filter != null)) {
-            throw new IllegalArgumentException("a history job, and only a history job, has a filter");
+        if ((reason == Reason.HISTORY || reason == Reason.REDELIVER) != (filter != null)) {
+            throw new IllegalArgumentException("history and re-delivery jobs, and only they, have a filter");
         }
     }
 
@@ -35,9 +35,13 @@ public record SyncJob(UUID mailboxId, String folder, Reason reason, String filte
         return new SyncJob(mailboxId, folder, Reason.HISTORY, filter, Instant.now());
     }
 
+    public static SyncJob redeliver(UUID mailboxId, String folder, long uid) {
+        return new SyncJob(mailboxId, folder, Reason.REDELIVER, "UID " + uid, Instant.now());
+    }
+
     /** Two jobs with the same key do the same work: a queued one makes the other redundant. */
     public String key() {
-        return mailboxId + "/" + folder + (filter == null ? "" : "/history/" + filter);
+        return mailboxId + "/" + folder + (filter == null ? "" : "/" + reason + "/" + filter);
     }
 
     public enum Reason {
@@ -50,6 +54,8 @@ public record SyncJob(UUID mailboxId, String folder, Reason reason, String filte
         /** More new mail waits than one job delivers. */
         BACKLOG,
         /** Creatio asked for older mail ({@code /api/email/synchronize}). */
-        HISTORY
+        HISTORY,
+        /** An operator asked to deliver a parked message again; the filter is {@code UID <n>}. */
+        REDELIVER
     }
 }

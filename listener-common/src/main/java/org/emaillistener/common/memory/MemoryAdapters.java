@@ -6,6 +6,7 @@ import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.lease.Leases;
+import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -43,6 +44,11 @@ public class MemoryAdapters {
         @Bean
         HistoryImports historyImports() {
             return new InMemoryHistoryImports();
+        }
+
+        @Bean
+        ParkedMessages parkedMessages() {
+            return new InMemoryParkedMessages();
         }
 
         @Bean

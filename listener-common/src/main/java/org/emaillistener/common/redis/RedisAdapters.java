@@ -4,6 +4,7 @@ import org.emaillistener.common.crypto.CredentialsCipher;
 import org.emaillistener.common.crypto.EncryptionProperties;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.history.HistoryImports;
+import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
@@ -59,5 +60,10 @@ public class RedisAdapters {
     @Bean
     HistoryImports historyImports(StringRedisTemplate redis, RedisKeys keys) {
         return new RedisHistoryImports(redis, keys);
+    }
+
+    @Bean
+    ParkedMessages parkedMessages(StringRedisTemplate redis, RedisKeys keys) {
+        return new RedisParkedMessages(redis, keys);
     }
 }

@@ -23,6 +23,8 @@ import java.util.UUID;
  * holds the mailbox's subscription</td></tr>
  * <tr><td>{@code el:replicas}</td><td>sorted set</td><td>the live primary replicas, scored by when their
  * heartbeat expires</td></tr>
+ * <tr><td>{@code el:parked:{id}}</td><td>hash</td><td>the mailbox's parked messages as JSON, by folder
+ * and UID</td></tr>
  * <tr><td>{@code el:history:{id}}</td><td>hash</td><td>the mailbox's history imports as JSON, by their
  * filter</td></tr>
  * </table>
@@ -78,6 +80,10 @@ public final class RedisKeys {
 
     public String deliveryProblem(UUID mailboxId) {
         return prefix + "delivery:" + mailboxId;
+    }
+
+    public String parked(UUID mailboxId) {
+        return prefix + "parked:" + mailboxId;
     }
 
     public String replicas() {

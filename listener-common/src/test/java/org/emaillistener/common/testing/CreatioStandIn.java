@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -35,6 +36,7 @@ public class CreatioStandIn implements AutoCloseable {
     private final List<JsonNode> acceptedEmails = new CopyOnWriteArrayList<>();
     private final Map<String, Consumer<JsonNode>> reactions = new ConcurrentHashMap<>();
     private volatile Duration delay = Duration.ZERO;
+    private volatile Predicate<JsonNode> refused = email -> false;
 
     /**
      * One callback as received, with the status it was answered with.
@@ -59,6 +61,11 @@ public class CreatioStandIn implements AutoCloseable {
     /** The next calls of {@code operation} are answered with these statuses, in order; then 200 again. */
     public void answerNext(String operation, Integer... statuses) {
         scripted.computeIfAbsent(operation, key -> new ConcurrentLinkedQueue<>()).addAll(List.of(statuses));
+    }
+
+    /** ProcessFullEmail calls carrying an email that matches are answered 400, as Creatio's exceptions are. */
+    public void refuseEmails(Predicate<JsonNode> which) {
+        this.refused = which;
     }
 
     /** Forgets the scripted answers: every call is answered 200 again. */
@@ -113,6 +120,9 @@ public class CreatioStandIn implements AutoCloseable {
             }
             Integer next = scripted.getOrDefault(operation, new ConcurrentLinkedQueue<>()).poll();
             int status = next == null ? 200 : next;
+            if ("ProcessFullEmail".equals(operation) && body.get("Emails").valueStream().anyMatch(refused)) {
+                status = 400;
+            }
             calls.computeIfAbsent(operation, key -> new CopyOnWriteArrayList<>()).add(new Call(body, status, receivedAtNanos));
             if (status / 100 == 2 && "ProcessFullEmail".equals(operation)) {
                 body.get("Emails").forEach(acceptedEmails::add);

@@ -5,25 +5,28 @@ import java.util.List;
 import java.util.UUID;
 
 import org.emaillistener.common.history.HistoryImport;
+import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionState;
 
 /**
  * What an operator sees of one mailbox: its settings without secrets, the replica that holds its
- * subscription, the subscription's state and last error, why its mail waits if it does, and its
- * history imports with their progress.
+ * subscription, the subscription's state and last error, why its mail waits if it does, the messages
+ * Creatio kept refusing (parked), and its history imports with their progress.
  */
 public record MailboxView(UUID id, String user, String server, int port, String serverType,
         List<String> folderIds, String bpmEndpoint, Instant registeredAt, String owner,
-        SubscriptionState subscription, DeliveryProblem deliveryProblem, List<HistoryImportView> historyImports) {
+        SubscriptionState subscription, DeliveryProblem deliveryProblem, List<ParkedMessage> parkedMessages,
+        List<HistoryImportView> historyImports) {
 
     static MailboxView of(RegisteredMailbox mailbox, String owner, SubscriptionState state, DeliveryProblem problem,
-            List<HistoryImport> imports) {
+            List<ParkedMessage> parked, List<HistoryImport> imports) {
         var credentials = mailbox.credentials();
         return new MailboxView(mailbox.id(), credentials.UserName(), credentials.ServiceUrl(), credentials.Port(),
                 credentials.serverType().name(), credentials.FolderIds(), credentials.BpmEndpoint(),
-                mailbox.registeredAt(), owner, state, problem, imports.stream().map(HistoryImportView::of).toList());
+                mailbox.registeredAt(), owner, state, problem, parked,
+                imports.stream().map(HistoryImportView::of).toList());
     }
 
     public record HistoryImportView(String filter, String status, int found, int delivered, int failed,

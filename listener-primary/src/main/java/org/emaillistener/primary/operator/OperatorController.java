@@ -8,14 +8,20 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.emaillistener.common.history.HistoryImports;
+import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.lease.Leases;
+import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.SubscriptionStates;
+import org.emaillistener.primary.subscription.SyncJobOutbox;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -28,14 +34,32 @@ public class OperatorController {
     private final SubscriptionStates states;
     private final HistoryImports imports;
     private final Leases leases;
+    private final ParkedMessages parked;
+    private final SyncJobOutbox jobs;
 
     public OperatorController(OperatorProperties properties, MailboxRegistry registry, SubscriptionStates states,
-            HistoryImports imports, Leases leases) {
+            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs) {
         this.properties = properties;
         this.registry = registry;
         this.states = states;
         this.imports = imports;
         this.leases = leases;
+        this.parked = parked;
+        this.jobs = jobs;
+    }
+
+    /**
+     * Delivers a parked message again (queued: the answer comes at once). It stays parked until
+     * Creatio accepts it.
+     */
+    @PostMapping("/operator/mailboxes/{id}/parked/{uid}/redeliver")
+    public ResponseEntity<Void> redeliver(@PathVariable UUID id, @PathVariable long uid, @RequestParam String folder,
+            @RequestHeader(name = "X-Api-Key", required = false) String key) {
+        authorize(key);
+        parked.find(id, folder, uid).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+                "no parked message with UID " + uid + " in folder " + folder + " of mailbox " + id));
+        jobs.publish(SyncJob.redeliver(id, folder, uid));
+        return ResponseEntity.accepted().build();
     }
 
     /** Every served mailbox, ordered by id. */
@@ -59,7 +83,7 @@ public class OperatorController {
     private MailboxView view(RegisteredMailbox mailbox, String owner) {
         UUID id = mailbox.id();
         return MailboxView.of(mailbox, owner, states.find(id).orElse(null),
-                states.findDeliveryProblem(id).orElse(null), imports.of(id));
+                states.findDeliveryProblem(id).orElse(null), parked.of(id), imports.of(id));
     }
 
     private void authorize(String key) {

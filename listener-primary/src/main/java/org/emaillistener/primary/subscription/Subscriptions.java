@@ -11,6 +11,7 @@ import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.history.HistoryImports;
+import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
@@ -41,11 +42,13 @@ public class Subscriptions {
     private final CreatioClient creatio;
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
+    private final ParkedMessages parked;
     private final MeterRegistry meters;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
-            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, MeterRegistry meters) {
+            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ParkedMessages parked,
+            MeterRegistry meters) {
         this.registry = registry;
         this.states = states;
         this.cursors = cursors;
@@ -53,6 +56,7 @@ public class Subscriptions {
         this.creatio = creatio;
         this.historyImports = historyImports;
         this.imapWatchers = imapWatchers;
+        this.parked = parked;
         this.meters = meters;
         Gauge.builder("email.listener.subscriptions.active", live, Map::size)
                 .description("Mailbox subscriptions held by this replica").register(meters);
@@ -104,6 +108,7 @@ public class Subscriptions {
         states.remove(mailboxId);
         cursors.removeAll(mailboxId);
         historyImports.removeAll(mailboxId);
+        parked.removeAll(mailboxId);
         if (known) {
             log.info("Mailbox {} closed", mailboxId);
         }

@@ -22,6 +22,7 @@ import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.memory.InMemoryHistoryImports;
 import org.emaillistener.common.memory.InMemoryLeases;
 import org.emaillistener.common.memory.InMemoryMailboxRegistry;
+import org.emaillistener.common.memory.InMemoryParkedMessages;
 import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
 import org.emaillistener.common.testing.CreatioRequests;
@@ -164,7 +165,7 @@ class MailboxOwnershipTest {
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
-                new InMemoryHistoryImports(), imapWatchers, new SimpleMeterRegistry());
+                new InMemoryHistoryImports(), imapWatchers, new InMemoryParkedMessages(), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
         return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties,

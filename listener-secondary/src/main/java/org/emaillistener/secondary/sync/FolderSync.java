@@ -15,10 +15,14 @@ import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.NewMailBoundary;
 import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.parking.ParkedMessage;
+import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import jakarta.mail.FetchProfile;
 import jakarta.mail.Message;
@@ -35,13 +39,18 @@ public class FolderSync {
     private final ImapConnector connector;
     private final Cursors cursors;
     private final MessageDelivery delivery;
+    private final ParkedMessages parked;
     private final SyncProperties properties;
+    private final MeterRegistry meters;
 
-    public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery, SyncProperties properties) {
+    public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery, ParkedMessages parked,
+            SyncProperties properties, MeterRegistry meters) {
         this.connector = connector;
         this.cursors = cursors;
         this.delivery = delivery;
+        this.parked = parked;
         this.properties = properties;
+        this.meters = meters;
     }
 
     /**
@@ -84,9 +93,65 @@ public class FolderSync {
         } catch (MessageRemovedException e) {
             log.debug("Mailbox {}: UID {} was expunged before it could be read", mailbox.id(), uid);
             return advance(mailbox.id(), folder, cursor.advancedTo(uid, null));
+        } catch (CreatioCallFailedException e) {
+            if (!refusedByCreatio(e)) {
+                throw e;
+            }
+            SyncCursor counted = cursor.rejected(uid);
+            if (counted.rejections() < properties.maxRejections()) {
+                advance(mailbox.id(), folder, counted);
+                throw e;
+            }
+            park(mailbox, folder, message, uid, e);
         }
         Instant receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
         return advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
+    }
+
+    /**
+     * Creatio answered, and refused this message: its own exceptions come back as 400, so a retry may
+     * still succeed, but not forever. A timeout or throttling is no refusal.
+     */
+    private static boolean refusedByCreatio(CreatioCallFailedException e) {
+        return e.status() >= 400 && e.status() < 500 && e.status() != 408 && e.status() != 429;
+    }
+
+    /** Sets the message aside, so that the mail behind it flows; an operator can deliver it again. */
+    private void park(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid,
+            CreatioCallFailedException refusal) throws MessagingException {
+        String[] messageIds = message.getHeader("Message-ID");
+        parked.park(new ParkedMessage(mailbox.id(), folder.getFullName(), folder.getUIDValidity(), uid,
+                messageIds == null ? "" : messageIds[0], message.getSubject(), refusal.getMessage(), Instant.now()));
+        meters.counter("email.listener.messages.parked").increment();
+        log.warn("Mailbox {} folder {}: Creatio refused UID {} {} times; parked it and moving on: {}", mailbox.id(),
+                folder.getFullName(), uid, properties.maxRejections(), refusal.getMessage());
+    }
+
+    /**
+     * Delivers a parked message again, as an operator asked; the cursor has long moved past it. Done,
+     * or gone from the folder, it is no longer parked.
+     */
+    public void redeliver(RegisteredMailbox mailbox, String folderName, long uid)
+            throws MessagingException, CreatioCallFailedException {
+        ParkedMessage message = parked.find(mailbox.id(), folderName, uid).orElse(null);
+        if (message == null) {
+            return;
+        }
+        IMAPStore store = connector.connect(mailbox.credentials());
+        try {
+            IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
+            MessageDelivery.open(mailbox, folder);
+            Message found = folder.getUIDValidity() == message.uidValidity() ? folder.getMessageByUID(uid) : null;
+            if (found == null) {
+                log.warn("Mailbox {} folder {}: parked UID {} is no longer there", mailbox.id(), folderName, uid);
+            } else {
+                delivery.deliver(mailbox, folder, found, uid, null);
+                log.info("Mailbox {} folder {}: parked UID {} delivered again", mailbox.id(), folderName, uid);
+            }
+            parked.remove(mailbox.id(), folderName, uid);
+        } finally {
+            store.close();
+        }
     }
 
     /**

@@ -111,6 +111,8 @@ public class MailboxSync implements SyncJobHandler {
         try (MailboxLocks.Lock lock = lock(job)) {
             if (job.reason() == SyncJob.Reason.HISTORY) {
                 history.sync(mailbox, job);
+            } else if (job.reason() == SyncJob.Reason.REDELIVER) {
+                folders.redeliver(mailbox, job.folder(), Long.parseLong(job.filter().substring("UID ".length())));
             } else {
                 more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(),
                         job.reason() == SyncJob.Reason.NEW_MAIL ? job.createdAt() : null);

@@ -20,6 +20,8 @@ import jakarta.validation.constraints.Pattern;
  *        is handed back to the queue
  * @param cursorSaveTimeout how long saving the cursor after Creatio's 2xx is retried before the job
  *        fails (and the message would be delivered again)
+ * @param maxRejections how often Creatio may refuse (4xx) the same message before it is parked and
+ *        the mail behind it goes on
  * @param synchronizedKeyword the IMAP keyword set on delivered mail when Creatio asks for
  *        {@code MarkEmailsAsSynchronized}
  */
@@ -30,5 +32,6 @@ public record SyncProperties(
         @DefaultValue("10m") Duration lockTtl,
         @DefaultValue("30s") Duration busyWait,
         @DefaultValue("30s") Duration cursorSaveTimeout,
+        @DefaultValue("5") @Min(1) int maxRejections,
         @DefaultValue("Creatio") @Pattern(regexp = "[^\\s(){%*\"\\\\\\]]+") String synchronizedKeyword) {
 }
