@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,15 @@ public class CreatioStandIn implements AutoCloseable {
     private final Map<String, Consumer<JsonNode>> reactions = new ConcurrentHashMap<>();
     private volatile Duration delay = Duration.ZERO;
     private volatile Predicate<JsonNode> refused = email -> false;
+    private volatile Chaos chaos;
+    private Random random = new Random();
+
+    /**
+     * Answers ProcessFullEmail at random like a struggling Creatio: a 500, a 400, or a hang of
+     * {@code hang} before a 504 (a call the listener has given up on, so not accepted).
+     */
+    public record Chaos(double serverErrors, double refusals, double hangs, Duration hang, long seed) {
+    }
 
     /**
      * One callback as received, with the status it was answered with.
@@ -61,6 +71,11 @@ public class CreatioStandIn implements AutoCloseable {
     /** The next calls of {@code operation} are answered with these statuses, in order; then 200 again. */
     public void answerNext(String operation, Integer... statuses) {
         scripted.computeIfAbsent(operation, key -> new ConcurrentLinkedQueue<>()).addAll(List.of(statuses));
+    }
+
+    public void chaos(Chaos chaos) {
+        this.chaos = chaos;
+        this.random = new Random(chaos.seed());
     }
 
     /** ProcessFullEmail calls carrying an email that matches are answered 400, as Creatio's exceptions are. */
@@ -122,6 +137,21 @@ public class CreatioStandIn implements AutoCloseable {
             int status = next == null ? 200 : next;
             if ("ProcessFullEmail".equals(operation) && body.get("Emails").valueStream().anyMatch(refused)) {
                 status = 400;
+            }
+            Chaos now = chaos;
+            if (now != null && "ProcessFullEmail".equals(operation) && next == null) {
+                double draw;
+                synchronized (this) {
+                    draw = random.nextDouble();
+                }
+                if (draw < now.serverErrors()) {
+                    status = 500;
+                } else if (draw < now.serverErrors() + now.refusals()) {
+                    status = 400;
+                } else if (draw < now.serverErrors() + now.refusals() + now.hangs()) {
+                    Thread.sleep(now.hang());
+                    status = 504;
+                }
             }
             calls.computeIfAbsent(operation, key -> new CopyOnWriteArrayList<>()).add(new Call(body, status, receivedAtNanos));
             if (status / 100 == 2 && "ProcessFullEmail".equals(operation)) {
