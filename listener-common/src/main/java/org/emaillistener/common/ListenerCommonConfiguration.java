@@ -4,6 +4,7 @@ import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.CreatioProperties;
+import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -21,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The beans both roles use. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
-        SyncJobProperties.class })
+        SyncJobProperties.class, DeliveredWindow.class })
 public class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */

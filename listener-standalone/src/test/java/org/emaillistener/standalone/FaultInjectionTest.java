@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,6 +15,13 @@ import org.emaillistener.common.testing.TcpProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import com.icegreen.greenmail.imap.ImapHostManager;
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.user.GreenMailUser;
+
+import jakarta.mail.Flags;
+import jakarta.mail.internet.MimeMessage;
 
 /**
  * Faults injected while mail streams in (issue 5's scenarios that one process can show; the killed
@@ -97,6 +105,32 @@ class FaultInjectionTest extends EndToEndTest {
         }
 
         stream.awaitEverything(Duration.ofSeconds(60));
+        assertExactlyOnceInOrder(stream);
+    }
+
+    @Test
+    void deliversNothingTwiceWhenAFolderIsRecreatedUnderANewUidValidity() throws Exception {
+        MailStream stream = new MailStream("UIDVALIDITY change", creatio);
+        String user = "renumbered-" + UUID.randomUUID() + "@example.com";
+        GreenMailUser account = mail.greenMail().setUser(user, user, "secret");
+        ImapHostManager folders = mail.greenMail().getManagers().getImapHostManager();
+        MailFolder projects = folders.createMailbox(account, "Projects");
+        api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(UUID.randomUUID(),
+                "127.0.0.1", mail.imapPort(), user, "secret", creatio.bpmEndpoint(), List.of("Projects"))));
+        MimeMessage first = plain(user, stream.next(user));
+        MimeMessage second = plain(user, stream.next(user));
+        projects.store(first);
+        projects.store(second);
+        stream.awaitEverything(Duration.ofSeconds(30));
+
+        Thread.sleep(1100);
+        folders.deleteMailbox(account, "Projects");
+        MailFolder recreated = folders.createMailbox(account, "Projects");
+        recreated.appendMessage(first, new Flags(), new Date());
+        recreated.appendMessage(second, new Flags(), new Date());
+        recreated.store(plain(user, stream.next(user)));
+
+        stream.awaitEverything(Duration.ofSeconds(30));
         assertExactlyOnceInOrder(stream);
     }
 

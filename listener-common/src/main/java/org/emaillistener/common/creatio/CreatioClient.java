@@ -1,17 +1,25 @@
 package org.emaillistener.common.creatio;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import tools.jackson.core.Base64Variants;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -49,6 +57,81 @@ public class CreatioClient {
     public void deliver(SynchronizationCredentials mailbox, List<Email> emails) throws CreatioCallFailedException {
         post(mailbox, "ProcessFullEmail",
                 new FullEmailDelivery(emails, FullEmailDelivery.SubscriptionInfo.of(mailbox, 0)));
+    }
+
+    /**
+     * {@code ProcessFullEmail} for one email whose attachments are streamed: the body is written to a
+     * temporary file in {@code workDirectory}, each attachment Base64-encoded from its stream as it is
+     * written, and the file is POSTed, so the heap never holds the attachments or the JSON whole. The
+     * JSON is the same as {@link #deliver(SynchronizationCredentials, List)} writes for the email with
+     * the streamed attachments after {@code email.Attachments()}. Returns only when Creatio answered 2xx.
+     *
+     * @throws IOException when an attachment cannot be read or the temporary file cannot be written
+     */
+    public void deliver(SynchronizationCredentials mailbox, Email email, List<StreamedAttachment> attachments,
+            Path workDirectory) throws CreatioCallFailedException, IOException {
+        Path body = Files.createTempFile(workDirectory, "process-full-email-", ".json");
+        try {
+            try (OutputStream out = Files.newOutputStream(body)) {
+                writeFullEmailDelivery(out, mailbox, email, attachments);
+            }
+            post(mailbox, "ProcessFullEmail", HttpRequest.BodyPublishers.ofFile(body));
+        } finally {
+            Files.deleteIfExists(body);
+        }
+    }
+
+    /**
+     * Writes {@link FullEmailDelivery} field by field as the mapper names and orders them, except that
+     * the Base64Data of the streamed attachments is encoded from their streams (standard alphabet,
+     * padded, no line breaks, like {@code byte[]} serialization).
+     */
+    private void writeFullEmailDelivery(OutputStream out, SynchronizationCredentials mailbox, Email email,
+            List<StreamedAttachment> attachments) throws IOException {
+        try (JsonGenerator generator = json.createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeName("Emails");
+            generator.writeStartArray();
+            generator.writeStartObject();
+            for (Map.Entry<String, JsonNode> field : json.valueToTree(email).properties()) {
+                generator.writeName(field.getKey());
+                if (field.getKey().equals("Attachments")) {
+                    writeAttachments(generator, field.getValue(), attachments);
+                } else {
+                    generator.writeTree(field.getValue());
+                }
+            }
+            generator.writeEndObject();
+            generator.writeEndArray();
+            generator.writeName("SubscriptionInfo");
+            generator.writePOJO(FullEmailDelivery.SubscriptionInfo.of(mailbox, 0));
+            generator.writeEndObject();
+        }
+    }
+
+    private void writeAttachments(JsonGenerator generator, JsonNode inMemory, List<StreamedAttachment> streamed)
+            throws IOException {
+        generator.writeStartArray();
+        for (JsonNode attachment : inMemory) {
+            generator.writeTree(attachment);
+        }
+        for (StreamedAttachment attachment : streamed) {
+            generator.writeStartObject();
+            JsonNode fields = json.valueToTree(new EmailAttachment(attachment.Id(), attachment.Name(), "",
+                    attachment.IsInline()));
+            for (Map.Entry<String, JsonNode> field : fields.properties()) {
+                generator.writeName(field.getKey());
+                if (field.getKey().equals("Base64Data")) {
+                    try (InputStream content = attachment.content().open()) {
+                        generator.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, content, -1);
+                    }
+                } else {
+                    generator.writeTree(field.getValue());
+                }
+            }
+            generator.writeEndObject();
+        }
+        generator.writeEndArray();
     }
 
     /** {@code ProcessMailboxState}: tells Creatio whether the mailbox can be reached. */
@@ -91,6 +174,11 @@ public class CreatioClient {
 
     private void post(SynchronizationCredentials mailbox, String operation, Object body)
             throws CreatioCallFailedException {
+        post(mailbox, operation, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+    }
+
+    private void post(SynchronizationCredentials mailbox, String operation, HttpRequest.BodyPublisher body)
+            throws CreatioCallFailedException {
         URI uri;
         try {
             uri = operationUri(mailbox.BpmEndpoint(), operation);
@@ -101,7 +189,7 @@ public class CreatioClient {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(properties.requestTimeout())
                 .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                .POST(body)
                 .build();
         if (!circuits.allows(uri)) {
             count(operation, "circuit-open");

@@ -52,7 +52,9 @@ public class ImapConnector {
         props.put(p + "writetimeout", String.valueOf(properties.readTimeout().toMillis()));
         props.put(p + "executor.writetimeout", writeTimeouts);
         props.put(p + "peek", "true");
-        props.put(p + "partialfetch", "false");
+        props.put(p + "partialfetch", "true");
+        // A large message reaches the spool file in 1 MB pieces instead of one buffer of its size.
+        props.put(p + "fetchsize", "1048576");
         props.put("mail.event.executor", mailEvents);
         return props;
     }

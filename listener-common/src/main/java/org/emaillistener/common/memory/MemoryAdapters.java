@@ -1,6 +1,8 @@
 package org.emaillistener.common.memory;
 
 import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.cursor.DeliveredMessages;
+import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -44,6 +46,11 @@ public class MemoryAdapters {
         @Bean
         HistoryImports historyImports() {
             return new InMemoryHistoryImports();
+        }
+
+        @Bean
+        DeliveredMessages deliveredMessages(DeliveredWindow window) {
+            return new InMemoryDeliveredMessages(window.window());
         }
 
         @Bean

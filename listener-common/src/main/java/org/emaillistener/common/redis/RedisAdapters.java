@@ -3,6 +3,8 @@ package org.emaillistener.common.redis;
 import org.emaillistener.common.crypto.CredentialsCipher;
 import org.emaillistener.common.crypto.EncryptionProperties;
 import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.cursor.DeliveredMessages;
+import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.jobs.MailboxLocks;
@@ -60,6 +62,11 @@ public class RedisAdapters {
     @Bean
     HistoryImports historyImports(StringRedisTemplate redis, RedisKeys keys) {
         return new RedisHistoryImports(redis, keys);
+    }
+
+    @Bean
+    DeliveredMessages deliveredMessages(StringRedisTemplate redis, RedisKeys keys, DeliveredWindow window) {
+        return new RedisDeliveredMessages(redis, keys, window.window());
     }
 
     @Bean

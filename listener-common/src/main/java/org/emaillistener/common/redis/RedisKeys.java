@@ -23,6 +23,8 @@ import java.util.UUID;
  * holds the mailbox's subscription</td></tr>
  * <tr><td>{@code el:replicas}</td><td>sorted set</td><td>the live primary replicas, scored by when their
  * heartbeat expires</td></tr>
+ * <tr><td>{@code el:delivered:{id}}</td><td>sorted set</td><td>the Message-IDs most recently delivered
+ * from the mailbox, scored by delivery time, trimmed to {@code listener.dedup.window}</td></tr>
  * <tr><td>{@code el:parked:{id}}</td><td>hash</td><td>the mailbox's parked messages as JSON, by folder
  * and UID</td></tr>
  * <tr><td>{@code el:history:{id}}</td><td>hash</td><td>the mailbox's history imports as JSON, by their
@@ -80,6 +82,10 @@ public final class RedisKeys {
 
     public String deliveryProblem(UUID mailboxId) {
         return prefix + "delivery:" + mailboxId;
+    }
+
+    public String delivered(UUID mailboxId) {
+        return prefix + "delivered:" + mailboxId;
     }
 
     public String parked(UUID mailboxId) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
@@ -43,12 +44,13 @@ public class Subscriptions {
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
     private final ParkedMessages parked;
+    private final DeliveredMessages delivered;
     private final MeterRegistry meters;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
             CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ParkedMessages parked,
-            MeterRegistry meters) {
+            DeliveredMessages delivered, MeterRegistry meters) {
         this.registry = registry;
         this.states = states;
         this.cursors = cursors;
@@ -57,6 +59,7 @@ public class Subscriptions {
         this.historyImports = historyImports;
         this.imapWatchers = imapWatchers;
         this.parked = parked;
+        this.delivered = delivered;
         this.meters = meters;
         Gauge.builder("email.listener.subscriptions.active", live, Map::size)
                 .description("Mailbox subscriptions held by this replica").register(meters);
@@ -109,6 +112,7 @@ public class Subscriptions {
         cursors.removeAll(mailboxId);
         historyImports.removeAll(mailboxId);
         parked.removeAll(mailboxId);
+        delivered.removeAll(mailboxId);
         if (known) {
             log.info("Mailbox {} closed", mailboxId);
         }

@@ -19,6 +19,7 @@ import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.memory.InMemoryCursors;
+import org.emaillistener.common.memory.InMemoryDeliveredMessages;
 import org.emaillistener.common.memory.InMemoryHistoryImports;
 import org.emaillistener.common.memory.InMemoryLeases;
 import org.emaillistener.common.memory.InMemoryMailboxRegistry;
@@ -165,7 +166,8 @@ class MailboxOwnershipTest {
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
-                new InMemoryHistoryImports(), imapWatchers, new InMemoryParkedMessages(), new SimpleMeterRegistry());
+                new InMemoryHistoryImports(), imapWatchers, new InMemoryParkedMessages(),
+                new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
         return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties,

@@ -1,9 +1,16 @@
 package org.emaillistener.secondary.mime;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.Enumeration;
 import java.util.HexFormat;
@@ -16,18 +23,26 @@ import java.util.regex.Pattern;
 
 import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.creatio.Email;
+import org.emaillistener.common.creatio.EmailAttachment;
+import org.emaillistener.common.creatio.StreamedAttachment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.SharedInputStream;
 import jakarta.mail.util.SharedByteArrayInputStream;
+import jakarta.mail.util.SharedFileInputStream;
 
 /**
  * Converts a raw RFC 822 message into Creatio's {@link Email}. It never throws: what cannot be
  * parsed is converted with whatever could be read, because a message left out is a message the
  * user never sees. One instance serves any number of threads.
+ *
+ * <p>There is one mapping, over a message that can be read more than once from its start: the bytes
+ * in memory ({@link #convert(byte[], Instant)}) or a file whose parts are read lazily, which is how
+ * delivery handles mail of any size ({@link #convert(Path, Instant, long)}).
  */
 public class EmailConverter {
 
@@ -42,29 +57,92 @@ public class EmailConverter {
 
     private final Session session = Session.getInstance(lenientParsing());
 
+    /** The header that lists the attachments left out of a delivery for their size. */
+    public static final String OMITTED_HEADER = "X-EmailListener-Omitted";
+
+    /** Bytes looked at to tell a message from arbitrary data: a header field name fits in a line. */
+    private static final int HEAD_LENGTH = 1000;
+
     /**
-     * Converts one message.
+     * Converts one message, attachments included whatever their size.
      *
      * @param rawMessage the message as fetched (RFC822 / BODY[]); null is read as empty
      * @param receivedAt the IMAP INTERNALDATE, the send date of a message without a usable Date header
      */
     public Email convert(byte[] rawMessage, Instant receivedAt) {
         byte[] raw = rawMessage == null ? new byte[0] : rawMessage;
-        if (!startsWithHeaderField(raw)) {
-            return fromUnstructured(raw, receivedAt);
-        }
-        try {
-            return fromMime(new MimeMessage(session, new SharedByteArrayInputStream(raw)), raw, receivedAt);
-        } catch (MessagingException | RuntimeException e) {
-            log.warn("Message could not be parsed as MIME; delivering its raw text", e);
-            return fromUnstructured(raw, receivedAt);
+        try (ConvertedEmail converted = read(new SharedByteArrayInputStream(raw), receivedAt, Long.MAX_VALUE)) {
+            List<EmailAttachment> attachments = new ArrayList<>();
+            for (StreamedAttachment attachment : converted.attachments()) {
+                attachments.add(new EmailAttachment(attachment.Id(), attachment.Name(),
+                        Base64.getEncoder().encodeToString(readAll(attachment)), attachment.IsInline()));
+            }
+            Email email = converted.email();
+            return new Email(email.Id(), email.Subject(), email.Body(), email.Sender(), email.Recepients(),
+                    email.CopyRecepients(), email.BlindCopyRecepients(), email.Headers(), email.Importance(),
+                    email.IsHtmlBody(), attachments, email.SendDateTimeStamp(), email.MessageId(),
+                    email.InReplyTo(), email.References());
         }
     }
 
-    private Email fromMime(MimeMessage message, byte[] raw, Instant receivedAt) {
-        MessageContent content = MessageContent.read(message, session);
+    /**
+     * Converts one message stored in a file, which must stay in place until the result is closed: the
+     * attachments are not read into memory but from the file when they are written. Attachments are
+     * kept in the order they occur while their decoded sizes add up to at most
+     * {@code maxAttachmentBytes}; the others are left out and named in the {@value #OMITTED_HEADER}
+     * entry of {@code Headers}, so that the email itself still reaches Creatio.
+     *
+     * @param rawMessage the message as fetched (RFC822 / BODY[])
+     * @param receivedAt the IMAP INTERNALDATE, the send date of a message without a usable Date header
+     */
+    public ConvertedEmail convert(Path rawMessage, Instant receivedAt, long maxAttachmentBytes) throws IOException {
+        SharedFileInputStream raw = new SharedFileInputStream(rawMessage.toFile());
+        try {
+            return read(raw, receivedAt, maxAttachmentBytes);
+        } catch (RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    private <S extends InputStream & SharedInputStream> ConvertedEmail read(S raw, Instant receivedAt,
+            long maxAttachmentBytes) {
+        if (!startsWithHeaderField(head(raw))) {
+            return new ConvertedEmail(fromUnstructured(raw, receivedAt), List.of(), raw);
+        }
+        try {
+            MimeMessage message = new MimeMessage(session, raw);
+            MessageContent content = MessageContent.read(message);
+            List<StreamedAttachment> attachments = new ArrayList<>();
+            List<String> omitted = new ArrayList<>();
+            long total = 0;
+            for (MessageContent.File file : content.files()) {
+                if (total + file.size() <= maxAttachmentBytes) {
+                    total += file.size();
+                    attachments.add(file.toAttachment());
+                } else {
+                    omitted.add(file.name() + " (" + file.size() + " bytes)");
+                }
+            }
+            if (!omitted.isEmpty()) {
+                log.info("Attachments over the limit of {} bytes left out of a delivery: {}", maxAttachmentBytes,
+                        omitted);
+            }
+            return new ConvertedEmail(fromMime(message, content, omitted, raw, receivedAt), attachments, raw);
+        } catch (MessagingException | RuntimeException e) {
+            log.warn("Message could not be parsed as MIME; delivering its raw text", e);
+            return new ConvertedEmail(fromUnstructured(raw, receivedAt), List.of(), raw);
+        }
+    }
+
+    private Email fromMime(MimeMessage message, MessageContent content, List<String> omitted, SharedInputStream raw,
+            Instant receivedAt) {
         Instant date = readOr(null, "Date", () -> representable(message.getSentDate()));
         String messageId = HeaderValues.first(message, "Message-ID");
+        List<String> headers = new ArrayList<>(readOr(List.of(), "headers", () -> headerLines(message)));
+        if (!omitted.isEmpty()) {
+            headers.add(OMITTED_HEADER + "=" + String.join("; ", omitted));
+        }
         return new Email(
                 "",
                 HeaderValues.decodeWords(HeaderValues.first(message, "Subject")),
@@ -73,10 +151,10 @@ public class EmailConverter {
                 AddressHeaders.list(message, "To"),
                 AddressHeaders.list(message, "Cc"),
                 AddressHeaders.list(message, "Bcc"),
-                readOr(List.of(), "headers", () -> headerLines(message)),
+                headers,
                 importance(message),
                 content.isHtml(),
-                content.attachments(),
+                List.of(),
                 sendDateTimeStamp(date, receivedAt),
                 messageId.isEmpty() ? syntheticMessageId(raw) : messageId,
                 HeaderValues.first(message, "In-Reply-To"),
@@ -87,7 +165,8 @@ public class EmailConverter {
      * The last resort, for bytes that are not a message at all or that jakarta.mail rejects: the
      * subject and sender if a header block can be made out, and everything else as plain text.
      */
-    private Email fromUnstructured(byte[] raw, Instant receivedAt) {
+    private Email fromUnstructured(SharedInputStream message, Instant receivedAt) {
+        byte[] raw = readAll(message);
         String text = LenientCharset.decode(raw, null);
         String headerBlock = "";
         String body = text;
@@ -100,7 +179,7 @@ public class EmailConverter {
         return new Email("", HeaderValues.decodeWords(unstructuredHeader(headerBlock, "Subject")), body,
                 HeaderValues.decodeWords(unstructuredHeader(headerBlock, "From")), List.of(), List.of(), List.of(),
                 List.of(), Email.IMPORTANCE_NORMAL, false, List.of(), sendDateTimeStamp(null, receivedAt),
-                messageId.isEmpty() ? syntheticMessageId(raw) : messageId, "", "");
+                messageId.isEmpty() ? syntheticMessageId(message) : messageId, "", "");
     }
 
     private static String unstructuredHeader(String unfoldedBlock, String name) {
@@ -182,12 +261,42 @@ public class EmailConverter {
      * Message-ID gets one derived from its bytes: the same message fetched twice, by two replicas or
      * after a restart, gets the same id and is stored once.
      */
-    private static String syntheticMessageId(byte[] raw) {
+    private static String syntheticMessageId(SharedInputStream raw) {
+        MessageDigest digest;
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(raw);
-            return "<" + HexFormat.of().formatHex(digest).substring(0, 32) + "@email-listener.generated>";
+            digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every Java platform provides SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(raw.newStream(0, -1), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the message for its digest failed", e);
+        }
+        return "<" + HexFormat.of().formatHex(digest.digest()).substring(0, 32) + "@email-listener.generated>";
+    }
+
+    private static byte[] head(SharedInputStream raw) {
+        try (InputStream in = raw.newStream(0, -1)) {
+            return in.readNBytes(HEAD_LENGTH);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the message failed", e);
+        }
+    }
+
+    private static byte[] readAll(SharedInputStream raw) {
+        try (InputStream in = raw.newStream(0, -1)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the message failed", e);
+        }
+    }
+
+    private static byte[] readAll(StreamedAttachment attachment) {
+        try (InputStream in = attachment.content().open()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading an attachment failed", e);
         }
     }
 

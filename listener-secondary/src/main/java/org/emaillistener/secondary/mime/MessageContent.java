@@ -1,7 +1,9 @@
 package org.emaillistener.secondary.mime;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -9,31 +11,31 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.emaillistener.common.creatio.EmailAttachment;
+import org.emaillistener.common.creatio.StreamedAttachment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimePartDataSource;
-import jakarta.mail.util.SharedByteArrayInputStream;
 
 /**
  * The body Creatio shows and the files it stores, read from a message's MIME tree. Nothing here
- * throws: a part that cannot be read is kept as raw text or as a file rather than dropped.
+ * throws: a part that cannot be read is kept as raw text or as a file rather than dropped. Files are
+ * not read into memory: each is measured once and read again from the message when it is written.
  */
-record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachments) {
+record MessageContent(String body, boolean isHtml, List<File> files) {
 
     /** No real mail nests deeper; parts below this depth are kept as files without being opened. */
     private static final int MAX_DEPTH = 50;
 
-    static MessageContent read(MimePart message, Session session) {
-        return new Walk(session).read(message);
+    static MessageContent read(MimePart message) {
+        return new Walk().read(message);
     }
 
     /** One pass over the tree, collecting text parts and files in the order they occur. */
@@ -41,14 +43,9 @@ record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachm
 
         private static final Logger log = LoggerFactory.getLogger(MessageContent.class);
 
-        private final Session session;
         private final List<String> htmlTexts = new ArrayList<>();
         private final List<String> plainTexts = new ArrayList<>();
         private final List<File> files = new ArrayList<>();
-
-        Walk(Session session) {
-            this.session = session;
-        }
 
         MessageContent read(MimePart message) {
             visit(message, 0);
@@ -57,10 +54,10 @@ record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachm
             boolean html = htmlTexts.stream().anyMatch(text -> !text.isBlank());
             String body = join(html ? htmlTexts : plainTexts);
             String searchableBody = body.toLowerCase(Locale.ROOT);
-            List<EmailAttachment> attachments = files.stream()
-                    .map(file -> file.toAttachment(html && file.isReferencedFrom(searchableBody)))
+            List<File> marked = files.stream()
+                    .map(file -> file.inline(html && file.isReferencedFrom(searchableBody)))
                     .toList();
-            return new MessageContent(body, html, attachments);
+            return new MessageContent(body, html, marked);
         }
 
         private void visit(MimePart part, int depth) {
@@ -97,22 +94,21 @@ record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachm
         }
 
         private void addMessage(MimePart part) {
-            byte[] message = content(part);
             String fileName = fileName(part);
-            String name = fileName != null ? fileName : AttachmentNames.forMessage(subjectOf(message));
-            files.add(new File(contentId(part), name, Base64.getEncoder().encodeToString(message)));
+            String name = fileName != null ? fileName : AttachmentNames.forMessage(subjectOf(part));
+            files.add(File.of(part, contentId(part), name));
         }
 
         private void addFile(MimePart part, String mimeType, String fileName) {
             String name = fileName != null ? fileName : AttachmentNames.generated(files.size() + 1, mimeType);
-            files.add(new File(contentId(part), name, Base64.getEncoder().encodeToString(content(part))));
+            files.add(File.of(part, contentId(part), name));
         }
 
-        private String subjectOf(byte[] message) {
-            try {
-                return HeaderValues.decodeWords(
-                        new MimeMessage(session, new SharedByteArrayInputStream(message)).getHeader("Subject", null));
-            } catch (MessagingException | RuntimeException e) {
+        /** The Subject of an attached message, read from its header block only. */
+        private static String subjectOf(MimePart message) {
+            try (InputStream in = message.getInputStream()) {
+                return HeaderValues.decodeWords(new InternetHeaders(in).getHeader("Subject", null));
+            } catch (IOException | MessagingException | RuntimeException e) {
                 return "";
             }
         }
@@ -212,8 +208,33 @@ record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachm
         }
     }
 
-    /** A file found in the tree; whether it is inline depends on the body chosen afterwards. */
-    private record File(String contentId, String name, String base64Data) {
+    /**
+     * A file found in the tree; whether it is inline depends on the body chosen afterwards.
+     *
+     * @param size the decoded content's length in bytes
+     */
+    record File(String contentId, String name, StreamedAttachment.Content content, long size, boolean isInline) {
+
+        /**
+         * The part's decoded content, measured now and read again from the message each time it is
+         * opened. A part whose transfer encoding does not decode to the end is decoded once,
+         * leniently, and kept in memory: only broken parts, which are rarely large, cost heap.
+         */
+        static File of(MimePart part, String contentId, String name) {
+            StreamedAttachment.Content decoded = () -> {
+                try {
+                    return part.getInputStream();
+                } catch (MessagingException e) {
+                    throw new IOException(e);
+                }
+            };
+            try (InputStream in = decoded.open()) {
+                return new File(contentId, name, decoded, in.transferTo(OutputStream.nullOutputStream()), false);
+            } catch (IOException | RuntimeException e) {
+                byte[] content = Walk.content(part);
+                return new File(contentId, name, () -> new ByteArrayInputStream(content), content.length, false);
+            }
+        }
 
         /**
          * Creatio puts an inline attachment where the body says {@code cid:<Id>} and does not list it
@@ -224,8 +245,12 @@ record MessageContent(String body, boolean isHtml, List<EmailAttachment> attachm
             return !contentId.isEmpty() && lowerCaseBody.contains("cid:" + contentId.toLowerCase(Locale.ROOT));
         }
 
-        EmailAttachment toAttachment(boolean inline) {
-            return new EmailAttachment(contentId, name, base64Data, inline);
+        File inline(boolean inline) {
+            return new File(contentId, name, content, size, inline);
+        }
+
+        StreamedAttachment toAttachment() {
+            return new StreamedAttachment(contentId, name, isInline, content);
         }
     }
 

@@ -11,6 +11,7 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.cursor.Cursors;
+import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.NewMailBoundary;
@@ -40,15 +41,17 @@ public class FolderSync {
     private final Cursors cursors;
     private final MessageDelivery delivery;
     private final ParkedMessages parked;
+    private final DeliveredMessages delivered;
     private final SyncProperties properties;
     private final MeterRegistry meters;
 
     public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery, ParkedMessages parked,
-            SyncProperties properties, MeterRegistry meters) {
+            DeliveredMessages delivered, SyncProperties properties, MeterRegistry meters) {
         this.connector = connector;
         this.cursors = cursors;
         this.delivery = delivery;
         this.parked = parked;
+        this.delivered = delivered;
         this.properties = properties;
         this.meters = meters;
     }
@@ -89,7 +92,12 @@ public class FolderSync {
             Instant seenAt) throws MessagingException, CreatioCallFailedException {
         long uid = folder.getUID(message);
         try {
-            delivery.deliver(mailbox, folder, message, uid, seenAt);
+            if (uid <= cursor.recheckUpTo() && deliveredBefore(mailbox, message)) {
+                log.info("Mailbox {} folder {}: UID {} was delivered before the folder was renumbered; skipped",
+                        mailbox.id(), folder.getFullName(), uid);
+            } else {
+                delivery.deliver(mailbox, folder, message, uid, seenAt);
+            }
         } catch (MessageRemovedException e) {
             log.debug("Mailbox {}: UID {} was expunged before it could be read", mailbox.id(), uid);
             return advance(mailbox.id(), folder, cursor.advancedTo(uid, null));
@@ -106,6 +114,13 @@ public class FolderSync {
         }
         Instant receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
         return advance(mailbox.id(), folder, cursor.advancedTo(uid, receivedAt));
+    }
+
+    /** Whether the message's Message-ID is among the mailbox's recently delivered ones. */
+    private boolean deliveredBefore(RegisteredMailbox mailbox, Message message) throws MessagingException {
+        String[] messageIds = message.getHeader("Message-ID");
+        return messageIds != null && messageIds.length > 0
+                && delivered.contains(mailbox.id(), messageIds[0].trim());
     }
 
     /**
@@ -184,7 +199,8 @@ public class FolderSync {
     /**
      * The folder's cursor. A folder without one starts at the mailbox's registration; a folder whose
      * UIDVALIDITY changed (recreated, or renumbered by the server) starts again at the last mail
-     * delivered from it, judged by date: Creatio recognises a repeated MessageId, and nothing newer is
+     * delivered from it, judged by date, and checks each message up to the folder's end against the
+     * recently delivered Message-IDs: Creatio recognises a repeated MessageId, and nothing newer is
      * lost.
      */
     private SyncCursor cursorFor(RegisteredMailbox mailbox, IMAPFolder folder) throws MessagingException {
@@ -202,7 +218,8 @@ public class FolderSync {
             return cursor;
         }
         Instant since = cursor.lastDeliveredAt() != null ? cursor.lastDeliveredAt() : mailbox.registeredAt();
-        SyncCursor restarted = NewMailBoundary.cursorFor(folder, since);
+        SyncCursor restarted = NewMailBoundary.cursorFor(folder, since).recheckingUpTo(uidNext > 0 ? uidNext - 1
+                : UIDFolder.MAXUID);
         log.warn("Mailbox {} folder {}: UIDVALIDITY {} -> {}, UIDNEXT {} after delivered UID {}; resynchronising "
                 + "from {}", mailbox.id(), name, cursor.uidValidity(), uidValidity, uidNext, cursor.lastUid(), since);
         cursors.save(mailbox.id(), name, restarted);

@@ -1,16 +1,18 @@
 package org.emaillistener.secondary.sync;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioClient;
-import org.emaillistener.common.creatio.Email;
+import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.secondary.mime.ConvertedEmail;
 import org.emaillistener.secondary.mime.EmailConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +26,11 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 
 /**
- * Hands one message of an open folder to Creatio: reads it whole, converts it to Creatio's Email,
- * POSTs it ({@code ProcessFullEmail}) and, when Creatio asked for {@code MarkEmailsAsSynchronized},
- * sets the keyword on it. New mail and history imports deliver through here alike.
+ * Hands one message of an open folder to Creatio: spools it to a file, converts it to Creatio's
+ * Email, POSTs it ({@code ProcessFullEmail}) and, when Creatio asked for {@code MarkEmailsAsSynchronized},
+ * sets the keyword on it. New mail and history imports deliver through here alike. The message and
+ * the callback body go through files rather than the heap, so a 50 MB attachment costs disk, not
+ * hundreds of MB of memory (message, decoded parts, Base64 text and JSON would each be held whole).
  */
 @Component
 public class MessageDelivery {
@@ -36,12 +40,14 @@ public class MessageDelivery {
     private final EmailConverter converter;
     private final CreatioClient creatio;
     private final SyncProperties properties;
+    private final DeliveredMessages delivered;
     private final Timer latency;
 
     public MessageDelivery(EmailConverter converter, CreatioClient creatio, SyncProperties properties,
-            MeterRegistry meters) {
+            DeliveredMessages delivered, MeterRegistry meters) {
         this.converter = converter;
         this.creatio = creatio;
+        this.delivered = delivered;
         this.properties = properties;
         this.latency = Timer.builder("email.listener.delivery.latency")
                 .description("From the server's new-mail event to Creatio's 2xx for the message")
@@ -58,13 +64,35 @@ public class MessageDelivery {
     public void deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid, Instant seenAt)
             throws MessagingException, CreatioCallFailedException {
         Instant receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
-        Email email = converter.convert(rawBytes(message), receivedAt);
-        creatio.deliver(mailbox.credentials(), List.of(email));
+        Path spool = properties.spoolPath();
+        Path raw = spoolFile(spool);
+        try {
+            try (OutputStream out = Files.newOutputStream(raw)) {
+                message.writeTo(out);
+            }
+            try (ConvertedEmail email = converter.convert(raw, receivedAt, properties.maxAttachmentSize().toBytes())) {
+                creatio.deliver(mailbox.credentials(), email.email(), email.attachments(), spool);
+                recordDelivered(mailbox, email.email().MessageId());
+            }
+        } catch (IOException e) {
+            throw new MessagingException("UID " + uid + " could not be spooled to or read from " + spool, e);
+        } finally {
+            deleteSpooled(raw);
+        }
         if (seenAt != null) {
             latency.record(Duration.between(seenAt, Instant.now()));
         }
         if (mailbox.credentials().marksEmailsAsSynchronized()) {
             markSynchronized(mailbox, folder, message, uid);
+        }
+    }
+
+    /** Remembered to recognise the message if its folder is ever renumbered; a failure here only costs that. */
+    private void recordDelivered(RegisteredMailbox mailbox, String messageId) {
+        try {
+            delivered.record(mailbox.id(), messageId);
+        } catch (RuntimeException e) {
+            log.warn("Mailbox {}: recording delivered message {} failed: {}", mailbox.id(), messageId, e.toString());
         }
     }
 
@@ -93,13 +121,19 @@ public class MessageDelivery {
         }
     }
 
-    private static byte[] rawBytes(Message message) throws MessagingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(message.getSize(), 1024));
+    private static Path spoolFile(Path spool) throws MessagingException {
         try {
-            message.writeTo(out);
+            return Files.createTempFile(spool, "message-", ".eml");
         } catch (IOException e) {
-            throw new MessagingException("reading the message failed", e);
+            throw new MessagingException("cannot create a file in " + spool + " to spool the message", e);
         }
-        return out.toByteArray();
+    }
+
+    private static void deleteSpooled(Path raw) {
+        try {
+            Files.deleteIfExists(raw);
+        } catch (IOException e) {
+            log.warn("Spooled message {} could not be deleted: {}", raw, e.toString());
+        }
     }
 }

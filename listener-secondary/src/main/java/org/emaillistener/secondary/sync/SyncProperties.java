@@ -1,9 +1,11 @@
 package org.emaillistener.secondary.sync;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.constraints.Min;
@@ -24,6 +26,12 @@ import jakarta.validation.constraints.Pattern;
  *        the mail behind it goes on
  * @param synchronizedKeyword the IMAP keyword set on delivered mail when Creatio asks for
  *        {@code MarkEmailsAsSynchronized}
+ * @param maxAttachmentSize how much attachment content (decoded) one delivered email may carry;
+ *        attachments beyond it are left out and named in the email's {@code X-EmailListener-Omitted}
+ *        header. Creatio stores attachments in its database and receives them Base64-encoded in one
+ *        request, so very large ones are a burden to it rather than a service to the user.
+ * @param spoolDirectory where a message and its callback body are written while they are delivered;
+ *        empty means {@code java.io.tmpdir}
  */
 @Validated
 @ConfigurationProperties("listener.sync")
@@ -33,5 +41,12 @@ public record SyncProperties(
         @DefaultValue("30s") Duration busyWait,
         @DefaultValue("30s") Duration cursorSaveTimeout,
         @DefaultValue("5") @Min(1) int maxRejections,
-        @DefaultValue("Creatio") @Pattern(regexp = "[^\\s(){%*\"\\\\\\]]+") String synchronizedKeyword) {
+        @DefaultValue("Creatio") @Pattern(regexp = "[^\\s(){%*\"\\\\\\]]+") String synchronizedKeyword,
+        @DefaultValue("25MB") DataSize maxAttachmentSize,
+        @DefaultValue("") String spoolDirectory) {
+
+    /** The directory named by {@code spoolDirectory}, else the JVM's temporary directory. */
+    public Path spoolPath() {
+        return Path.of(spoolDirectory.isBlank() ? System.getProperty("java.io.tmpdir") : spoolDirectory);
+    }
 }
