@@ -132,10 +132,13 @@ public final class Benchmark {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         File log = new File("target", "bench-service.log");
         log.getParentFile().mkdirs();
-        return new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=" + port)
+        Process service = new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=" + port)
                 .redirectErrorStream(true)
                 .redirectOutput(log)
                 .start();
+        // Also when the benchmark itself is interrupted or killed with SIGTERM.
+        Runtime.getRuntime().addShutdownHook(new Thread(service::destroy));
+        return service;
     }
 
     private static void awaitService(int port, Duration timeout) throws InterruptedException {

@@ -21,6 +21,8 @@ import java.util.Map;
 final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** A process that stops answering fails the test rather than hanging it. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     final String name;
     final int port;
@@ -52,18 +54,23 @@ final class ServiceProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
-        ServiceProcess service = new ServiceProcess(name, port, builder.start(), log);
+        Process process = builder.start();
+        // Should the test JVM end without closing it, the process ends with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        ServiceProcess service = new ServiceProcess(name, port, process, log);
         service.awaitAnswer(readyPath, Duration.ofSeconds(90));
         return service;
     }
 
     HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** SIGKILL: no shutdown hook runs, no lease is released. */

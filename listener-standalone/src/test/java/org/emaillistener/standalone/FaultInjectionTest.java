@@ -1,6 +1,7 @@
 package org.emaillistener.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.time.Duration;
@@ -33,7 +34,8 @@ import jakarta.mail.internet.MimeMessage;
         properties = { "listener.creatio.request-timeout=1s", "listener.creatio.circuit-open-for=1s",
                 "listener.jobs.retry-initial-delay=100ms", "listener.jobs.retry-max-delay=1s",
                 "listener.jobs.delivery-limit=100", "listener.imap.reconnect-initial-delay=200ms",
-                "listener.imap.reconnect-max-delay=1s", "listener.imap.safety-sync-interval=3s" })
+                "listener.imap.reconnect-max-delay=1s", "listener.imap.safety-sync-interval=3s",
+                "listener.creatio.max-down-time=5s", "listener.operator.api-key=operator-key" })
 class FaultInjectionTest extends EndToEndTest {
 
     private TcpProxy relay;
@@ -68,7 +70,8 @@ class FaultInjectionTest extends EndToEndTest {
         MailStream stream = new MailStream("Creatio down", creatio);
         relay = new TcpProxy("127.0.0.1", port(creatio.bpmEndpoint()));
         String viaRelay = creatio.bpmEndpoint().replace(":" + port(creatio.bpmEndpoint()) + "/", ":" + relay.port() + "/");
-        List<String> users = mailboxes(2, viaRelay, mail.imapPort());
+        List<UUID> mailboxes = new ArrayList<>();
+        List<String> users = mailboxes(2, viaRelay, mail.imapPort(), mailboxes);
         mail.send(plain(users.getFirst(), stream.next(users.getFirst())));
         stream.awaitEverything(Duration.ofSeconds(20));
 
@@ -78,11 +81,14 @@ class FaultInjectionTest extends EndToEndTest {
                 mail.send(plain(user, stream.next(user)));
             }
         }
+        await().atMost(Duration.ofSeconds(20)).until(() -> operatorView(mailboxes.getFirst())
+                .contains("MaxBpmonlineDownTime"));
         Thread.sleep(15_000);
         relay.restore();
 
         stream.awaitEverything(Duration.ofSeconds(60));
         assertExactlyOnceInOrder(stream);
+        assertThat(operatorView(mailboxes.getFirst())).contains("\"deliveryProblem\":null");
     }
 
     @Test
@@ -135,16 +141,26 @@ class FaultInjectionTest extends EndToEndTest {
     }
 
     private List<String> mailboxes(int count, String bpmEndpoint, int imapPort) {
+        return mailboxes(count, bpmEndpoint, imapPort, new ArrayList<>());
+    }
+
+    private List<String> mailboxes(int count, String bpmEndpoint, int imapPort, List<UUID> ids) {
         List<String> users = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String user = "fault-" + UUID.randomUUID() + "@example.com";
             mail.addUser(user, "secret");
+            UUID id = UUID.randomUUID();
             var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(
-                    UUID.randomUUID(), "127.0.0.1", imapPort, user, "secret", bpmEndpoint, List.of())));
+                    id, "127.0.0.1", imapPort, user, "secret", bpmEndpoint, List.of())));
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             users.add(user);
+            ids.add(id);
         }
         return users;
+    }
+
+    private String operatorView(UUID mailbox) {
+        return api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
     }
 
     private static int port(String url) {

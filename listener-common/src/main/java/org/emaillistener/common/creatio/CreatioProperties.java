@@ -15,13 +15,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param circuitFailureThreshold calls in a row without an answer (or with a 5xx) after which calls to
  *        that Creatio fail at once for a while
  * @param circuitOpenFor how long calls fail at once before one trial call may go out
+ * @param maxDownTime how long Creatio may fail to answer a mailbox's deliveries before the mailbox's
+ *        state says so (the mail waits; it is never dropped); Creatio's deployment variable
+ *        {@code MaxBpmonlineDownTime} (minutes) sets it in the applications' configuration
  */
 @ConfigurationProperties("listener.creatio")
 public record CreatioProperties(
         @DefaultValue("10s") Duration connectTimeout,
         @DefaultValue("60s") Duration requestTimeout,
         @DefaultValue("5") int circuitFailureThreshold,
-        @DefaultValue("30s") Duration circuitOpenFor) {
+        @DefaultValue("30s") Duration circuitOpenFor,
+        @DefaultValue("10m") Duration maxDownTime) {
 
     /**
      * The hosts Creatio may be called back on, see {@link CallbackAllowList}.

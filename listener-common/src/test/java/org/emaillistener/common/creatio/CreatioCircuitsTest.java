@@ -19,7 +19,7 @@ class CreatioCircuitsTest {
     private final CreatioStandIn failing;
     private final CreatioStandIn healthy;
     private final CreatioClient client = new CreatioClient(CreatioJson.mapper(),
-            new CreatioProperties(Duration.ofSeconds(2), Duration.ofSeconds(2), 3, Duration.ofMillis(500)),
+            new CreatioProperties(Duration.ofSeconds(2), Duration.ofSeconds(2), 3, Duration.ofMillis(500), Duration.ofMinutes(10)),
             new CallbackAllowList(List.of()), new SimpleMeterRegistry());
 
     CreatioCircuitsTest() throws Exception {

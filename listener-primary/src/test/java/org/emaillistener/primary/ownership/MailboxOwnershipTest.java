@@ -160,7 +160,7 @@ class MailboxOwnershipTest {
         ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors);
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
-                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 5, Duration.ofSeconds(30)),
+                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
                 new CallbackAllowList(List.of()),
                 new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),

@@ -220,6 +220,7 @@ public class FolderSync {
         Instant since = cursor.lastDeliveredAt() != null ? cursor.lastDeliveredAt() : mailbox.registeredAt();
         SyncCursor restarted = NewMailBoundary.cursorFor(folder, since).recheckingUpTo(uidNext > 0 ? uidNext - 1
                 : UIDFolder.MAXUID);
+        meters.counter("email.listener.folders.resynchronised").increment();
         log.warn("Mailbox {} folder {}: UIDVALIDITY {} -> {}, UIDNEXT {} after delivered UID {}; resynchronising "
                 + "from {}", mailbox.id(), name, cursor.uidValidity(), uidValidity, uidNext, cursor.lastUid(), since);
         cursors.save(mailbox.id(), name, restarted);

@@ -2,7 +2,12 @@ package org.emaillistener.secondary.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.emaillistener.common.creatio.CreatioCallFailedException;
+import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.jobs.SyncJobHandler;
@@ -39,10 +44,14 @@ public class MailboxSync implements SyncJobHandler {
     private final HistorySync history;
     private final SyncProperties properties;
     private final SubscriptionStates states;
+    private final CreatioProperties creatio;
     private final MeterRegistry meters;
+    /** Per mailbox, since when Creatio has failed its deliveries; this process's view is enough. */
+    private final Map<UUID, Instant> creatioFailingSince = new ConcurrentHashMap<>();
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
-            HistorySync history, SyncProperties properties, SubscriptionStates states, MeterRegistry meters) {
+            HistorySync history, SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
+            MeterRegistry meters) {
         this.registry = registry;
         this.locks = locks;
         this.jobs = jobs;
@@ -50,6 +59,7 @@ public class MailboxSync implements SyncJobHandler {
         this.history = history;
         this.properties = properties;
         this.states = states;
+        this.creatio = creatio;
         this.meters = meters;
         Gauge.builder("email.listener.sync.queue.depth", jobs, SyncJobs::depth)
                 .description("Sync jobs waiting in the queue").register(meters);
@@ -75,6 +85,24 @@ public class MailboxSync implements SyncJobHandler {
                 throw new MailboxBusyException(job.mailboxId());
             }
             Thread.sleep(BUSY_POLL);
+        }
+    }
+
+    /**
+     * Creatio has not answered this mailbox's deliveries for longer than {@code MaxBpmonlineDownTime}:
+     * the mailbox's state says so. The mail waits; the job keeps coming back.
+     */
+    private void creatioDown(SyncJob job, CreatioCallFailedException failure) {
+        Instant since = creatioFailingSince.computeIfAbsent(job.mailboxId(), id -> Instant.now());
+        Duration down = Duration.between(since, Instant.now());
+        if (down.compareTo(creatio.maxDownTime()) > 0) {
+            try {
+                states.saveDeliveryProblem(job.mailboxId(), new DeliveryProblem(job.folder(),
+                        "Creatio has not accepted this mailbox's mail for " + down.toMinutes() + " min (more than "
+                                + "MaxBpmonlineDownTime): " + failure.getMessage(), Instant.now()));
+            } catch (RuntimeException e) {
+                log.warn("Mailbox {}: recording the delivery problem failed: {}", job.mailboxId(), e.toString());
+            }
         }
     }
 
@@ -119,9 +147,13 @@ public class MailboxSync implements SyncJobHandler {
             }
         } catch (Exception e) {
             consumed("failed");
+            if (e instanceof CreatioCallFailedException failure && (failure.status() == 0 || failure.status() >= 500)) {
+                creatioDown(job, failure);
+            }
             throw e;
         }
         consumed("done");
+        creatioFailingSince.remove(job.mailboxId());
         states.clearDeliveryProblem(job.mailboxId());
         if (more) {
             jobs.publish(SyncJob.of(job.mailboxId(), job.folder(), SyncJob.Reason.BACKLOG));

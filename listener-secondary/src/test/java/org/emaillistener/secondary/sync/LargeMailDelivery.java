@@ -61,7 +61,7 @@ public final class LargeMailDelivery {
                     UUID.randomUUID(), "127.0.0.1", 143, "jane@example.com", "secret", endpoint, List.of()),
                     SynchronizationCredentials.class);
             CreatioClient client = new CreatioClient(CreatioJson.mapper(),
-                    new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofSeconds(30)),
+                    new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
                     new CallbackAllowList(List.of()), new SimpleMeterRegistry());
             EmailConverter converter = new EmailConverter();
 

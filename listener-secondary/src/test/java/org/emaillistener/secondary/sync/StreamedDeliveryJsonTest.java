@@ -38,7 +38,7 @@ class StreamedDeliveryJsonTest {
                     UUID.randomUUID(), "127.0.0.1", 143, "jane@example.com", "secret", creatio.bpmEndpoint(),
                     List.of()), SynchronizationCredentials.class);
             CreatioClient client = new CreatioClient(CreatioJson.mapper(),
-                    new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofSeconds(30)),
+                    new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
                     new CallbackAllowList(List.of()), new SimpleMeterRegistry());
             Instant receivedAt = Instant.parse("2024-02-03T04:05:06Z");
 
