@@ -280,7 +280,7 @@ class SplitDeploymentTest {
                 "--listener.rabbitmq.queue=" + queue + ".sync", "--listener.rabbitmq.dead-letter-queue=" + queue
                         + ".sync.dead",
                 "--listener.jobs.retry-initial-delay=200ms", "--listener.jobs.retry-max-delay=2s",
-                "--listener.jobs.concurrency=8");
+                "--listener.jobs.concurrency=8", "--listener.sync.lock-ttl=10s");
     }
 
     /** Every value the deployment keeps in Redis, as text (hashes and sets by their members). */

@@ -11,6 +11,10 @@ public interface MailboxLocks {
     Optional<Lock> tryLock(UUID mailboxId, Duration ttl);
 
     interface Lock extends AutoCloseable {
+
+        /** Keeps the lock for {@code ttl} from now, while it is still this holder's. */
+        boolean extend(Duration ttl);
+
         @Override
         void close();
     }

@@ -24,6 +24,18 @@ public class InMemoryMailboxLocks implements MailboxLocks {
         if (holder.token() != token) {
             return Optional.empty();
         }
-        return Optional.of(() -> holders.remove(mailboxId, holder));
+        return Optional.of(new Lock() {
+            @Override
+            public boolean extend(Duration extension) {
+                Holder extended = holders.computeIfPresent(mailboxId, (id, current) ->
+                        current.token() == token ? new Holder(token, Instant.now().plus(extension)) : current);
+                return extended != null && extended.token() == token;
+            }
+
+            @Override
+            public void close() {
+                holders.computeIfPresent(mailboxId, (id, current) -> current.token() == token ? null : current);
+            }
+        });
     }
 }

@@ -22,6 +22,13 @@ public class RedisMailboxLocks implements MailboxLocks {
             return 0
             """, Long.class);
 
+    private static final RedisScript<Long> EXTEND = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            end
+            return 0
+            """, Long.class);
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
 
@@ -37,6 +44,18 @@ public class RedisMailboxLocks implements MailboxLocks {
         if (!Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, token, ttl))) {
             return Optional.empty();
         }
-        return Optional.of(() -> redis.execute(RELEASE, List.of(key), token));
+        return Optional.of(new Lock() {
+            @Override
+            public boolean extend(Duration extension) {
+                Long extended = redis.execute(EXTEND, List.of(key), token,
+                        Long.toString(Math.max(1, extension.toMillis())));
+                return extended != null && extended == 1;
+            }
+
+            @Override
+            public void close() {
+                redis.execute(RELEASE, List.of(key), token);
+            }
+        });
     }
 }

@@ -54,6 +54,19 @@ class RedisMailboxLocksTest {
     }
 
     @Test
+    void anExtendedLockOutlivesItsFirstTtlButNotItsSuccessor() throws InterruptedException {
+        var lock = locks.tryLock(mailbox, Duration.ofMillis(500)).orElseThrow();
+
+        assertThat(lock.extend(Duration.ofMinutes(1))).isTrue();
+        Thread.sleep(800);
+        assertThat(locks.tryLock(mailbox, TTL)).isEmpty();
+
+        store.redis.delete(store.keys.lock(mailbox));
+        assertThat(locks.tryLock(mailbox, TTL)).isPresent();
+        assertThat(lock.extend(Duration.ofMinutes(1))).isFalse();
+    }
+
+    @Test
     void releasingAnExpiredLockLeavesItsSuccessorsLockInPlace() {
         Lock expired = locks.tryLock(mailbox, Duration.ofMillis(300)).orElseThrow();
         Lock successor = await().atMost(Duration.ofSeconds(5))

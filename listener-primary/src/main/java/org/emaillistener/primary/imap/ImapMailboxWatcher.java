@@ -96,11 +96,14 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
                 IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
                 main.open(Folder.READ_ONLY);
+                // Counted at SELECT: mail that arrives from here on, even before IDLE starts and
+                // after the catch-up job ran, is announced as new.
+                int selected = main.getMessageCount();
                 idleFolder = main;
                 Map<String, Long> uidNext = startCursors(store, main, folders);
                 events.listening(folders);
                 failures = 0;
-                listen(main, uidNext);
+                listen(main, uidNext, selected);
             } catch (MessagingException | RuntimeException e) {
                 if (stopped) {
                     break;
@@ -127,7 +130,7 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     }
 
     /** IDLE until something changes, then look; returns only by an exception or a stop. */
-    private void listen(IMAPFolder main, Map<String, Long> uidNext) throws MessagingException {
+    private void listen(IMAPFolder main, Map<String, Long> uidNext, int selected) throws MessagingException {
         boolean polling = uidNext.size() > 1;
         Duration wakeEvery = properties.idleRenewInterval();
         if (polling && properties.folderPollInterval().compareTo(wakeEvery) < 0) {
@@ -142,7 +145,11 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 ThreadLocalRandom.current().nextLong(period / 2, period + 1), period, TimeUnit.MILLISECONDS);
         try {
             boolean idleSupported = store.hasCapability("IDLE");
-            int known = main.getMessageCount();
+            int known = selected;
+            if (main.getMessageCount() > known) {
+                events.newMail(main.getFullName());
+                known = main.getMessageCount();
+            }
             long nextPoll = System.nanoTime() + properties.folderPollInterval().toNanos();
             long safetyInterval = properties.safetySyncInterval().toNanos();
             // Spread over the interval, so that mailboxes connected together do not check together.

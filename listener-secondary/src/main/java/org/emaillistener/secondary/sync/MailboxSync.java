@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
@@ -48,6 +51,8 @@ public class MailboxSync implements SyncJobHandler {
     private final MeterRegistry meters;
     /** Per mailbox, since when Creatio has failed its deliveries; this process's view is enough. */
     private final Map<UUID, Instant> creatioFailingSince = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService lockRenewals = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("mailbox-lock-renewal").daemon().factory());
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
             HistorySync history, SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
@@ -106,6 +111,22 @@ public class MailboxSync implements SyncJobHandler {
         }
     }
 
+    /**
+     * Extends the lock every third of its TTL while the job runs: a long sync keeps its mailbox, and
+     * the lock of a syncer that died expires within one short TTL.
+     */
+    private AutoCloseable keepLocked(MailboxLocks.Lock lock) {
+        long period = Math.max(1, properties.lockTtl().toMillis() / 3);
+        var renewal = lockRenewals.scheduleAtFixedRate(() -> {
+            try {
+                lock.extend(properties.lockTtl());
+            } catch (RuntimeException e) {
+                log.warn("Extending a mailbox lock failed: {}", e.toString());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        return () -> renewal.cancel(false);
+    }
+
     /** The mailbox's state says why its mail waits; the next successful sync clears it. */
     @Override
     public void deadLettered(SyncJob job, Exception lastFailure) {
@@ -136,7 +157,7 @@ public class MailboxSync implements SyncJobHandler {
             return;
         }
         boolean more = false;
-        try (MailboxLocks.Lock lock = lock(job)) {
+        try (MailboxLocks.Lock lock = lock(job); var renewal = keepLocked(lock)) {
             if (job.reason() == SyncJob.Reason.HISTORY) {
                 history.sync(mailbox, job);
             } else if (job.reason() == SyncJob.Reason.REDELIVER) {

@@ -17,7 +17,8 @@ import jakarta.validation.constraints.Pattern;
  * @param maxMessagesPerJob how many messages one job delivers before it hands the rest to a
  *        follow-up job, so that a large backlog neither holds the mailbox lock for long nor starves
  *        other mailboxes
- * @param lockTtl how long a syncer may hold a mailbox; a crashed syncer's lock expires after it
+ * @param lockTtl the TTL of a syncer's mailbox lock, extended every third of it while the syncer works:
+ *        a crashed syncer's lock expires after it
  * @param busyWait how long a job waits for another syncer to finish with the same mailbox before it
  *        is handed back to the queue
  * @param cursorSaveTimeout how long saving the cursor after Creatio's 2xx is retried before the job
@@ -37,7 +38,7 @@ import jakarta.validation.constraints.Pattern;
 @ConfigurationProperties("listener.sync")
 public record SyncProperties(
         @DefaultValue("100") @Min(1) int maxMessagesPerJob,
-        @DefaultValue("10m") Duration lockTtl,
+        @DefaultValue("1m") Duration lockTtl,
         @DefaultValue("30s") Duration busyWait,
         @DefaultValue("30s") Duration cursorSaveTimeout,
         @DefaultValue("5") @Min(1) int maxRejections,
