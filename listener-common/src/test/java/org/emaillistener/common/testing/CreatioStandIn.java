@@ -36,7 +36,6 @@ public class CreatioStandIn implements AutoCloseable {
     private final Map<String, ConcurrentLinkedQueue<Integer>> scripted = new ConcurrentHashMap<>();
     private final List<JsonNode> acceptedEmails = new CopyOnWriteArrayList<>();
     private final Map<String, Consumer<JsonNode>> reactions = new ConcurrentHashMap<>();
-    private volatile Duration delay = Duration.ZERO;
     private volatile Predicate<JsonNode> refused = email -> false;
     private volatile Chaos chaos;
     private Random random = new Random();
@@ -96,10 +95,6 @@ public class CreatioStandIn implements AutoCloseable {
         reactions.put(operation, reaction);
     }
 
-    public void delayAnswers(Duration delay) {
-        this.delay = delay;
-    }
-
     public List<Call> calls(String operation) {
         return List.copyOf(calls.getOrDefault(operation, List.of()));
     }
@@ -125,9 +120,6 @@ public class CreatioStandIn implements AutoCloseable {
             JsonNode body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = json.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            if (!delay.isZero()) {
-                Thread.sleep(delay);
             }
             Consumer<JsonNode> reaction = reactions.get(operation);
             if (reaction != null) {
