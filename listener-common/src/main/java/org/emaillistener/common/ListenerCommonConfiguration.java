@@ -5,6 +5,8 @@ import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.cursor.DeliveredWindow;
+import org.emaillistener.common.exchange.ExchangeConnector;
+import org.emaillistener.common.exchange.ExchangeProperties;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -22,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The beans both roles use. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
-        SyncJobProperties.class, DeliveredWindow.class })
+        SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class })
 public class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
@@ -41,6 +43,11 @@ public class ListenerCommonConfiguration {
             ObjectProvider<MeterRegistry> meters) {
         // The apps have a registry (actuator); a context without one still gets a working client.
         return new CreatioClient(jsonMapper, properties, allowList, meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    ExchangeConnector exchangeConnector(ExchangeProperties properties) {
+        return new ExchangeConnector(properties);
     }
 
     @Bean

@@ -3,6 +3,8 @@ package org.emaillistener.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +24,7 @@ import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
 import org.emaillistener.common.testing.TcpProxy;
 import org.emaillistener.common.testing.TestServers;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,6 +74,8 @@ class SplitDeploymentTest {
     private final Map<UUID, String> users = new HashMap<>();
     private final Map<String, ServiceProcess> primaries = new HashMap<>();
     private final List<ServiceProcess> secondaries = new ArrayList<>();
+    /** Every process started, stopped ones too: their logs explain a failure. */
+    private final List<ServiceProcess> started = new ArrayList<>();
     private final List<String> sent = new ArrayList<>();
     private GreenMail greenMail;
     private CreatioStandIn creatio;
@@ -261,12 +266,17 @@ class SplitDeploymentTest {
         arguments.addAll(List.of("--listener.primary.replica-id=" + name, "--listener.primary.capacity=15",
                 "--listener.primary.lease-ttl=6s", "--listener.primary.reconcile-interval=1s",
                 "--listener.imap.reconnect-initial-delay=500ms", "--listener.imap.reconnect-max-delay=2s"));
-        return ServiceProcess.start(name, "listener-primary", "/api/listeners/status", environment(), arguments);
+        ServiceProcess primary = ServiceProcess.start(name, "listener-primary", "/api/listeners/status", environment(),
+                arguments);
+        started.add(primary);
+        return primary;
     }
 
     private ServiceProcess secondary(String name) throws Exception {
-        return ServiceProcess.start(name, "listener-secondary", "/actuator/health/liveness", environment(),
-                commonArguments());
+        ServiceProcess secondary = ServiceProcess.start(name, "listener-secondary", "/actuator/health/liveness",
+                environment(), commonArguments());
+        started.add(secondary);
+        return secondary;
     }
 
     private Map<String, String> environment() {
@@ -359,10 +369,43 @@ class SplitDeploymentTest {
         }
     }
 
+    /**
+     * What a run that timed out needs to be understood from CI's output alone: each mail not
+     * delivered, its mailbox's holder, state and INBOX cursor, and the processes' last log lines
+     * about that mailbox.
+     */
+    private String undelivered() {
+        List<String> missing = sent.stream().filter(subject -> !creatio.acceptedSubjects().contains(subject)).toList();
+        StringBuilder report = new StringBuilder("Not delivered within 90 s: " + missing.size() + " of " + sent.size());
+        for (String subject : missing) {
+            UUID mailbox = users.entrySet().stream().filter(user -> subject.startsWith("To " + user.getValue() + " "))
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            report.append("\n- ").append(subject).append(": mailbox ").append(mailbox).append(" held by ")
+                    .append(holders().get(mailbox)).append(", state ")
+                    .append(redis.opsForValue().get(prefix + "state:" + mailbox)).append(", cursor ")
+                    .append(redis.opsForValue().get(prefix + "cursor:" + mailbox + ":INBOX"));
+            for (ServiceProcess process : started) {
+                try {
+                    List<String> lines = Files.readAllLines(process.logFile().toPath()).stream()
+                            .filter(line -> line.contains(String.valueOf(mailbox))).toList();
+                    lines.subList(Math.max(0, lines.size() - 8), lines.size())
+                            .forEach(line -> report.append("\n    ").append(process.name).append(": ").append(line));
+                } catch (IOException e) {
+                    report.append("\n    ").append(process.name).append(": log unreadable: ").append(e);
+                }
+            }
+        }
+        return report.toString();
+    }
+
     /** Every email sent so far reaches Creatio, and none twice. */
     private void awaitDeliveredOnce() throws InterruptedException {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> creatio.acceptedSubjects().containsAll(sent));
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> creatio.acceptedSubjects().containsAll(sent));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(undelivered(), e);
+        }
         Thread.sleep(3000);
         Map<String, Long> deliveries = creatio.acceptedSubjects().stream()
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));

@@ -114,8 +114,10 @@ class BadRequestTest {
                 "ServerTypeId is required");
         assertBadRequest(api().post(path, good.replace(CreatioRequests.IMAP, "00000000-0000-0000-0000-000000000001")),
                 "ServerTypeId");
-        assertBadRequest(api().post(path, good.replace(CreatioRequests.IMAP, "3490bd45-4f4d-4613-aa06-454546f3342a")),
-                "not supported");
+        String exchange = good.replace(CreatioRequests.IMAP, "3490bd45-4f4d-4613-aa06-454546f3342a");
+        assertBadRequest(api().post(path, exchange.replace("ServiceUrl:\"127.0.0.1\",", "")), "EWS address");
+        assertBadRequest(api().post(path, exchange.replace("ServiceUrl:\"127.0.0.1\",",
+                "ServiceUrl:\"ftp://mail.example.com/EWS\",")), "http(s) EWS address");
         assertBadRequest(api().post(path, good.replace("ServiceUrl:\"127.0.0.1\",", "")), "ServiceUrl is required");
         assertBadRequest(api().post(path, good.replace("Port:993,", "")), "Port");
     }

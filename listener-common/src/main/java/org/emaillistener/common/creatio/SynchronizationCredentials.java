@@ -42,6 +42,11 @@ public record SynchronizationCredentials(
         return ServerType.of(ServerTypeId).orElseThrow();
     }
 
+    /** Whether Creatio names an Exchange server; false also when it names no known type. */
+    public boolean isExchange() {
+        return ServerTypeId != null && ServerType.of(ServerTypeId).orElse(null) == ServerType.EXCHANGE;
+    }
+
     /** The secret used to log in: the OAuth access token or the password. */
     public String secret() {
         return UseOAuth ? AccessToken : Password;

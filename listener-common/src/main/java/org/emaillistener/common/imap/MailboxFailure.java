@@ -8,6 +8,7 @@ import java.security.cert.CertificateException;
 
 import javax.net.ssl.SSLException;
 
+import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.state.FailureKind;
 
 import jakarta.mail.AuthenticationFailedException;
@@ -17,6 +18,10 @@ public record MailboxFailure(FailureKind kind, String message) {
 
     public static MailboxFailure of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ExchangeException exchange && exchange.authenticationFailed()) {
+                return new MailboxFailure(FailureKind.AUTHENTICATION,
+                        "The Exchange server rejected the login: " + describe(t));
+            }
             if (t instanceof AuthenticationFailedException) {
                 return new MailboxFailure(FailureKind.AUTHENTICATION,
                         "The mail server rejected the login: " + describe(t));

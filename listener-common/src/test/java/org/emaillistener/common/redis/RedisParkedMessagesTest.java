@@ -40,6 +40,6 @@ class RedisParkedMessagesTest {
 
     private ParkedMessage message(String folder, long uid, Instant at) {
         return new ParkedMessage(mailbox, folder, 1700000000L, uid, "<m@example.com>", "Poison", "HTTP 400",
-                at.truncatedTo(ChronoUnit.MILLIS));
+                at.truncatedTo(ChronoUnit.MILLIS), null);
     }
 }

@@ -98,13 +98,31 @@ public class CredentialsValidation {
                         + " is unknown: expected " + ServerType.IMAP.id() + " (IMAP) or " + ServerType.EXCHANGE.id()
                         + " (Exchange)"));
         if (type == ServerType.EXCHANGE) {
-            throw new BadRequestException(at + "ServerTypeId " + type.id()
-                    + " (Exchange) is not supported by this version of the listener yet");
+            exchangeServer(mailbox, at);
+            return;
         }
         require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the IMAP server's host)");
         require(mailbox.Port() > 0 && mailbox.Port() <= 65535, at + "Port must be between 1 and 65535");
         require(mailbox.SecureOption() >= 0 && mailbox.SecureOption() <= 3,
                 at + "SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
+    }
+
+    /**
+     * An Exchange server: the EWS address, or with autodiscover where to start from (an autodiscover
+     * URL, a domain, or none: the mailbox's address tells). {@code Port} is always 0 for Exchange.
+     */
+    private static void exchangeServer(SynchronizationCredentials mailbox, String at) {
+        if (mailbox.IsAutodiscover()) {
+            require(notBlank(mailbox.ServiceUrl()) || notBlank(mailbox.SenderEmailAddress())
+                    || notBlank(mailbox.UserName()),
+                    at + "ServiceUrl or SenderEmailAddress is required to autodiscover the Exchange server");
+        } else {
+            require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the Exchange server's EWS address)");
+            String url = mailbox.ServiceUrl().trim();
+            require(!url.contains("://") || url.regionMatches(true, 0, "https://", 0, 8)
+                    || url.regionMatches(true, 0, "http://", 0, 7),
+                    at + "ServiceUrl must be an http(s) EWS address or a host name");
+        }
     }
 
     private static UUID guid(String value, String at) {

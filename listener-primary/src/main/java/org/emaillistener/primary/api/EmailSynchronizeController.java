@@ -1,8 +1,9 @@
 package org.emaillistener.primary.api;
 
+import java.time.Instant;
 import java.util.UUID;
 
-import org.emaillistener.common.creatio.ServerType;
+import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
@@ -42,7 +43,8 @@ public class EmailSynchronizeController {
      *
      * @param Credentials the mailbox (only its {@code Id} is used: the registered settings are)
      * @param Filters for IMAP an IMAP SEARCH expression built by Creatio, e.g.
-     *        {@code UNDRAFT UNDELETED SENTSINCE 01-Nov-2023}
+     *        {@code UNDRAFT UNDELETED SENTSINCE 01-Nov-2023}; for Exchange the UTC load-from date in
+     *        .NET ticks
      */
     public record SynchronizationRequest(SynchronizationCredentials Credentials, String Filters) {
     }
@@ -53,12 +55,12 @@ public class EmailSynchronizeController {
             throw new BadRequestException("Credentials with the mailbox Id are required");
         }
         UUID mailboxId = request.Credentials().Id();
-        String filter = searchExpression(request.Filters());
         var mailbox = registry.find(mailboxId).orElseThrow(() -> new BadRequestException(
                 "Mailbox " + mailboxId + " is not subscribed: call /api/listeners/create first"));
-        if (mailbox.credentials().serverType() != ServerType.IMAP) {
-            throw new BadRequestException("History import is supported for IMAP mailboxes only");
-        }
+        String filter = switch (mailbox.credentials().serverType()) {
+            case IMAP -> searchExpression(request.Filters());
+            case EXCHANGE -> loadFromTicks(request.Filters());
+        };
         if (imports.start(mailboxId, filter)) {
             jobs.publish(SyncJob.history(mailboxId, "", filter));
             log.info("History import of mailbox {} requested: {}", mailboxId, filter);
@@ -66,6 +68,26 @@ public class EmailSynchronizeController {
             log.info("History import of mailbox {} ({}) is already running", mailboxId, filter);
         }
         return ResponseEntity.ok().build();
+    }
+
+    /**
+     * Exchange's filter: the UTC date to load from, in .NET ticks (e.g. {@code 638369856000000000} for
+     * 2023-12-01), kept as the canonical decimal string.
+     */
+    private static String loadFromTicks(String filters) {
+        if (filters == null || filters.isBlank()) {
+            throw new BadRequestException("Filters is required: the load-from date in .NET ticks (UTC)");
+        }
+        try {
+            long ticks = Long.parseLong(filters.trim());
+            if (ticks < 0 || ticks > DotNetTicks.of(Instant.parse("9999-12-31T23:59:59Z"))) {
+                throw new NumberFormatException();
+            }
+            return Long.toString(ticks);
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("Filters must be the load-from date in .NET ticks (UTC) for an Exchange "
+                    + "mailbox, e.g. 638369856000000000");
+        }
     }
 
     /**

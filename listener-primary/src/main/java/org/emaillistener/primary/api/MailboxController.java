@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.creatio.MailboxValidation;
+import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.primary.mailbox.MailboxProbe;
 import org.emaillistener.primary.mailbox.MailboxUnavailableException;
@@ -56,19 +57,20 @@ public class MailboxController {
     }
 
     /**
-     * The mailbox's folders for Creatio's folder picker. An IMAP server holds only mail, so a
-     * calendar or task folder class ({@code IPF.Appointment}, {@code IPF.Task}, any class other than
-     * mail's {@code IPF.Note}) has no folders: {@code []} without asking the server.
+     * The mailbox's folders for Creatio's folder picker, of the class it asks for. An IMAP server
+     * holds only mail, so a calendar or task folder class ({@code IPF.Appointment}, {@code IPF.Task},
+     * any class other than mail's {@code IPF.Note}) has no IMAP folders: {@code []} without asking the
+     * server. Exchange lists the folders of that class.
      */
     @PostMapping("/folders")
     public List<MailboxFolder> folders(@RequestBody SynchronizationCredentials body)
             throws MailboxUnavailableException {
         SynchronizationCredentials mailbox = validation.mailbox(body);
-        if (!holdsMail(mailbox.FolderClassName())) {
+        if (mailbox.serverType() == ServerType.IMAP && !holdsMail(mailbox.FolderClassName())) {
             return List.of();
         }
         try {
-            return probe.folders(mailbox, properties.mailboxTimeout());
+            return probe.folders(mailbox, mailbox.FolderClassName(), properties.mailboxTimeout());
         } catch (MailboxUnavailableException e) {
             log.info("Mailbox {}: folders could not be listed: {}", mailbox.Id(), e.getMessage());
             throw e;

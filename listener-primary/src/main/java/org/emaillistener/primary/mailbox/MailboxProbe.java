@@ -2,6 +2,7 @@ package org.emaillistener.primary.mailbox;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +11,9 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.exchange.ExchangeConnector;
+import org.emaillistener.common.exchange.ExchangeException;
+import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.state.FailureKind;
@@ -20,7 +24,7 @@ import org.springframework.stereotype.Component;
 import jakarta.mail.MessagingException;
 
 /**
- * Short IMAP sessions that answer Creatio while it waits (it gives every call five minutes). Each
+ * Short IMAP and EWS sessions that answer Creatio while it waits (it gives every call five minutes). Each
  * runs on a virtual thread of its own and is abandoned at the deadline: socket timeouts alone do
  * not bound a session, since a server that accepts the connection but never greets, or answers
  * slowly line by line, can hold it far longer than any single timeout.
@@ -31,25 +35,40 @@ public class MailboxProbe {
     private static final Logger log = LoggerFactory.getLogger(MailboxProbe.class);
 
     private final ImapConnector connector;
+    private final ExchangeConnector exchangeConnector;
 
-    public MailboxProbe(ImapConnector connector) {
+    public MailboxProbe(ImapConnector connector, ExchangeConnector exchangeConnector) {
         this.connector = connector;
+        this.exchangeConnector = exchangeConnector;
     }
 
     /** Connects, logs in and out again. */
     public void logIn(SynchronizationCredentials mailbox, Duration deadline) throws MailboxUnavailableException {
-        within(mailbox, deadline, store -> null);
+        switch (mailbox.serverType()) {
+            case IMAP -> withinImap(mailbox, deadline, store -> null);
+            case EXCHANGE -> withinExchange(mailbox, deadline, exchange -> {
+                exchange.verify();
+                return null;
+            });
+        }
     }
 
-    /** Every folder of the mailbox, as {@link FolderTree} arranges them for Creatio. */
-    public List<MailboxFolder> folders(SynchronizationCredentials mailbox, Duration deadline)
+    /**
+     * The mailbox's folders for Creatio's folder picker: for IMAP every folder, as {@link FolderTree}
+     * arranges them; for Exchange those of the class asked for ({@code IPF.Note} when none).
+     */
+    public List<MailboxFolder> folders(SynchronizationCredentials mailbox, String folderClass, Duration deadline)
             throws MailboxUnavailableException {
-        return within(mailbox, deadline, FolderTree::of);
+        return switch (mailbox.serverType()) {
+            case IMAP -> withinImap(mailbox, deadline, FolderTree::of);
+            case EXCHANGE -> withinExchange(mailbox, deadline, exchange -> ExchangeFolderTree.of(
+                    exchange.folders(folderClass == null || folderClass.isBlank() ? "IPF.Note" : folderClass)));
+        };
     }
 
-    private <T> T within(SynchronizationCredentials mailbox, Duration deadline, WhileLoggedIn<T> work)
+    private <T> T withinImap(SynchronizationCredentials mailbox, Duration deadline, WhileLoggedIn<IMAPStore, T> work)
             throws MailboxUnavailableException {
-        FutureTask<T> session = new FutureTask<>(() -> {
+        return within(mailbox, deadline, () -> {
             // The socket may wait a little longer than the deadline, so that the deadline, not a
             // socket timeout racing it, decides when and how a silent server is answered.
             IMAPStore store = connector.connect(mailbox, deadline.plusSeconds(1));
@@ -59,6 +78,20 @@ public class MailboxProbe {
                 closeQuietly(store, mailbox);
             }
         });
+    }
+
+    private <T> T withinExchange(SynchronizationCredentials mailbox, Duration deadline,
+            WhileLoggedIn<ExchangeMailbox, T> work) throws MailboxUnavailableException {
+        return within(mailbox, deadline, () -> {
+            try (ExchangeMailbox exchange = exchangeConnector.connect(mailbox, deadline.plusSeconds(1))) {
+                return work.on(exchange);
+            }
+        });
+    }
+
+    private <T> T within(SynchronizationCredentials mailbox, Duration deadline, Callable<T> work)
+            throws MailboxUnavailableException {
+        FutureTask<T> session = new FutureTask<>(work);
         Thread.ofVirtual().name("mailbox-probe-" + mailbox.Id()).start(session);
         try {
             return session.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
@@ -69,9 +102,9 @@ public class MailboxProbe {
             throw new MailboxUnavailableException(new MailboxFailure(FailureKind.TIMEOUT,
                     "The mail server did not answer within " + describe(deadline) + "."));
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof MessagingException failure) {
-                log.debug("Mailbox {}: probe failed", mailbox.Id(), failure);
-                throw new MailboxUnavailableException(MailboxFailure.of(failure));
+            if (e.getCause() instanceof MessagingException || e.getCause() instanceof ExchangeException) {
+                log.debug("Mailbox {}: probe failed", mailbox.Id(), e.getCause());
+                throw new MailboxUnavailableException(MailboxFailure.of(e.getCause()));
             }
             throw new IllegalStateException("Mailbox " + mailbox.Id() + ": probe failed unexpectedly", e.getCause());
         } catch (InterruptedException e) {
@@ -100,8 +133,8 @@ public class MailboxProbe {
 
     /** What is done while logged in. */
     @FunctionalInterface
-    private interface WhileLoggedIn<T> {
+    private interface WhileLoggedIn<S, T> {
 
-        T on(IMAPStore store) throws MessagingException;
+        T on(S session) throws Exception;
     }
 }

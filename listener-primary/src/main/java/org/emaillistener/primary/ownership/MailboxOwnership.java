@@ -78,7 +78,6 @@ public class MailboxOwnership implements SmartLifecycle {
         RegisteredMailbox mailbox = registry.find(credentials.Id())
                 .map(known -> known.withCredentials(credentials))
                 .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
-        subscriptions.validate(mailbox);
         registry.save(mailbox);
         if (running && (subscriptions.served().contains(mailbox.id())
                 || subscriptions.served().size() < properties.capacity())

@@ -27,28 +27,39 @@ public class EmailSendController {
 
     private final MimeComposer composer;
     private final SmtpSender sender;
+    private final ExchangeSender exchangeSender;
     private final SentCopies sentCopies;
 
-    public EmailSendController(MimeComposer composer, SmtpSender sender, SentCopies sentCopies) {
+    public EmailSendController(MimeComposer composer, SmtpSender sender, ExchangeSender exchangeSender,
+            SentCopies sentCopies) {
         this.composer = composer;
         this.sender = sender;
+        this.exchangeSender = exchangeSender;
         this.sentCopies = sentCopies;
     }
 
     @PostMapping("/apiv2/email/send")
     public ResponseEntity<String> send(@RequestBody EmailSendRequest request) {
         Email email = emailOf(request);
-        SynchronizationCredentials smtp = smtpServerOf(request);
+        SynchronizationCredentials server = serverOf(request);
+        boolean exchange = server.isExchange();
         OutgoingMessage message;
         try {
-            message = composer.compose(email, smtp.SenderEmailAddress());
-            sender.send(message, smtp);
+            message = composer.compose(email, server.SenderEmailAddress());
+            if (exchange) {
+                exchangeSender.send(message, server);
+            } else {
+                sender.send(message, server);
+            }
         } catch (InvalidEmailException e) {
             throw new BadRequestException(e.getMessage());
         } catch (UnsendableEmailException e) {
             return ResponseEntity.ok().contentType(TEXT_PLAIN_UTF8).body(e.getMessage());
         }
-        sentCopies.keep(message, smtp);
+        if (!exchange) {
+            // Exchange filed its own copy in Sent Items (SendAndSaveCopy).
+            sentCopies.keep(message, server);
+        }
         return ResponseEntity.ok().build();
     }
 
@@ -70,11 +81,23 @@ public class EmailSendController {
                 email.InReplyTo(), email.References());
     }
 
-    /** The outgoing server's settings; messages name the field by its wire name and never echo a secret. */
-    private static SynchronizationCredentials smtpServerOf(EmailSendRequest request) {
+    /**
+     * The outgoing server's settings: an SMTP server, or for an Exchange mailbox ({@code ServerTypeId})
+     * its EWS settings. Messages name the field by its wire name and never echo a secret.
+     */
+    private static SynchronizationCredentials serverOf(EmailSendRequest request) {
         SynchronizationCredentials smtp = request.Credentials();
         if (smtp == null) {
             throw new BadRequestException("Credentials is required (the mailbox's outgoing SMTP server)");
+        }
+        if (smtp.isExchange()) {
+            if ((smtp.ServiceUrl() == null || smtp.ServiceUrl().isBlank()) && !smtp.IsAutodiscover()) {
+                throw new BadRequestException("Credentials.ServiceUrl is required (the Exchange server's EWS address)");
+            }
+            if (smtp.UseOAuth() && (smtp.AccessToken() == null || smtp.AccessToken().isBlank())) {
+                throw new BadRequestException("Credentials.AccessToken is required with UseOAuth");
+            }
+            return smtp;
         }
         String host;
         try {

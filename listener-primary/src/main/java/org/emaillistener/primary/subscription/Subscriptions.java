@@ -8,7 +8,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.emaillistener.common.creatio.CreatioClient;
-import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.history.HistoryImports;
@@ -18,6 +17,7 @@ import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
+import org.emaillistener.primary.ews.ExchangeWatchers;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +43,15 @@ public class Subscriptions {
     private final CreatioClient creatio;
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
+    private final ExchangeWatchers exchangeWatchers;
     private final ParkedMessages parked;
     private final DeliveredMessages delivered;
     private final MeterRegistry meters;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
-            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ParkedMessages parked,
+            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ExchangeWatchers exchangeWatchers,
+            ParkedMessages parked,
             DeliveredMessages delivered, MeterRegistry meters) {
         this.registry = registry;
         this.states = states;
@@ -58,6 +60,7 @@ public class Subscriptions {
         this.creatio = creatio;
         this.historyImports = historyImports;
         this.imapWatchers = imapWatchers;
+        this.exchangeWatchers = exchangeWatchers;
         this.parked = parked;
         this.delivered = delivered;
         this.meters = meters;
@@ -71,19 +74,17 @@ public class Subscriptions {
         }
     }
 
-    /** @throws UnsupportedServerTypeException when no watcher can serve the mailbox's server type */
-    public void validate(RegisteredMailbox mailbox) {
-        ServerType type = mailbox.credentials().serverType();
-        if (type != ServerType.IMAP) {
-            throw new UnsupportedServerTypeException(type);
-        }
+    private MailboxWatcher watcher(RegisteredMailbox mailbox, WatcherEvents events) {
+        return switch (mailbox.credentials().serverType()) {
+            case IMAP -> imapWatchers.create(mailbox, events);
+            case EXCHANGE -> exchangeWatchers.create(mailbox, events);
+        };
     }
 
     /** Starts serving the mailbox here, or restarts its subscription with the credentials given. */
     public void serve(RegisteredMailbox mailbox) {
-        validate(mailbox);
         Subscription fresh = new Subscription(mailbox, registry, states, jobs, creatio, meters);
-        fresh.attach(imapWatchers.create(mailbox, fresh));
+        fresh.attach(watcher(mailbox, fresh));
         states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription replaced = live.put(mailbox.id(), fresh);
         if (replaced != null) {

@@ -15,6 +15,8 @@ import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.exchange.ExchangeConnector;
+import org.emaillistener.common.exchange.ExchangeProperties;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -27,12 +29,14 @@ import org.emaillistener.common.memory.InMemoryParkedMessages;
 import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
 import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.primary.ews.ExchangeWatchers;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.emaillistener.primary.subscription.Subscriptions;
 import org.emaillistener.primary.subscription.SyncJobOutbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
 
 import com.icegreen.greenmail.util.GreenMail;
 
@@ -166,7 +170,9 @@ class MailboxOwnershipTest {
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
-                new InMemoryHistoryImports(), imapWatchers, new InMemoryParkedMessages(),
+                new InMemoryHistoryImports(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
+                        new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))),
+                new InMemoryParkedMessages(),
                 new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());

@@ -127,7 +127,7 @@ public class FolderSync {
      * Creatio answered, and refused this message: its own exceptions come back as 400, so a retry may
      * still succeed, but not forever. A timeout or throttling is no refusal.
      */
-    private static boolean refusedByCreatio(CreatioCallFailedException e) {
+    static boolean refusedByCreatio(CreatioCallFailedException e) {
         return e.status() >= 400 && e.status() < 500 && e.status() != 408 && e.status() != 429;
     }
 
@@ -136,7 +136,8 @@ public class FolderSync {
             CreatioCallFailedException refusal) throws MessagingException {
         String[] messageIds = message.getHeader("Message-ID");
         parked.park(new ParkedMessage(mailbox.id(), folder.getFullName(), folder.getUIDValidity(), uid,
-                messageIds == null ? "" : messageIds[0], message.getSubject(), refusal.getMessage(), Instant.now()));
+                messageIds == null ? "" : messageIds[0], message.getSubject(), refusal.getMessage(), Instant.now(),
+                null));
         meters.counter("email.listener.messages.parked").increment();
         log.warn("Mailbox {} folder {}: Creatio refused UID {} {} times; parked it and moving on: {}", mailbox.id(),
                 folder.getFullName(), uid, properties.maxRejections(), refusal.getMessage());

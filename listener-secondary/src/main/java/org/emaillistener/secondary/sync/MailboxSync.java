@@ -45,6 +45,8 @@ public class MailboxSync implements SyncJobHandler {
     private final SyncJobs jobs;
     private final FolderSync folders;
     private final HistorySync history;
+    private final ExchangeFolderSync exchangeFolders;
+    private final ExchangeHistorySync exchangeHistory;
     private final SyncProperties properties;
     private final SubscriptionStates states;
     private final CreatioProperties creatio;
@@ -55,13 +57,16 @@ public class MailboxSync implements SyncJobHandler {
             Thread.ofPlatform().name("mailbox-lock-renewal").daemon().factory());
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
-            HistorySync history, SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
+            HistorySync history, ExchangeFolderSync exchangeFolders, ExchangeHistorySync exchangeHistory,
+            SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
             MeterRegistry meters) {
         this.registry = registry;
         this.locks = locks;
         this.jobs = jobs;
         this.folders = folders;
         this.history = history;
+        this.exchangeFolders = exchangeFolders;
+        this.exchangeHistory = exchangeHistory;
         this.properties = properties;
         this.states = states;
         this.creatio = creatio;
@@ -143,6 +148,39 @@ public class MailboxSync implements SyncJobHandler {
         meters.counter("email.listener.sync.jobs.consumed", "outcome", outcome).increment();
     }
 
+    /** @return whether more new mail waits in the job's folder */
+    private boolean syncImap(RegisteredMailbox mailbox, SyncJob job) throws Exception {
+        switch (job.reason()) {
+            case HISTORY -> history.sync(mailbox, job);
+            case REDELIVER -> folders.redeliver(mailbox, job.folder(), redeliveredUid(job));
+            default -> {
+                return folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
+            }
+        }
+        return false;
+    }
+
+    /** @return whether more new mail waits in the job's folder */
+    private boolean syncExchange(RegisteredMailbox mailbox, SyncJob job) throws Exception {
+        switch (job.reason()) {
+            case HISTORY -> exchangeHistory.sync(mailbox, job);
+            case REDELIVER -> exchangeFolders.redeliver(mailbox, job.folder(), redeliveredUid(job));
+            default -> {
+                return exchangeFolders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
+            }
+        }
+        return false;
+    }
+
+    private static long redeliveredUid(SyncJob job) {
+        return Long.parseLong(job.filter().substring("UID ".length()));
+    }
+
+    /** When the server announced the mail a job is for; null for a catch-up. */
+    private static Instant seenAt(SyncJob job) {
+        return job.reason() == SyncJob.Reason.NEW_MAIL ? job.createdAt() : null;
+    }
+
     @Override
     public void handle(SyncJob job) throws Exception {
         try (var mdc = MDC.putCloseable("mailboxId", job.mailboxId().toString())) {
@@ -158,14 +196,10 @@ public class MailboxSync implements SyncJobHandler {
         }
         boolean more = false;
         try (MailboxLocks.Lock lock = lock(job); var renewal = keepLocked(lock)) {
-            if (job.reason() == SyncJob.Reason.HISTORY) {
-                history.sync(mailbox, job);
-            } else if (job.reason() == SyncJob.Reason.REDELIVER) {
-                folders.redeliver(mailbox, job.folder(), Long.parseLong(job.filter().substring("UID ".length())));
-            } else {
-                more = folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(),
-                        job.reason() == SyncJob.Reason.NEW_MAIL ? job.createdAt() : null);
-            }
+            more = switch (mailbox.credentials().serverType()) {
+                case IMAP -> syncImap(mailbox, job);
+                case EXCHANGE -> syncExchange(mailbox, job);
+            };
         } catch (Exception e) {
             consumed("failed");
             if (e instanceof CreatioCallFailedException failure && (failure.status() == 0 || failure.status() >= 500)) {

@@ -26,9 +26,10 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 
 /**
- * Hands one message of an open folder to Creatio: spools it to a file, converts it to Creatio's
- * Email, POSTs it ({@code ProcessFullEmail}) and, when Creatio asked for {@code MarkEmailsAsSynchronized},
- * sets the keyword on it. New mail and history imports deliver through here alike. The message and
+ * Hands one message to Creatio: spools it to a file, converts it to Creatio's Email with the one
+ * mapping every protocol shares, POSTs it ({@code ProcessFullEmail}) and, for an IMAP message when
+ * Creatio asked for {@code MarkEmailsAsSynchronized}, sets the keyword on it. New mail and history
+ * imports, IMAP and Exchange, deliver through here alike. The message and
  * the callback body go through files rather than the heap, so a 50 MB attachment costs disk, not
  * hundreds of MB of memory (message, decoded parts, Base64 text and JSON would each be held whole).
  */
@@ -56,7 +57,7 @@ public class MessageDelivery {
     }
 
     /**
-     * Returns only when Creatio answered 2xx.
+     * Delivers one IMAP message; returns only when Creatio answered 2xx.
      *
      * @param seenAt when the server announced the mail, for the latency metric; null for mail that was
      *        not announced (catch-up, history)
@@ -64,27 +65,54 @@ public class MessageDelivery {
     public void deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, long uid, Instant seenAt)
             throws MessagingException, CreatioCallFailedException {
         Instant receivedAt = message.getReceivedDate() == null ? null : message.getReceivedDate().toInstant();
-        Path spool = properties.spoolPath();
-        Path raw = spoolFile(spool);
+        Path raw;
+        try {
+            raw = spool();
+        } catch (IOException e) {
+            throw new MessagingException("cannot create a file in " + properties.spoolPath() + " to spool the message",
+                    e);
+        }
         try {
             try (OutputStream out = Files.newOutputStream(raw)) {
                 message.writeTo(out);
             }
-            try (ConvertedEmail email = converter.convert(raw, receivedAt, properties.maxAttachmentSize().toBytes())) {
-                creatio.deliver(mailbox.credentials(), email.email(), email.attachments(), spool);
-                recordDelivered(mailbox, email.email().MessageId());
-            }
+            deliverSpooled(mailbox, raw, receivedAt, seenAt, false);
         } catch (IOException e) {
-            throw new MessagingException("UID " + uid + " could not be spooled to or read from " + spool, e);
+            throw new MessagingException("UID " + uid + " could not be spooled to or read from "
+                    + properties.spoolPath(), e);
         } finally {
-            deleteSpooled(raw);
-        }
-        if (seenAt != null) {
-            latency.record(Duration.between(seenAt, Instant.now()));
+            discard(raw);
         }
         if (mailbox.credentials().marksEmailsAsSynchronized()) {
             markSynchronized(mailbox, folder, message, uid);
         }
+    }
+
+    /**
+     * Delivers a message already written to a spool file (any protocol's); returns only when Creatio
+     * answered 2xx, or at once when {@code unlessDelivered} and the message's Message-ID is among the
+     * mailbox's recently delivered ones.
+     *
+     * @return whether it was delivered now
+     */
+    public boolean deliverSpooled(RegisteredMailbox mailbox, Path raw, Instant receivedAt, Instant seenAt,
+            boolean unlessDelivered) throws IOException, CreatioCallFailedException {
+        try (ConvertedEmail email = converter.convert(raw, receivedAt, properties.maxAttachmentSize().toBytes())) {
+            if (unlessDelivered && delivered.contains(mailbox.id(), email.email().MessageId())) {
+                return false;
+            }
+            creatio.deliver(mailbox.credentials(), email.email(), email.attachments(), properties.spoolPath());
+            recordDelivered(mailbox, email.email().MessageId());
+        }
+        if (seenAt != null) {
+            latency.record(Duration.between(seenAt, Instant.now()));
+        }
+        return true;
+    }
+
+    /** A new, empty spool file; {@link #discard} it when done. */
+    public Path spool() throws IOException {
+        return Files.createTempFile(properties.spoolPath(), "message-", ".eml");
     }
 
     /** Remembered to recognise the message if its folder is ever renumbered; a failure here only costs that. */
@@ -121,15 +149,7 @@ public class MessageDelivery {
         }
     }
 
-    private static Path spoolFile(Path spool) throws MessagingException {
-        try {
-            return Files.createTempFile(spool, "message-", ".eml");
-        } catch (IOException e) {
-            throw new MessagingException("cannot create a file in " + spool + " to spool the message", e);
-        }
-    }
-
-    private static void deleteSpooled(Path raw) {
+    public static void discard(Path raw) {
         try {
             Files.deleteIfExists(raw);
         } catch (IOException e) {

@@ -1,0 +1,95 @@
+package org.emaillistener.primary.send;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.exchange.ExchangeConnector;
+import org.emaillistener.common.exchange.ExchangeException;
+import org.emaillistener.common.exchange.ExchangeMailbox;
+import org.emaillistener.common.imap.MailboxFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * Sends composed messages through an Exchange mailbox: {@code CreateItem} with the MIME content and
+ * {@code SendAndSaveCopy}, so Exchange files the copy in Sent Items itself. The Bcc recipients, which
+ * the MIME content leaves out, go with the item.
+ */
+@Component
+public class ExchangeSender {
+
+    private static final Logger log = LoggerFactory.getLogger(ExchangeSender.class);
+
+    private final ExchangeConnector connector;
+
+    public ExchangeSender(ExchangeConnector connector) {
+        this.connector = connector;
+    }
+
+    /** @throws UnsendableEmailException with a reason the user can act on, without secrets */
+    public void send(OutgoingMessage message, SynchronizationCredentials mailbox) throws UnsendableEmailException {
+        byte[] mime;
+        List<String> blindCopies;
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            message.mime().writeTo(out);
+            mime = out.toByteArray();
+            blindCopies = blindCopies(message);
+        } catch (IOException | MessagingException e) {
+            throw new IllegalStateException("A composed message could not be written", e);
+        }
+        try (ExchangeMailbox exchange = connector.connect(mailbox)) {
+            exchange.send(mime, blindCopies);
+        } catch (ExchangeException e) {
+            String reason = reason(e, mailbox);
+            log.warn("Mailbox {}: sending through Exchange failed: {}", mailbox.Id(), reason);
+            throw new UnsendableEmailException(reason, e);
+        }
+        log.info("Mailbox {}: sent a message through Exchange to {} recipient(s)", mailbox.Id(),
+                message.recipients().size());
+    }
+
+    /** The envelope recipients that neither To nor Cc name. */
+    private static List<String> blindCopies(OutgoingMessage message) throws MessagingException {
+        Set<String> visible = new HashSet<>();
+        for (Message.RecipientType type : List.of(Message.RecipientType.TO, Message.RecipientType.CC)) {
+            Address[] addresses = message.mime().getRecipients(type);
+            if (addresses != null) {
+                for (Address address : addresses) {
+                    visible.add(((InternetAddress) address).getAddress().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return message.recipients().stream().map(InternetAddress::getAddress)
+                .filter(address -> !visible.contains(address.toLowerCase(Locale.ROOT))).toList();
+    }
+
+    private static String reason(ExchangeException failure, SynchronizationCredentials mailbox) {
+        String server = "the Exchange server " + mailbox.ServiceUrl();
+        String reason = switch (MailboxFailure.of(failure).kind()) {
+            case AUTHENTICATION -> "The email was not sent: " + server + " refused the login of "
+                    + (mailbox.UseOAuth() ? "the account's token" : mailbox.UserName())
+                    + ". Check the mailbox's user name and password"
+                    + (mailbox.UseOAuth() ? ", or sign in to the account again" : "") + ".";
+            case TLS -> "The email was not sent: the secure connection to " + server + " failed ("
+                    + failure.getMessage() + "). Check its certificate.";
+            case UNREACHABLE -> "The email was not sent: " + server + " cannot be reached (" + failure.getMessage()
+                    + "). Check the mailbox's server address.";
+            case TIMEOUT -> "The email was not sent: " + server + " did not answer in time. Try again later.";
+            case PROTOCOL -> "The email was not sent: " + server + " refused it (" + failure.getMessage() + ").";
+        };
+        String secret = mailbox.secret();
+        return secret == null || secret.length() < 4 ? reason : reason.replace(secret, "********");
+    }
+}
