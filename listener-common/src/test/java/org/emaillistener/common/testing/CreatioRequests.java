@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 public final class CreatioRequests {
 
     public static final String IMAP = "844f0837-eaa0-4f40-b965-71f5db9eae6e";
+    public static final String EXCHANGE = "3490bd45-4f4d-4613-aa06-454546f3342a";
 
     private CreatioRequests() {
     }
@@ -27,6 +28,17 @@ public final class CreatioRequests {
                 + "Context:\"{UserRequested:false,HasError:false}\",FolderIds:[" + folders + "],"
                 + "FolderClassName:null,SubscriptionTtl:0,UseFullEmail:true,PersonalMetrics:true,"
                 + "FeatureValues:{MarkEmailsAsSynchronized:false,UseBinaryData:false}}";
+    }
+
+    /**
+     * An Exchange mailbox as Creatio registers it: {@code ServiceUrl} is the EWS address, {@code Port}
+     * 0, {@code SubscriptionTtl} the streaming connections' lifetime in minutes (0: the default).
+     */
+    public static String exchangeMailbox(UUID id, String ewsUrl, String user, String password, String bpmEndpoint,
+            List<String> folderIds, int subscriptionTtl) {
+        return imapMailbox(id, ewsUrl, 0, user, password, bpmEndpoint, folderIds)
+                .replace("ServerTypeId:\"" + IMAP + "\"", "ServerTypeId:\"" + EXCHANGE + "\"")
+                .replace("SubscriptionTtl:0,", "SubscriptionTtl:" + subscriptionTtl + ",");
     }
 
     /** The same mailbox logging in with an OAuth access token (XOAUTH2). */

@@ -1,0 +1,330 @@
+package org.emaillistener.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.emaillistener.common.creatio.DotNetTicks;
+import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.CreatioStandIn;
+import org.emaillistener.common.testing.FakeExchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Exchange mailboxes end to end: Creatio registers them in its unquoted dialect with the EWS address
+ * of a fake Exchange server that speaks EWS's SOAP; items created there reach the Creatio stand-in
+ * once, through the streaming subscription, the sync job's SyncFolderItems and GetItem's MIME
+ * content, converted by the same mapping as IMAP mail.
+ */
+@SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
+                "listener.exchange.reconnect-initial-delay=200ms", "listener.exchange.reconnect-max-delay=1s",
+                "listener.exchange.request-timeout=10s" })
+class ExchangeEndToEndTest {
+
+    static FakeExchange exchange;
+    static CreatioStandIn creatio;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void startPeers() throws Exception {
+        exchange = new FakeExchange();
+        exchange.setHeartbeatInterval(Duration.ofSeconds(1));
+        exchange.setMinuteLength(Duration.ofSeconds(2));
+        creatio = new CreatioStandIn();
+    }
+
+    @AfterAll
+    static void stopPeers() {
+        exchange.close();
+        creatio.close();
+    }
+
+    @Test
+    void deliversEachItemCreatedInTheInboxOnceLikeImapMail() throws Exception {
+        String user = newUser("inbox");
+        subscribe(user, List.of(), 0);
+
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Quarterly report",
+                "<report-" + user + ">"));
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Second", "<second-" + user + ">"));
+
+        List<JsonNode> emails = awaitEmailsFor(user, 2);
+        JsonNode report = emails.stream().filter(email -> email.get("Subject").asString().equals("Quarterly report"))
+                .findFirst().orElseThrow();
+        assertThat(report.get("MessageId").asString()).isEqualTo("<report-" + user + ">");
+        assertThat(report.get("Sender").asString()).isEqualTo("Alice Example <alice@example.com>");
+        assertThat(report.get("Recepients").get(0).asString()).isEqualTo(user);
+        assertThat(report.get("Body").asString()).contains("Hello from Quarterly report");
+        assertThat(report.get("Attachments").isArray()).isTrue();
+        assertDeliveredOnce(user, 2);
+    }
+
+    @Test
+    void catchesUpOnItemsCreatedWhileTheStreamWasDownAndTheSubscriptionForgotten() throws Exception {
+        String user = newUser("dropped");
+        subscribe(user, List.of(), 0);
+
+        exchange.expireSubscriptions();
+        exchange.dropStreams();
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "While down", "<down-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        assertThat(exchange.requests()).filteredOn(request -> request.equals("Subscribe " + user)).hasSizeGreaterThan(1);
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "After", "<after-" + user + ">"));
+        awaitEmailsFor(user, 2);
+        assertDeliveredOnce(user, 2);
+    }
+
+    @Test
+    void catchesUpWhenExchangeSaysItDroppedNotifications() throws Exception {
+        String user = newUser("missed");
+        subscribe(user, List.of(), 0);
+
+        exchange.failNext("GetStreamingEvents", "ErrorMissedNotificationEvents");
+        exchange.closeStreams();
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Missed", "<missed-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        assertDeliveredOnce(user, 1);
+    }
+
+    @Test
+    void reopensTheStreamAtTheEndOfItsLifetimeAndKeepsDelivering() throws Exception {
+        String user = newUser("lifetime");
+        subscribe(user, List.of(), 1);
+        int opened = streamsOpenedFor(user);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> streamsOpenedFor(user) > opened + 1);
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Later", "<later-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        assertDeliveredOnce(user, 1);
+    }
+
+    @Test
+    void watchesTheFoldersCreatioPickedByTheirExchangeIds() throws Exception {
+        String user = newUser("folders");
+        String projects = exchange.addFolder(user, exchange.folderId(user, "inbox"), "Projects", "IPF.Note");
+        subscribe(user, List.of(projects), 0);
+
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Not watched", "<no-" + user + ">"));
+        exchange.createMessage(user, projects, mime(user, "Watched", "<yes-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString()).containsExactly("Watched");
+        assertDeliveredOnce(user, 1);
+    }
+
+    @Test
+    void asksCreatioForAFreshTokenWhenExchangeRefusesTheOldOneAndResumes() throws Exception {
+        String user = "oauth-" + UUID.randomUUID() + "@example.com";
+        exchange.addUser(user, "unused");
+        exchange.acceptToken(user, "token-1");
+        UUID mailbox = UUID.randomUUID();
+        String registered = CreatioRequests.withOAuth(CreatioRequests.exchangeMailbox(mailbox, exchange.ewsUrl(), user,
+                "unused", creatio.bpmEndpoint(), List.of(), 0), "token-1");
+        // Creatio answers RefreshToken only after it called /update with a fresh token.
+        creatio.onCall("RefreshToken", request -> {
+            if (request.get("MailboxId").asString().equals(mailbox.toString())) {
+                exchange.acceptToken(user, "token-2");
+                var update = api().post("/api/listeners/update",
+                        CreatioRequests.array(registered.replace("token-1", "token-2")));
+                assertThat(update.statusCode()).isEqualTo(200);
+            }
+        });
+        assertThat(api().post("/api/listeners/create", CreatioRequests.array(registered)).statusCode()).isEqualTo(200);
+        awaitStreaming(user);
+
+        exchange.revokeToken("token-1");
+        exchange.closeStreams();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> creatio.calls("RefreshToken").stream()
+                .anyMatch(call -> call.body().get("MailboxId").asString().equals(mailbox.toString())));
+        awaitStreaming(user);
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Fresh", "<fresh-" + user + ">"));
+        awaitEmailsFor(user, 1);
+        assertThat(api().stateOf(mailbox.toString())).isEqualTo("exists");
+    }
+
+    @Test
+    void reportsARefusedLoginToCreatioWithoutThePassword() {
+        String user = newUser("wrong");
+        UUID mailbox = UUID.randomUUID();
+        api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(mailbox,
+                exchange.ewsUrl(), user, "Hunter2-wrong", creatio.bpmEndpoint(), List.of(), 0)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> creatio.calls("ProcessMailboxState").stream()
+                .anyMatch(call -> call.body().get("MailboxId").asString().equals(mailbox.toString())));
+        JsonNode report = creatio.calls("ProcessMailboxState").stream().map(CreatioStandIn.Call::body)
+                .filter(body -> body.get("MailboxId").asString().equals(mailbox.toString())).findFirst().orElseThrow();
+        assertThat(report.get("Avaliable").asBoolean()).isFalse();
+        assertThat(report.get("ExceptionClassName").asString()).endsWith("AuthenticationException");
+        assertThat(report.get("ExceptionMessage").asString()).isNotBlank().doesNotContain("Hunter2");
+        assertThat(api().stateOf(mailbox.toString())).isEqualTo("closed");
+    }
+
+    @Test
+    void categorisesDeliveredItemsWhenCreatioAsksForIt() throws Exception {
+        String user = newUser("mark");
+        UUID mailbox = UUID.randomUUID();
+        String body = CreatioRequests.exchangeMailbox(mailbox, exchange.ewsUrl(), user, "secret",
+                creatio.bpmEndpoint(), List.of(), 0).replace("MarkEmailsAsSynchronized:false",
+                        "MarkEmailsAsSynchronized:true");
+        assertThat(api().post("/api/listeners/create", CreatioRequests.array(body)).statusCode()).isEqualTo(200);
+        awaitStreaming(user);
+
+        String item = exchange.createMessage(user, exchange.folderId(user, "inbox"),
+                mime(user, "Categorise me", "<cat-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> exchange.categories(user, item).contains("Creatio"));
+    }
+
+    @Test
+    void importsHistoryFromTheLoadFromDateInDotNetTicks() throws Exception {
+        String user = newUser("history");
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Old", "<old-" + user + ">"));
+        Thread.sleep(50);
+        UUID mailbox = subscribe(user, List.of(), 0);
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "New", "<new-" + user + ">"));
+        awaitEmailsFor(user, 1);
+        assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString()).containsExactly("New");
+
+        long yesterday = DotNetTicks.of(Instant.now().minus(Duration.ofDays(1)));
+        var response = api().post("/api/email/synchronize", "{\"Credentials\":{\"Id\":\"" + mailbox
+                + "\"},\"Filters\":\"" + yesterday + "\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        awaitEmailsFor(user, 2);
+        assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString())
+                .containsExactlyInAnyOrder("New", "Old");
+        assertDeliveredOnce(user, 2);
+    }
+
+    @Test
+    void sendsThroughExchangeWithCreateItemAndTheComposedMime() throws Exception {
+        String user = newUser("send");
+        String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), exchange.ewsUrl(), user, "secret",
+                creatio.bpmEndpoint(), List.of(), 0);
+        String request = "{\"Email\":{\"Subject\":\"Sent via EWS\",\"Body\":\"<p>Hi</p>\",\"IsHtmlBody\":true,"
+                + "\"Sender\":\"" + user + "\",\"Recepients\":[\"dave@example.com\"],\"CopyRecepients\":[],"
+                + "\"BlindCopyRecepients\":[\"erin@example.com\"],\"Importance\":1,\"Attachments\":[],"
+                + "\"Headers\":[]},\"Attachments\":null,\"Credentials\":" + credentials + "}";
+
+        var response = api().post("/apiv2/email/send", request);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEmpty();
+        assertThat(exchange.sentMime(user)).hasSize(1);
+        MimeMessage sent = new MimeMessage(Session.getInstance(new Properties()),
+                new java.io.ByteArrayInputStream(exchange.sentMime(user).getFirst()));
+        assertThat(sent.getSubject()).isEqualTo("Sent via EWS");
+        assertThat(sent.getRecipients(Message.RecipientType.TO)).extracting(Object::toString)
+                .containsExactly("dave@example.com");
+        assertThat(sent.getHeader("Bcc")).isNull();
+        assertThat(exchange.blindCopies(user).getFirst()).containsExactly("erin@example.com");
+    }
+
+    @Test
+    void validatesCredentialsAndListsFoldersOfTheClassAsked() {
+        String user = newUser("probe");
+        String projects = exchange.addFolder(user, exchange.folderId(user, "inbox"), "Projects", "IPF.Note");
+        String good = CreatioRequests.exchangeMailbox(UUID.randomUUID(), exchange.ewsUrl(), user, "secret",
+                creatio.bpmEndpoint(), List.of(), 0);
+
+        assertThat(api().post("/api/mailbox/validate", good).body()).contains("\"IsValid\":true");
+        var wrong = api().post("/api/mailbox/validate", good.replace("Password:\"secret\"", "Password:\"nope\""));
+        assertThat(wrong.body()).contains("\"IsValid\":false").contains("rejected the login");
+
+        String mailFolders = api().post("/api/mailbox/folders", good.replace("FolderClassName:null",
+                "FolderClassName:\"IPF.Note\"")).body();
+        assertThat(mailFolders).contains("\"Id\":\"" + exchange.folderId(user, "inbox") + "\"")
+                .contains("{\"Id\":\"" + projects + "\",\"Name\":\"Projects\",\"ParentId\":\""
+                        + exchange.folderId(user, "inbox") + "\"}")
+                .doesNotContain("Calendar");
+        String calendars = api().post("/api/mailbox/folders", good.replace("FolderClassName:null",
+                "FolderClassName:\"IPF.Appointment\"")).body();
+        assertThat(calendars).contains("\"Id\":\"" + exchange.folderId(user, "calendar") + "\"");
+    }
+
+    private ListenerApi api() {
+        return new ListenerApi(port);
+    }
+
+    private static String newUser(String name) {
+        String user = name + "-" + UUID.randomUUID() + "@example.com";
+        exchange.addUser(user, "secret");
+        return user;
+    }
+
+    private UUID subscribe(String user, List<String> folderIds, int subscriptionTtl) {
+        UUID mailbox = UUID.randomUUID();
+        var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(
+                mailbox, exchange.ewsUrl(), user, "secret", creatio.bpmEndpoint(), folderIds, subscriptionTtl)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        awaitStreaming(user);
+        return mailbox;
+    }
+
+    private static void awaitStreaming(String user) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> exchange.openStreams(user) > 0);
+    }
+
+    private static int streamsOpenedFor(String user) {
+        return (int) exchange.requests().stream().filter(request -> request.equals("GetStreamingEvents " + user))
+                .count();
+    }
+
+    private static byte[] mime(String to, String subject, String messageId) throws Exception {
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+            @Override
+            protected void updateMessageID() throws jakarta.mail.MessagingException {
+                setHeader("Message-ID", messageId);
+            }
+        };
+        message.setFrom(new InternetAddress("alice@example.com", "Alice Example"));
+        message.setRecipients(Message.RecipientType.TO, to);
+        message.setSubject(subject);
+        message.setText("Hello from " + subject);
+        message.saveChanges();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toByteArray();
+    }
+
+    static List<JsonNode> emailsFor(String user) {
+        return creatio.acceptedEmails().stream()
+                .filter(email -> email.get("Recepients").valueStream().anyMatch(to -> to.asString().equals(user)))
+                .toList();
+    }
+
+    static List<JsonNode> awaitEmailsFor(String user, int count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> emailsFor(user).size() >= count);
+        return emailsFor(user);
+    }
+
+    static void assertDeliveredOnce(String user, int count) throws InterruptedException {
+        Thread.sleep(2000);
+        assertThat(emailsFor(user)).hasSize(count);
+        assertThat(emailsFor(user).stream().map(email -> email.get("MessageId").asString()).distinct()).hasSize(count);
+    }
+}
