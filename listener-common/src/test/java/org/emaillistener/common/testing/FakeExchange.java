@@ -175,6 +175,20 @@ public class FakeExchange implements AutoCloseable {
         return item.id;
     }
 
+    /**
+     * Delivers a message whose notifications Exchange lost (its event queue overflowed, a mailbox
+     * moved between servers): it is stored and in the change log, but no subscription hears of it; the
+     * user's next GetStreamingEvents opens with ErrorMissedNotificationEvents, as Exchange reports such
+     * a loss.
+     */
+    public String createMessageLosingItsEvents(String user, String folderId, byte[] mime) {
+        Folder folder = ownFolder(user, folderId);
+        Item item = store.addItem(folder, mime, Instant.now());
+        scriptedErrors.computeIfAbsent("GetStreamingEvents " + folder.owner.address, key -> new ConcurrentLinkedQueue<>())
+                .add("ErrorMissedNotificationEvents");
+        return item.id;
+    }
+
     /** Deletes a message for good: a Delete in the change log, DeletedEvent to subscriptions. */
     public void deleteMessage(String user, String itemId) {
         Item item = ownItem(user, itemId);
@@ -193,6 +207,13 @@ public class FakeExchange implements AutoCloseable {
     public List<byte[]> sentMime(String user) {
         synchronized (store) {
             return store.mailbox(user).sent.stream().map(byte[]::clone).toList();
+        }
+    }
+
+    /** The Bcc recipients given with each sent message (not in its MIME), in order. */
+    public List<List<String>> blindCopies(String user) {
+        synchronized (store) {
+            return List.copyOf(store.mailbox(user).sentBlindCopies);
         }
     }
 
@@ -264,6 +285,15 @@ public class FakeExchange implements AutoCloseable {
 
     public int openStreams() {
         return notifications.openConnections();
+    }
+
+    /** The open GetStreamingEvents connections of one user. */
+    public int openStreams(String user) {
+        FakeMailboxStore.Mailbox mailbox;
+        synchronized (store) {
+            mailbox = store.mailbox(user);
+        }
+        return notifications.openConnections(mailbox);
     }
 
     // --- observation ---
@@ -339,7 +369,10 @@ public class FakeExchange implements AutoCloseable {
                 send(exchange, failure.status(), null);
                 return;
             }
-            String scripted = poll(scriptedErrors, operation);
+            String scripted = poll(scriptedErrors, operation + " " + acting.address);
+            if (scripted == null) {
+                scripted = poll(scriptedErrors, operation);
+            }
             if ("ErrorServerBusy".equals(scripted)) {
                 send(exchange, 500, EwsXmlWriter.fault(scripted, EwsErrors.messageText(scripted), 5_000L));
                 return;
@@ -684,6 +717,8 @@ public class FakeExchange implements AutoCloseable {
                 byte[] mime = mime(message);
                 if (!"SaveOnly".equals(disposition)) {
                     acting.sent.add(mime.clone());
+                    acting.sentBlindCopies.add(EwsDom.children(EwsDom.child(message, T, "BccRecipients"), T, "Mailbox")
+                            .stream().map(mailbox -> EwsDom.text(mailbox, T, "EmailAddress")).toList());
                 }
                 if (!"SendOnly".equals(disposition)) {
                     Item item = store.addItem(target, mime, Instant.now());

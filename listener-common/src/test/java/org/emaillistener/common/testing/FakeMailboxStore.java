@@ -62,6 +62,8 @@ final class FakeMailboxStore {
         final byte[] storeGuid = randomBytes(16);
         final Map<String, Folder> distinguished = new LinkedHashMap<>();
         final List<byte[]> sent = new ArrayList<>();
+        /** The Bcc recipients given with each sent message, beside its MIME content. */
+        final List<List<String>> sentBlindCopies = new ArrayList<>();
         Folder root;
 
         Mailbox(String address, String password) {

@@ -203,6 +203,10 @@ final class FakeNotifications {
         return connections.size();
     }
 
+    synchronized int openConnections(FakeMailboxStore.Mailbox caller) {
+        return (int) connections.stream().filter(connection -> connection.caller == caller).count();
+    }
+
     synchronized int subscriptionCount() {
         return subscriptions.size();
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.cursor.Cursors;
@@ -69,7 +70,7 @@ public class ExchangeFolderSync {
             throws ExchangeException, CreatioCallFailedException, IOException {
         try (ExchangeMailbox exchange = connector.connect(mailbox.credentials())) {
             SyncCursor cursor = cursors.find(mailbox.id(), folderId)
-                    .orElseGet(() -> SyncCursor.fromFolderStart(mailbox.registeredAt(), null));
+                    .orElseGet(() -> SyncCursor.fromFolderStart(registrationSecond(mailbox), null));
             int delivered = 0;
             while (true) {
                 SyncPage page;
@@ -171,6 +172,15 @@ public class ExchangeFolderSync {
         }
     }
 
+    /**
+     * Where new mail starts: Exchange keeps DateTimeReceived to the second, so the registration's
+     * second belongs to the new mail, and a history import stops before it (nothing in both, nothing
+     * in neither).
+     */
+    static Instant registrationSecond(RegisteredMailbox mailbox) {
+        return mailbox.registeredAt().truncatedTo(ChronoUnit.SECONDS);
+    }
+
     /** Creatio already has the email, so a failure here is only logged. */
     private void markSynchronized(RegisteredMailbox mailbox, ExchangeMailbox exchange, String itemId) {
         try {
@@ -183,7 +193,7 @@ public class ExchangeFolderSync {
 
     /** The server lost the folder's sync state: a pass from the beginning, after the last delivery. */
     private SyncCursor restart(RegisteredMailbox mailbox, String folderId, SyncCursor lost) {
-        Instant since = lost.lastDeliveredAt() != null ? lost.lastDeliveredAt() : mailbox.registeredAt();
+        Instant since = lost.lastDeliveredAt() != null ? lost.lastDeliveredAt() : registrationSecond(mailbox);
         SyncCursor restarted = SyncCursor.fromFolderStart(since, lost.lastDeliveredAt());
         meters.counter("email.listener.folders.resynchronised").increment();
         log.warn("Mailbox {} folder {}: Exchange no longer accepts the sync state (ErrorInvalidSyncStateData); "

@@ -76,8 +76,9 @@ public class ExchangeHistorySync {
         FolderProgress progress = current.progress(job.folder());
         Instant from = progress.lastReceivedAt() != null ? progress.lastReceivedAt() : since(job.filter());
         int batchSize = properties.maxMessagesPerJob();
-        ExchangeMailbox.ItemPage page = from.isBefore(mailbox.registeredAt())
-                ? exchange.received(job.folder(), from, mailbox.registeredAt(), 0, Math.min(1000, batchSize * 2))
+        Instant until = ExchangeFolderSync.registrationSecond(mailbox);
+        ExchangeMailbox.ItemPage page = from.isBefore(until)
+                ? exchange.received(job.folder(), from, until, 0, Math.min(1000, batchSize * 2))
                 : new ExchangeMailbox.ItemPage(List.of(), false);
         List<ItemRef> left = page.items().stream()
                 .filter(item -> item.receivedAt() != null)
