@@ -2,6 +2,9 @@ package org.emaillistener.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.emaillistener.standalone.SubscriptionEndToEndTest.assertDeliveredOnce;
+import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsFor;
+import static org.emaillistener.standalone.SubscriptionEndToEndTest.emailsFor;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -18,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -36,26 +38,20 @@ import tools.jackson.databind.JsonNode;
         properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
                 "listener.exchange.reconnect-initial-delay=200ms", "listener.exchange.reconnect-max-delay=1s",
                 "listener.exchange.request-timeout=10s" })
-class ExchangeEndToEndTest {
+class ExchangeEndToEndTest extends EndToEndTest {
 
     static FakeExchange exchange;
-    static CreatioStandIn creatio;
-
-    @LocalServerPort
-    int port;
 
     @BeforeAll
-    static void startPeers() throws Exception {
+    static void startExchange() throws Exception {
         exchange = new FakeExchange();
         exchange.setHeartbeatInterval(Duration.ofSeconds(1));
         exchange.setMinuteLength(Duration.ofSeconds(2));
-        creatio = new CreatioStandIn();
     }
 
     @AfterAll
-    static void stopPeers() {
+    static void stopExchange() {
         exchange.close();
-        creatio.close();
     }
 
     @Test
@@ -290,10 +286,6 @@ class ExchangeEndToEndTest {
         assertThat(calendars).contains("\"Id\":\"" + exchange.folderId(user, "calendar") + "\"");
     }
 
-    private ListenerApi api() {
-        return new ListenerApi(port);
-    }
-
     private static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@example.com";
         exchange.addUser(user, "secret");
@@ -333,22 +325,5 @@ class ExchangeEndToEndTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         message.writeTo(out);
         return out.toByteArray();
-    }
-
-    static List<JsonNode> emailsFor(String user) {
-        return creatio.acceptedEmails().stream()
-                .filter(email -> email.get("Recepients").valueStream().anyMatch(to -> to.asString().equals(user)))
-                .toList();
-    }
-
-    static List<JsonNode> awaitEmailsFor(String user, int count) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> emailsFor(user).size() >= count);
-        return emailsFor(user);
-    }
-
-    static void assertDeliveredOnce(String user, int count) throws InterruptedException {
-        Thread.sleep(2000);
-        assertThat(emailsFor(user)).hasSize(count);
-        assertThat(emailsFor(user).stream().map(email -> email.get("MessageId").asString()).distinct()).hasSize(count);
     }
 }

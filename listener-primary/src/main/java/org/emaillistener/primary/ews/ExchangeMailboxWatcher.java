@@ -15,14 +15,11 @@ import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeProperties;
 import org.emaillistener.common.exchange.ExchangeStream;
 import org.emaillistener.common.exchange.ExchangeWatchedFolders;
-import org.emaillistener.common.imap.MailboxFailure;
-import org.emaillistener.common.jobs.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
-import org.emaillistener.primary.subscription.MailboxWatcher;
+import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Watches one Exchange mailbox on its own virtual thread: one streaming subscription covers all its
@@ -31,43 +28,42 @@ import org.slf4j.MDC;
  * subscription, whose events Exchange keeps meanwhile; a connection that broke is reopened and
  * followed by a catch-up of every folder, since events may have been lost with it; a subscription
  * the server no longer knows ({@code ErrorSubscriptionNotFound}) is made again, also with a
- * catch-up. A failure to connect at all reconnects after a capped, jittered exponential back-off,
- * unless the subscription says not to (a refused login).
+ * catch-up. A failure to connect at all reconnects as {@link ReconnectingWatcher} does.
  */
-class ExchangeMailboxWatcher implements MailboxWatcher {
+class ExchangeMailboxWatcher extends ReconnectingWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ExchangeMailboxWatcher.class);
 
-    private final RegisteredMailbox mailbox;
-    private final WatcherEvents events;
     private final ExchangeConnector connector;
     private final ExchangeProperties properties;
-    private final Object stopSignal = new Object();
-    private volatile boolean stopped;
     private volatile ExchangeMailbox connection;
     private volatile CompletableFuture<ExchangeException> streamEnd;
-    private Thread thread;
 
     ExchangeMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, ExchangeConnector connector) {
-        this.mailbox = mailbox;
-        this.events = events;
+        super(mailbox, events, "ews-watch-", connector.properties().reconnectInitialDelay(),
+                connector.properties().reconnectMaxDelay());
         this.connector = connector;
         this.properties = connector.properties();
     }
 
     @Override
-    public synchronized void start() {
-        if (thread == null) {
-            thread = Thread.ofVirtual().name("ews-watch-" + mailbox.id()).start(this::run);
+    protected void connectAndWatch(Runnable connected) throws ExchangeException {
+        try (ExchangeMailbox exchange = connector.connect(mailbox.credentials())) {
+            connection = exchange;
+            if (stopped()) {
+                return;
+            }
+            List<String> folders = ExchangeWatchedFolders.of(exchange, mailbox.credentials().FolderIds());
+            String subscription = exchange.subscribe(folders);
+            connected.run();
+            watch(exchange, folders, subscription);
+        } finally {
+            connection = null;
         }
     }
 
     @Override
-    public void stop() {
-        stopped = true;
-        synchronized (stopSignal) {
-            stopSignal.notifyAll();
-        }
+    protected void disconnect() {
         CompletableFuture<ExchangeException> end = streamEnd;
         if (end != null) {
             end.complete(null);
@@ -76,40 +72,6 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
         if (current != null) {
             Thread.ofVirtual().name("ews-close-" + mailbox.id()).start(current::close);
         }
-    }
-
-    private void run() {
-        MDC.put("mailboxId", mailbox.id().toString());
-        int failures = 0;
-        while (!stopped) {
-            events.connecting(failures > 0);
-            try (ExchangeMailbox exchange = connector.connect(mailbox.credentials())) {
-                connection = exchange;
-                if (stopped) {
-                    break;
-                }
-                List<String> folders = ExchangeWatchedFolders.of(exchange, mailbox.credentials().FolderIds());
-                String subscription = exchange.subscribe(folders);
-                failures = 0;
-                watch(exchange, folders, subscription);
-            } catch (ExchangeException | RuntimeException e) {
-                if (stopped) {
-                    break;
-                }
-                MailboxFailure failure = MailboxFailure.of(e);
-                log.info("Mailbox {}: {}", mailbox.id(), failure.message());
-                log.debug("Mailbox {} connection failure", mailbox.id(), e);
-                if (!events.failed(failure)) {
-                    break;
-                }
-                failures++;
-                pause(Backoff.exponential(properties.reconnectInitialDelay(), properties.reconnectMaxDelay(),
-                        failures));
-            } finally {
-                connection = null;
-            }
-        }
-        log.debug("Mailbox {}: watcher ended", mailbox.id());
     }
 
     /** Streams until a stop or a failure that needs a new connection (thrown). */
@@ -122,7 +84,7 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
         // Spread over the interval, so that mailboxes connected together do not check together.
         long nextSafetySync = System.nanoTime() + safetyInterval / 2
                 + ThreadLocalRandom.current().nextLong(Math.max(1, safetyInterval));
-        while (!stopped) {
+        while (!stopped()) {
             CompletableFuture<ExchangeException> end = new CompletableFuture<>();
             streamEnd = end;
             try (ExchangeStream stream = exchange.stream(subscription, lifetime, streamEvents(folders, end))) {
@@ -146,7 +108,7 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
                         // Time for the safety sync.
                     }
                 }
-                if (stopped) {
+                if (stopped()) {
                     return;
                 }
                 if (failure == null) {
@@ -162,7 +124,7 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
                     catchUp = true;
                 }
             } catch (ExchangeException e) {
-                if (!e.subscriptionNotFound() || stopped) {
+                if (!e.subscriptionNotFound() || stopped()) {
                     throw e;
                 }
                 log.info("Mailbox {}: the server no longer knows the subscription; subscribing again", mailbox.id());
@@ -184,7 +146,7 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
 
             @Override
             public void newMail(Set<String> folderIds) {
-                if (stopped || end.isDone()) {
+                if (stopped() || end.isDone()) {
                     return;
                 }
                 List<String> announced = folders.stream().filter(folderIds::contains).toList();
@@ -194,7 +156,7 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
 
             @Override
             public void missedEvents() {
-                if (!stopped) {
+                if (!stopped()) {
                     log.info("Mailbox {}: Exchange dropped notifications (ErrorMissedNotificationEvents); "
                             + "catching up", mailbox.id());
                     events.safetyCheck(folders);
@@ -206,20 +168,5 @@ class ExchangeMailboxWatcher implements MailboxWatcher {
                 end.complete(failure);
             }
         };
-    }
-
-    private void pause(Duration duration) {
-        long deadline = System.nanoTime() + duration.toNanos();
-        synchronized (stopSignal) {
-            long left;
-            while (!stopped && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(stopSignal, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 }
