@@ -13,7 +13,6 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import microsoft.exchange.webservices.data.autodiscover.AutodiscoverService;
 import microsoft.exchange.webservices.data.autodiscover.enumeration.UserSettingName;
 import microsoft.exchange.webservices.data.autodiscover.response.GetUserSettingsResponse;
 import microsoft.exchange.webservices.data.core.ExchangeServiceBase;
@@ -106,7 +105,7 @@ public class ExchangeConnector {
     private URI autodiscover(SynchronizationCredentials mailbox, String source, Duration timeout)
             throws ExchangeException {
         String address = address(mailbox);
-        AutodiscoverService autodiscover;
+        VerifiedTls.Autodiscover autodiscover;
         try {
             if (source.contains("://")) {
                 autodiscover = new VerifiedTls.Autodiscover(URI.create(source), VERSION);
@@ -121,7 +120,7 @@ public class ExchangeConnector {
         try {
             authenticate(autodiscover, mailbox, timeout);
             Pattern allowed = redirectPattern(mailbox.AutodiscoverRedirectUrl());
-            autodiscover.setRedirectionUrlValidationCallback(url -> redirectAllowed(allowed, url));
+            autodiscover.allowRedirects(url -> redirectAllowed(allowed, url));
             GetUserSettingsResponse response = autodiscover.getUserSettings(address, UserSettingName.ExternalEwsUrl,
                     UserSettingName.InternalEwsUrl);
             if (response.getErrorCode() != AutodiscoverErrorCode.NoError) {
