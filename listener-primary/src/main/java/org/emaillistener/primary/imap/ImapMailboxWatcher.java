@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
@@ -35,7 +36,7 @@ import jakarta.mail.MessagingException;
  * a client idle for 29 minutes, NATs sooner) and, when other folders are watched, every
  * {@code folder-poll-interval} so their UIDNEXT can be checked with STATUS on the same connection.
  * Any failure reconnects after a capped, jittered exponential back-off, unless the subscription says
- * not to (a rejected login).
+ * not to (a rejected login). Every login waits its turn in the server's {@link LoginPacing}.
  */
 public class ImapMailboxWatcher implements MailboxWatcher {
 
@@ -47,6 +48,9 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     private final ImapProperties properties;
     private final Cursors cursors;
     private final ScheduledExecutorService timer;
+    /** Shared by all watchers: how many are listening. */
+    private final AtomicInteger listening;
+    private final LoginPacing logins;
     private final Object stopSignal = new Object();
     private volatile boolean stopped;
     private volatile IMAPStore store;
@@ -54,13 +58,16 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     private Thread thread;
 
     public ImapMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, ImapConnector connector,
-            ImapProperties properties, Cursors cursors, ScheduledExecutorService timer) {
+            ImapProperties properties, Cursors cursors, ScheduledExecutorService timer, AtomicInteger listening,
+            LoginPacing logins) {
         this.mailbox = mailbox;
         this.events = events;
         this.connector = connector;
         this.properties = properties;
         this.cursors = cursors;
         this.timer = timer;
+        this.listening = listening;
+        this.logins = logins;
     }
 
     @Override
@@ -88,6 +95,10 @@ public class ImapMailboxWatcher implements MailboxWatcher {
         int failures = 0;
         while (!stopped) {
             events.connecting(failures > 0);
+            pause(logins.reserve(mailbox.credentials().ServiceUrl(), mailbox.credentials().Port()));
+            if (stopped) {
+                break;
+            }
             try {
                 store = connector.connect(mailbox.credentials(), properties.idleSocketTimeout());
                 if (stopped) {
@@ -103,7 +114,12 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 Map<String, Long> uidNext = startCursors(store, main, folders);
                 events.listening(folders);
                 failures = 0;
-                listen(main, uidNext, selected);
+                listening.incrementAndGet();
+                try {
+                    listen(main, uidNext, selected);
+                } finally {
+                    listening.decrementAndGet();
+                }
             } catch (MessagingException | RuntimeException e) {
                 if (stopped) {
                     break;

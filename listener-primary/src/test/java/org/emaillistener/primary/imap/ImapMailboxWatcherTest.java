@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -162,13 +163,13 @@ class ImapMailboxWatcherTest {
     private void watchOverSsl(List<String> sslTrust) throws Exception {
         tls = new TlsProxy(greenMail.getImap().getPort());
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust);
+                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust, 0);
         RegisteredMailbox plain = mailbox("secret", Instant.now(), tls.port());
         SynchronizationCredentials ssl = CreatioJson.mapper().readValue(CreatioJson.mapper()
                 .writeValueAsString(plain.credentials()).replace("\"UseSsl\":false", "\"UseSsl\":true")
                 .replace("\"SecureOption\":0", "\"SecureOption\":2"), SynchronizationCredentials.class);
         watcher = new ImapMailboxWatcher(new RegisteredMailbox(ssl, Instant.now()), events,
-                new ImapConnector(properties), properties, cursors, timer);
+                new ImapConnector(properties), properties, cursors, timer, new AtomicInteger(), new LoginPacing(0));
         watcher.start();
     }
 
@@ -187,9 +188,9 @@ class ImapMailboxWatcherTest {
 
     private void watch(String password, Duration idleRenewInterval, Instant registeredAt, int port) {
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of());
+                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), 0);
         watcher = new ImapMailboxWatcher(mailbox(password, registeredAt, port), events, new ImapConnector(properties),
-                properties, cursors, timer);
+                properties, cursors, timer, new AtomicInteger(), new LoginPacing(0));
         watcher.start();
     }
 
