@@ -106,6 +106,9 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 }
                 List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
                 IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
+                // Asked before the folder takes the store's connection: Angus opens a second
+                // connection (and login) for any store command made while a folder holds the first.
+                boolean idleSupported = store.hasCapability("IDLE");
                 main.open(Folder.READ_ONLY);
                 // Counted at SELECT: mail that arrives from here on, even before IDLE starts and
                 // after the catch-up job ran, is announced as new.
@@ -116,7 +119,7 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 failures = 0;
                 listening.incrementAndGet();
                 try {
-                    listen(main, uidNext, selected);
+                    listen(main, uidNext, selected, idleSupported);
                 } finally {
                     listening.decrementAndGet();
                 }
@@ -146,7 +149,8 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     }
 
     /** IDLE until something changes, then look; returns only by an exception or a stop. */
-    private void listen(IMAPFolder main, Map<String, Long> uidNext, int selected) throws MessagingException {
+    private void listen(IMAPFolder main, Map<String, Long> uidNext, int selected, boolean idleSupported)
+            throws MessagingException {
         boolean polling = uidNext.size() > 1;
         Duration wakeEvery = properties.idleRenewInterval();
         if (polling && properties.folderPollInterval().compareTo(wakeEvery) < 0) {
@@ -160,7 +164,6 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 () -> Thread.ofVirtual().start(() -> wake(main)),
                 ThreadLocalRandom.current().nextLong(period / 2, period + 1), period, TimeUnit.MILLISECONDS);
         try {
-            boolean idleSupported = store.hasCapability("IDLE");
             int known = selected;
             if (main.getMessageCount() > known) {
                 events.newMail(main.getFullName());

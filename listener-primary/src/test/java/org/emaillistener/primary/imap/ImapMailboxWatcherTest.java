@@ -23,6 +23,7 @@ import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.TcpProxy;
 import org.emaillistener.common.testing.TlsProxy;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +80,20 @@ class ImapMailboxWatcherTest {
         send("First");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
+    }
+
+    @Test
+    void holdsOneConnectionPerMailbox() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", greenMail.getImap().getPort())) {
+            watch("secret", Duration.ofMillis(200), Instant.now(), proxy.port());
+            await().until(() -> events.listening.size() == 1);
+            Thread.sleep(1000);
+
+            send("While idling");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
+            assertThat(proxy.connectionsAccepted()).isEqualTo(1);
+        }
     }
 
     @Test
