@@ -210,7 +210,8 @@ final class ScaleBenchmark {
     private void awaitQuiet(ServiceProcess syncer) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
         int quiet = 0;
-        while (System.nanoTime() < deadline && quiet < 3) {
+        // RabbitSyncJobs reads the depth from the broker at most every 5 s: quiet for longer than that.
+        while (System.nanoTime() < deadline && quiet < 8) {
             double depth = syncer.metric("email.listener.sync.queue.depth");
             quiet = depth == 0 ? quiet + 1 : 0;
             Thread.sleep(1000);
