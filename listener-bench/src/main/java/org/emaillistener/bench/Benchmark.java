@@ -35,7 +35,8 @@ import jakarta.mail.internet.MimeMessage;
  * it in {@code ProcessFullEmail}. The service runs as its own process
  * ({@code listener-standalone.jar}); GreenMail (SMTP + IMAP IDLE) and the stand-in run here.
  *
- * <p>{@code --scenario=redis-footprint} runs {@link RedisFootprint} instead.
+ * <p>{@code --scenario=redis-footprint} runs {@link RedisFootprint} instead, {@code --scenario=scale}
+ * the issue-8 figures of {@link ScaleBenchmark} against Dovecot.
  *
  * <p>Arguments: {@code --messages=N} (default 200), {@code --interval-ms=M} between sends (default
  * 50), {@code --service-jar=PATH} (default {@code listener-standalone/target/listener-standalone.jar}).
@@ -51,6 +52,10 @@ public final class Benchmark {
         Map<String, String> options = options(args);
         if ("redis-footprint".equals(options.get("scenario"))) {
             RedisFootprint.main(args);
+            return;
+        }
+        if ("scale".equals(options.get("scenario"))) {
+            ScaleBenchmark.main(options);
             return;
         }
         int messages = Integer.parseInt(options.getOrDefault("messages", "200"));

@@ -2,6 +2,7 @@ package org.emaillistener.common.imap;
 
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -17,6 +18,11 @@ import jakarta.mail.Session;
  * Opens IMAP connections for a mailbox as Creatio described it. TLS, STARTTLS and the login follow
  * {@link MailServerAccess}; certificates and host names are verified unless the operator listed the
  * host in {@code listener.imap.ssl-trust}.
+ *
+ * <p>Connections with the same settings share one mail {@link Session}: making a Session reads the
+ * provider files and tries to load classes that are not there (Jakarta Mail's HK2 lookup), costly
+ * for 10,000 connections, and class loading pins a virtual thread to its carrier; thousands of
+ * watchers doing it at once pinned every carrier behind the class loader's lock and stalled the JVM.
  */
 public class ImapConnector {
 
@@ -25,6 +31,8 @@ public class ImapConnector {
     private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("imap-write-timeouts").daemon().factory());
     private final java.util.concurrent.Executor mailEvents = Executors.newVirtualThreadPerTaskExecutor();
+    /** By their properties; few distinct ones (TLS mode, trusted host, timeout), so the bound is generous. */
+    private final ConcurrentHashMap<Properties, Session> sessions = new ConcurrentHashMap<>();
 
     public ImapConnector(ImapProperties properties) {
         this.properties = properties;
@@ -38,10 +46,16 @@ public class ImapConnector {
     /** Connects and logs in; {@code socketTimeout} bounds every wait for the server. */
     public IMAPStore connect(SynchronizationCredentials mailbox, Duration socketTimeout) throws MessagingException {
         MailServerAccess server = MailServerAccess.of(Protocol.IMAP, mailbox, properties.sslTrust());
-        Session session = Session.getInstance(sessionProperties(server, socketTimeout));
-        IMAPStore store = (IMAPStore) session.getStore(server.scheme());
+        IMAPStore store = (IMAPStore) session(sessionProperties(server, socketTimeout)).getStore(server.scheme());
         store.connect(server.host(), server.port(), server.loginName(), mailbox.secret());
         return store;
+    }
+
+    private Session session(Properties properties) {
+        if (sessions.size() > 1000) {
+            sessions.clear();
+        }
+        return sessions.computeIfAbsent(properties, Session::getInstance);
     }
 
     private Properties sessionProperties(MailServerAccess server, Duration socketTimeout) {

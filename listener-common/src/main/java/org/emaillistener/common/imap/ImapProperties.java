@@ -20,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reconnectMaxDelay the cap of the exponential reconnect back-off
  * @param sslTrust hosts whose certificates are trusted without verification ("*" for all); empty,
  *        the default, verifies every certificate
+ * @param loginsPerSecond the most logins per second the subscriptions of one primary replica make to
+ *        one mail server (a short burst of a tenth of that is allowed), so that a replica starting
+ *        or taking over thousands of mailboxes does not storm the server; 0 for no limit
  */
 @ConfigurationProperties("listener.imap")
 public record ImapProperties(
@@ -30,7 +33,8 @@ public record ImapProperties(
         @DefaultValue("5m") Duration safetySyncInterval,
         @DefaultValue("1s") Duration reconnectInitialDelay,
         @DefaultValue("5m") Duration reconnectMaxDelay,
-        @DefaultValue List<String> sslTrust) {
+        @DefaultValue List<String> sslTrust,
+        @DefaultValue("200") int loginsPerSecond) {
 
     public ImapProperties {
         sslTrust = sslTrust == null ? List.of() : List.copyOf(sslTrust);

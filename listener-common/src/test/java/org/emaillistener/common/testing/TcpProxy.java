@@ -21,6 +21,7 @@ public class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile ServerSocket server;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -32,6 +33,11 @@ public class TcpProxy implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** How many connections clients opened through the proxy so far. */
+    public int connectionsAccepted() {
+        return accepted.get();
     }
 
     /** Drops every connection and refuses new ones. */
@@ -62,6 +68,7 @@ public class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
+                accepted.incrementAndGet();
                 Thread.ofVirtual().start(() -> relay(client));
             } catch (IOException e) {
                 return;

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
@@ -35,7 +36,7 @@ import jakarta.mail.MessagingException;
  * a client idle for 29 minutes, NATs sooner) and, when other folders are watched, every
  * {@code folder-poll-interval} so their UIDNEXT can be checked with STATUS on the same connection.
  * Any failure reconnects after a capped, jittered exponential back-off, unless the subscription says
- * not to (a rejected login).
+ * not to (a rejected login). Every login waits its turn in the server's {@link LoginPacing}.
  */
 public class ImapMailboxWatcher implements MailboxWatcher {
 
@@ -47,6 +48,9 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     private final ImapProperties properties;
     private final Cursors cursors;
     private final ScheduledExecutorService timer;
+    /** Shared by all watchers: how many are listening. */
+    private final AtomicInteger listening;
+    private final LoginPacing logins;
     private final Object stopSignal = new Object();
     private volatile boolean stopped;
     private volatile IMAPStore store;
@@ -54,13 +58,16 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     private Thread thread;
 
     public ImapMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, ImapConnector connector,
-            ImapProperties properties, Cursors cursors, ScheduledExecutorService timer) {
+            ImapProperties properties, Cursors cursors, ScheduledExecutorService timer, AtomicInteger listening,
+            LoginPacing logins) {
         this.mailbox = mailbox;
         this.events = events;
         this.connector = connector;
         this.properties = properties;
         this.cursors = cursors;
         this.timer = timer;
+        this.listening = listening;
+        this.logins = logins;
     }
 
     @Override
@@ -88,6 +95,10 @@ public class ImapMailboxWatcher implements MailboxWatcher {
         int failures = 0;
         while (!stopped) {
             events.connecting(failures > 0);
+            pause(logins.reserve(mailbox.credentials().ServiceUrl(), mailbox.credentials().Port()));
+            if (stopped) {
+                break;
+            }
             try {
                 store = connector.connect(mailbox.credentials(), properties.idleSocketTimeout());
                 if (stopped) {
@@ -95,6 +106,9 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 }
                 List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
                 IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
+                // Asked before the folder takes the store's connection: Angus opens a second
+                // connection (and login) for any store command made while a folder holds the first.
+                boolean idleSupported = store.hasCapability("IDLE");
                 main.open(Folder.READ_ONLY);
                 // Counted at SELECT: mail that arrives from here on, even before IDLE starts and
                 // after the catch-up job ran, is announced as new.
@@ -103,7 +117,12 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 Map<String, Long> uidNext = startCursors(store, main, folders);
                 events.listening(folders);
                 failures = 0;
-                listen(main, uidNext, selected);
+                listening.incrementAndGet();
+                try {
+                    listen(main, uidNext, selected, idleSupported);
+                } finally {
+                    listening.decrementAndGet();
+                }
             } catch (MessagingException | RuntimeException e) {
                 if (stopped) {
                     break;
@@ -130,7 +149,8 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     }
 
     /** IDLE until something changes, then look; returns only by an exception or a stop. */
-    private void listen(IMAPFolder main, Map<String, Long> uidNext, int selected) throws MessagingException {
+    private void listen(IMAPFolder main, Map<String, Long> uidNext, int selected, boolean idleSupported)
+            throws MessagingException {
         boolean polling = uidNext.size() > 1;
         Duration wakeEvery = properties.idleRenewInterval();
         if (polling && properties.folderPollInterval().compareTo(wakeEvery) < 0) {
@@ -144,7 +164,6 @@ public class ImapMailboxWatcher implements MailboxWatcher {
                 () -> Thread.ofVirtual().start(() -> wake(main)),
                 ThreadLocalRandom.current().nextLong(period / 2, period + 1), period, TimeUnit.MILLISECONDS);
         try {
-            boolean idleSupported = store.hasCapability("IDLE");
             int known = selected;
             if (main.getMessageCount() > known) {
                 events.newMail(main.getFullName());

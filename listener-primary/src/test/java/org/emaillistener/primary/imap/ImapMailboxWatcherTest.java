@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +23,7 @@ import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.TcpProxy;
 import org.emaillistener.common.testing.TlsProxy;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +80,20 @@ class ImapMailboxWatcherTest {
         send("First");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
+    }
+
+    @Test
+    void holdsOneConnectionPerMailbox() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", greenMail.getImap().getPort())) {
+            watch("secret", Duration.ofMillis(200), Instant.now(), proxy.port());
+            await().until(() -> events.listening.size() == 1);
+            Thread.sleep(1000);
+
+            send("While idling");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.newMail.contains("INBOX"));
+            assertThat(proxy.connectionsAccepted()).isEqualTo(1);
+        }
     }
 
     @Test
@@ -162,13 +178,13 @@ class ImapMailboxWatcherTest {
     private void watchOverSsl(List<String> sslTrust) throws Exception {
         tls = new TlsProxy(greenMail.getImap().getPort());
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust);
+                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust, 0);
         RegisteredMailbox plain = mailbox("secret", Instant.now(), tls.port());
         SynchronizationCredentials ssl = CreatioJson.mapper().readValue(CreatioJson.mapper()
                 .writeValueAsString(plain.credentials()).replace("\"UseSsl\":false", "\"UseSsl\":true")
                 .replace("\"SecureOption\":0", "\"SecureOption\":2"), SynchronizationCredentials.class);
         watcher = new ImapMailboxWatcher(new RegisteredMailbox(ssl, Instant.now()), events,
-                new ImapConnector(properties), properties, cursors, timer);
+                new ImapConnector(properties), properties, cursors, timer, new AtomicInteger(), new LoginPacing(0));
         watcher.start();
     }
 
@@ -187,9 +203,9 @@ class ImapMailboxWatcherTest {
 
     private void watch(String password, Duration idleRenewInterval, Instant registeredAt, int port) {
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of());
+                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), 0);
         watcher = new ImapMailboxWatcher(mailbox(password, registeredAt, port), events, new ImapConnector(properties),
-                properties, cursors, timer);
+                properties, cursors, timer, new AtomicInteger(), new LoginPacing(0));
         watcher.start();
     }
 

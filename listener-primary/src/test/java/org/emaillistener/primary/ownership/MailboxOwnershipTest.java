@@ -160,8 +160,8 @@ class MailboxOwnershipTest {
 
     private Replica replica(String name) {
         ImapProperties imap = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMinutes(5),
-                Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), List.of());
-        ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors);
+                Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), 0);
+        ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors, new SimpleMeterRegistry());
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
                 new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
