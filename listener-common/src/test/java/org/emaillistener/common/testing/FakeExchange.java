@@ -232,7 +232,8 @@ public class FakeExchange implements AutoCloseable {
      * messages. For GetStreamingEvents the error is the first message of the stream, carrying the
      * request's ids in ErrorSubscriptionIds when the code concerns subscriptions; the stream then
      * ends, except after ErrorMissedNotificationEvents. {@code ErrorServerBusy} is answered as Exchange
-     * throttles: HTTP 500 with a SOAP fault carrying BackOffMilliseconds.
+     * throttles: HTTP 500 with a SOAP fault carrying BackOffMilliseconds. The code must be one of
+     * ews-java-api's {@code ServiceError} names, or the library fails to parse the answer.
      */
     public void failNext(String operation, String responseCode) {
         scriptedErrors.computeIfAbsent(operation, key -> new ConcurrentLinkedQueue<>()).add(responseCode);
@@ -277,8 +278,12 @@ public class FakeExchange implements AutoCloseable {
         requests.clear();
     }
 
+    /** Stops the server at once: open streams are cut (the clients see their connection drop). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         notifications.signalAll(Signal.DROP);
         server.stop(0);
@@ -304,6 +309,7 @@ public class FakeExchange implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
+            log.trace("{} {}", path, new String(body, StandardCharsets.UTF_8));
             Caller caller = authenticate(exchange);
             if (caller == null) {
                 return;
@@ -429,6 +435,7 @@ public class FakeExchange implements AutoCloseable {
     }
 
     private void send(HttpExchange exchange, int status, String xml) {
+        log.trace("answer {} {}", status, xml);
         try {
             exchange.getResponseHeaders().add("Server", "Microsoft-IIS/10.0");
             exchange.getResponseHeaders().add("request-id", UUID.randomUUID().toString());
@@ -480,6 +487,10 @@ public class FakeExchange implements AutoCloseable {
         } catch (EwsError e) {
             return EwsXmlWriter.envelope(operation + "Response", xml -> xml.error(operation + "ResponseMessage",
                     e.responseCode, extra -> { }));
+        } catch (EwsRestriction.Unsupported e) {
+            log.warn("FakeExchange cannot evaluate {}: {}", operation, e.getMessage());
+            return EwsXmlWriter.envelope(operation + "Response", xml -> xml.error(operation + "ResponseMessage",
+                    "ErrorUnsupportedQueryFilter", extra -> { }));
         }
     }
 
@@ -799,13 +810,8 @@ public class FakeExchange implements AutoCloseable {
         return kind;
     }
 
-    private Predicate<Object> restriction(Element restriction) {
-        try {
-            return restriction == null ? anything -> true : EwsRestriction.parse(restriction);
-        } catch (EwsRestriction.Unsupported e) {
-            log.warn("unsupported restriction: {}", e.getMessage());
-            throw new EwsError("ErrorUnsupportedQueryFilter");
-        }
+    private static Predicate<Object> restriction(Element restriction) {
+        return restriction == null ? anything -> true : EwsRestriction.parse(restriction);
     }
 
     private static String missingItemCode(String itemId) {
@@ -876,7 +882,8 @@ public class FakeExchange implements AutoCloseable {
         synchronized (store) {
             unread = folder.items().stream().filter(item -> !item.read).count();
         }
-        return new Event("ModifiedEvent", Instant.now(), null, folder.id, folder.parent.id, unread);
+        return new Event("ModifiedEvent", Instant.now(), null, folder.id,
+                folder.parent == null ? folder.id : folder.parent.id, unread);
     }
 
     // --- streaming ---
@@ -1014,6 +1021,7 @@ public class FakeExchange implements AutoCloseable {
     }
 
     private static void write(OutputStream out, String envelope) throws IOException {
+        log.trace("stream {}", envelope);
         out.write(envelope.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }

@@ -195,6 +195,51 @@ class FakeExchangeTest {
     }
 
     @Test
+    void closingTheConnectionObjectWaitsForTheStreamToEndButClosingTheServiceCutsIt() throws Exception {
+        exchange.setMinuteLength(Duration.ofSeconds(3));
+        StreamingSubscription subscription = service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        Listener listener = new Listener();
+        StreamingSubscriptionConnection connection = listener.open(subscription, 1);
+
+        long start = System.nanoTime();
+        connection.close();
+
+        // close() drains the rest of the response before it returns: it waits for Exchange to end the
+        // stream at ConnectionTimeout (a whole "minute" here), reading heartbeats meanwhile.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(2));
+        assertThat(listener.disconnects.poll(10, SECONDS)).isNotNull();
+
+        // Closing the ExchangeService closes its connection pool, which cuts the stream at once.
+        ExchangeService other = service(new WebCredentials(USER, PASSWORD));
+        StreamingSubscription second = other.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        StreamingSubscriptionConnection otherConnection = new StreamingSubscriptionConnection(other, 1);
+        otherConnection.addSubscription(second);
+        BlockingQueue<SubscriptionErrorEventArgs> cut = new LinkedBlockingQueue<>();
+        otherConnection.addOnDisconnect((sender, args) -> cut.add(args));
+        otherConnection.open();
+        start = System.nanoTime();
+        other.close();
+        SubscriptionErrorEventArgs cutArgs = cut.poll(10, SECONDS);
+        assertThat(cutArgs.getException()).hasRootCauseInstanceOf(java.net.SocketException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void closingTheFakeCutsItsOpenStreams() throws Exception {
+        StreamingSubscription subscription = service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        Listener listener = new Listener();
+        listener.open(subscription, 30);
+        await().until(() -> exchange.openStreams() == 1);
+
+        exchange.close();
+
+        SubscriptionErrorEventArgs cut = listener.disconnects.poll(5, SECONDS);
+        assertThat(cut).isNotNull();
+        assertThat(cut.getException()).isNotNull();
+        assertThat(exchange.openStreams()).isZero();
+    }
+
+    @Test
     void syncFolderItemsPagesThroughTheChangesAndRejectsAForeignSyncState() throws Exception {
         String inbox = exchange.folderId(USER, "inbox");
         List<String> ids = new ArrayList<>();
@@ -411,6 +456,8 @@ class FakeExchangeTest {
         exchange.failNextHttp("GetFolder", 503);
         assertThatThrownBy(() -> Folder.bind(service, WellKnownFolderName.Inbox))
                 .isInstanceOfSatisfying(ServiceRequestException.class, e -> assertThat(httpStatus(e)).isEqualTo(503));
+        // The failed response's headers are kept on the service (the JDK server writes "Retry-after").
+        assertThat(service.getHttpResponseHeaders()).hasEntrySatisfying("Retry-after", value -> assertThat(value).isEqualTo("1"));
         // Throttling is a SOAP fault (HTTP 500): the library wraps it in a ServiceRequestException.
         exchange.failNext("GetFolder", "ErrorServerBusy");
         assertThatThrownBy(() -> Folder.bind(service, WellKnownFolderName.Inbox))

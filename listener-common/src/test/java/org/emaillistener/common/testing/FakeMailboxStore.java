@@ -292,8 +292,8 @@ final class FakeMailboxStore {
     }
 
     /**
-     * An opaque SyncState: gzip, then base64, like Exchange's ("H4sI..."), of the folder id and the
-     * log position.
+     * An opaque SyncState: gzip, then base64, like Exchange's ("H4sIAAAAAAAEAO..."), of the folder id
+     * and the log position.
      */
     String syncState(Folder folder, int position) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -306,7 +306,11 @@ final class FakeMailboxStore {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+        byte[] state = bytes.toByteArray();
+        // The gzip header's XFL and OS bytes as .NET's GZipStream writes them (Java writes 0, 255).
+        state[8] = 4;
+        state[9] = 0;
+        return Base64.getEncoder().encodeToString(state);
     }
 
     /** The log position a SyncState stands for, or -1 if it is not one of this folder's. */
