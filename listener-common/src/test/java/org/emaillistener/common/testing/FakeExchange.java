@@ -57,6 +57,8 @@ public class FakeExchange implements AutoCloseable {
     private static final String M = EwsXmlWriter.MESSAGES;
     private static final String T = EwsXmlWriter.TYPES;
     private static final String A = EwsXmlWriter.AUTODISCOVER;
+    /** "The first 50 events from the queue are pulled ... and encoded into a notification" (EWS reference). */
+    private static final int EVENTS_PER_MESSAGE = 50;
     /** What Exchange Online answers a Bearer token it no longer accepts with. */
     private static final String BEARER_CHALLENGE = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", "
             + "trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", "
@@ -912,8 +914,9 @@ public class FakeExchange implements AutoCloseable {
         out.flush();
 
         if (scripted != null) {
-            write(out, streamError(scripted, EwsErrors.concernsSubscriptions(scripted) ? ids : List.of()));
-            if (!"ErrorMissedNotificationEvents".equals(scripted)) {
+            boolean ends = !"ErrorMissedNotificationEvents".equals(scripted);
+            write(out, streamError(scripted, EwsErrors.concernsSubscriptions(scripted) ? ids : List.of(), ends));
+            if (ends) {
                 exchange.close();
                 return;
             }
@@ -921,11 +924,13 @@ public class FakeExchange implements AutoCloseable {
         Connection connection = notifications.open(caller, bearerToken);
         try {
             FakeNotifications.Attached attached = notifications.attach(connection, ids);
+            boolean nothingLeft = attached.subscriptions().isEmpty();
             if (!attached.notFound().isEmpty()) {
-                write(out, streamError("ErrorSubscriptionNotFound", attached.notFound()));
+                write(out, streamError("ErrorSubscriptionNotFound", attached.notFound(),
+                        nothingLeft && attached.accessDenied().isEmpty()));
             }
             if (!attached.accessDenied().isEmpty()) {
-                write(out, streamError("ErrorSubscriptionAccessDenied", attached.accessDenied()));
+                write(out, streamError("ErrorSubscriptionAccessDenied", attached.accessDenied(), nothingLeft));
             }
             if (attached.subscriptions().isEmpty()) {
                 exchange.close();
@@ -944,10 +949,11 @@ public class FakeExchange implements AutoCloseable {
             if (closed) {
                 throw new StreamDropped();
             }
-            Map<Subscription, List<Event>> events = notifications.drain(connection);
-            if (!events.isEmpty()) {
+            Map<Subscription, List<Event>> events;
+            while (!(events = notifications.drain(connection, EVENTS_PER_MESSAGE)).isEmpty()) {
+                Map<Subscription, List<Event>> batch = events;
                 write(out, EwsXmlWriter.streamingEnvelope(xml -> xml.success("GetStreamingEventsResponseMessage",
-                        message -> notificationsXml(message, events))));
+                        message -> notificationsXml(message, batch))));
                 nextHeartbeat = System.nanoTime() + heartbeatInterval.toNanos();
             }
             long now = System.nanoTime();
@@ -1009,13 +1015,21 @@ public class FakeExchange implements AutoCloseable {
         xml.end();
     }
 
-    private static String streamError(String responseCode, List<String> subscriptionIds) {
+    /**
+     * An error message of the stream: the failed subscriptions in ErrorSubscriptionIds and, when the
+     * stream ends with it, ConnectionStatus Closed, as in the EWS reference's error example (the
+     * library skips that element in an error message, so it sees the end of the response next).
+     */
+    private static String streamError(String responseCode, List<String> subscriptionIds, boolean closes) {
         return EwsXmlWriter.streamingEnvelope(xml -> xml.error("GetStreamingEventsResponseMessage", responseCode,
                 extra -> {
                     if (!subscriptionIds.isEmpty()) {
                         extra.start("m:ErrorSubscriptionIds");
                         subscriptionIds.forEach(id -> extra.leaf("m:SubscriptionId", id));
                         extra.end();
+                    }
+                    if (closes) {
+                        extra.leaf("m:ConnectionStatus", "Closed");
                     }
                 }));
     }

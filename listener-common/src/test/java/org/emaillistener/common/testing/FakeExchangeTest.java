@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +30,7 @@ import microsoft.exchange.webservices.data.autodiscover.response.GetUserSettings
 import microsoft.exchange.webservices.data.core.ExchangeService;
 import microsoft.exchange.webservices.data.core.PropertySet;
 import microsoft.exchange.webservices.data.core.enumeration.misc.ExchangeVersion;
+import microsoft.exchange.webservices.data.core.enumeration.misc.error.ServiceError;
 import microsoft.exchange.webservices.data.core.enumeration.notification.EventType;
 import microsoft.exchange.webservices.data.core.enumeration.property.BasePropertySet;
 import microsoft.exchange.webservices.data.core.enumeration.property.WellKnownFolderName;
@@ -35,9 +39,8 @@ import microsoft.exchange.webservices.data.core.enumeration.search.LogicalOperat
 import microsoft.exchange.webservices.data.core.enumeration.search.SortDirection;
 import microsoft.exchange.webservices.data.core.enumeration.service.ConflictResolutionMode;
 import microsoft.exchange.webservices.data.core.enumeration.service.ServiceResult;
-import microsoft.exchange.webservices.data.core.enumeration.misc.error.ServiceError;
-import microsoft.exchange.webservices.data.core.enumeration.sync.ChangeType;
 import microsoft.exchange.webservices.data.core.enumeration.service.SyncFolderItemsScope;
+import microsoft.exchange.webservices.data.core.enumeration.sync.ChangeType;
 import microsoft.exchange.webservices.data.core.exception.http.HttpErrorException;
 import microsoft.exchange.webservices.data.core.exception.service.remote.ServiceRequestException;
 import microsoft.exchange.webservices.data.core.exception.service.remote.ServiceResponseException;
@@ -176,6 +179,24 @@ class FakeExchangeTest {
     }
 
     @Test
+    void aBacklogComesInMessagesOfAtMostFiftyEventsThatTheLibraryReadsBackToBack() throws Exception {
+        String inbox = exchange.folderId(USER, "inbox");
+        StreamingSubscription subscription = service.subscribeToStreamingNotifications(
+                List.of(new FolderId(inbox)), EventType.NewMail);
+        List<String> delivered = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            delivered.add(exchange.createMessage(USER, inbox, mime("Backlog " + i, "<backlog" + i + "@contoso.com>")));
+        }
+        Listener listener = new Listener();
+
+        listener.open(subscription, 1);
+
+        assertThat(listener.itemEvents(60)).extracting(event -> event.getItemId().getUniqueId())
+                .containsExactlyElementsOf(delivered);
+        assertThat(listener.batchSizes).containsExactly(50, 10);
+    }
+
+    @Test
     void heartbeatsKeepAStreamAliveLongerThanTheSocketTimeout() throws Exception {
         exchange.setMinuteLength(Duration.ofSeconds(3));
         service.setTimeout(1_000);
@@ -191,7 +212,7 @@ class FakeExchangeTest {
         listener.open(subscription, 1);
         SubscriptionErrorEventArgs timedOut = listener.disconnects.poll(10, SECONDS);
         // The library reports it as a plain exception (XMLStreamException), not as a timeout.
-        assertThat(timedOut.getException()).hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(timedOut.getException()).hasRootCauseInstanceOf(SocketTimeoutException.class);
     }
 
     @Test
@@ -220,7 +241,7 @@ class FakeExchangeTest {
         start = System.nanoTime();
         other.close();
         SubscriptionErrorEventArgs cutArgs = cut.poll(10, SECONDS);
-        assertThat(cutArgs.getException()).hasRootCauseInstanceOf(java.net.SocketException.class);
+        assertThat(cutArgs.getException()).hasRootCauseInstanceOf(SocketException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
@@ -551,13 +572,19 @@ class FakeExchangeTest {
     /** Collects what a StreamingSubscriptionConnection reports, each open on a new connection object. */
     private final class Listener {
         final BlockingQueue<NotificationEvent> events = new LinkedBlockingQueue<>();
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final BlockingQueue<SubscriptionErrorEventArgs> disconnects = new LinkedBlockingQueue<>();
         final BlockingQueue<SubscriptionErrorEventArgs> errors = new LinkedBlockingQueue<>();
 
         StreamingSubscriptionConnection open(StreamingSubscription subscription, int lifetimeMinutes) throws Exception {
             StreamingSubscriptionConnection connection = new StreamingSubscriptionConnection(service, lifetimeMinutes);
             connection.addSubscription(subscription);
-            connection.addOnNotificationEvent((sender, args) -> args.getEvents().forEach(events::add));
+            connection.addOnNotificationEvent((sender, args) -> {
+                List<NotificationEvent> batch = new ArrayList<>();
+                args.getEvents().forEach(batch::add);
+                batchSizes.add(batch.size());
+                events.addAll(batch);
+            });
             connection.addOnDisconnect((sender, args) -> disconnects.add(args));
             connection.addOnSubscriptionError((sender, args) -> errors.add(args));
             connection.open();

@@ -3,11 +3,14 @@ package org.emaillistener.common.testing;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -324,7 +327,7 @@ final class FakeMailboxStore {
             int position = buffer.getInt();
             byte[] folderId = new byte[length];
             buffer.get(folderId);
-            boolean ours = java.util.Arrays.equals(magic, SYNC_STATE_MAGIC)
+            boolean ours = Arrays.equals(magic, SYNC_STATE_MAGIC)
                     && new String(folderId, StandardCharsets.US_ASCII).equals(folder.id);
             return ours && position >= 0 && position <= folder.log.size() ? position : -1;
         } catch (IOException | RuntimeException e) {
@@ -392,7 +395,7 @@ final class FakeMailboxStore {
         }
         try {
             return MimeUtility.decodeText(MimeUtility.unfold(header).trim());
-        } catch (java.io.UnsupportedEncodingException e) {
+        } catch (UnsupportedEncodingException e) {
             return header.trim();
         }
     }
@@ -403,7 +406,7 @@ final class FakeMailboxStore {
         }
         try {
             return new MailDateFormat().parse(header.trim()).toInstant();
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             return null;
         }
     }
