@@ -63,13 +63,11 @@ final class FakeNotifications {
     /** A GetStreamingEvents response being written; only its handler thread writes to it. */
     final class Connection {
         final Mailbox caller;
-        final String bearerToken;
         final List<Subscription> subscriptions = new ArrayList<>();
         final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
 
-        Connection(Mailbox caller, String bearerToken) {
+        Connection(Mailbox caller) {
             this.caller = caller;
-            this.bearerToken = bearerToken;
         }
 
         Signal await(long nanos) throws InterruptedException {
@@ -109,8 +107,8 @@ final class FakeNotifications {
         return true;
     }
 
-    synchronized Connection open(Mailbox caller, String bearerToken) {
-        Connection connection = new Connection(caller, bearerToken);
+    synchronized Connection open(Mailbox caller) {
+        Connection connection = new Connection(caller);
         connections.add(connection);
         return connection;
     }
