@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +30,7 @@ import microsoft.exchange.webservices.data.autodiscover.response.GetUserSettings
 import microsoft.exchange.webservices.data.core.ExchangeService;
 import microsoft.exchange.webservices.data.core.PropertySet;
 import microsoft.exchange.webservices.data.core.enumeration.misc.ExchangeVersion;
+import microsoft.exchange.webservices.data.core.enumeration.misc.error.ServiceError;
 import microsoft.exchange.webservices.data.core.enumeration.notification.EventType;
 import microsoft.exchange.webservices.data.core.enumeration.property.BasePropertySet;
 import microsoft.exchange.webservices.data.core.enumeration.property.WellKnownFolderName;
@@ -35,9 +39,8 @@ import microsoft.exchange.webservices.data.core.enumeration.search.LogicalOperat
 import microsoft.exchange.webservices.data.core.enumeration.search.SortDirection;
 import microsoft.exchange.webservices.data.core.enumeration.service.ConflictResolutionMode;
 import microsoft.exchange.webservices.data.core.enumeration.service.ServiceResult;
-import microsoft.exchange.webservices.data.core.enumeration.misc.error.ServiceError;
-import microsoft.exchange.webservices.data.core.enumeration.sync.ChangeType;
 import microsoft.exchange.webservices.data.core.enumeration.service.SyncFolderItemsScope;
+import microsoft.exchange.webservices.data.core.enumeration.sync.ChangeType;
 import microsoft.exchange.webservices.data.core.exception.http.HttpErrorException;
 import microsoft.exchange.webservices.data.core.exception.service.remote.ServiceRequestException;
 import microsoft.exchange.webservices.data.core.exception.service.remote.ServiceResponseException;
@@ -176,6 +179,24 @@ class FakeExchangeTest {
     }
 
     @Test
+    void aBacklogComesInMessagesOfAtMostFiftyEventsThatTheLibraryReadsBackToBack() throws Exception {
+        String inbox = exchange.folderId(USER, "inbox");
+        StreamingSubscription subscription = service.subscribeToStreamingNotifications(
+                List.of(new FolderId(inbox)), EventType.NewMail);
+        List<String> delivered = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            delivered.add(exchange.createMessage(USER, inbox, mime("Backlog " + i, "<backlog" + i + "@contoso.com>")));
+        }
+        Listener listener = new Listener();
+
+        listener.open(subscription, 1);
+
+        assertThat(listener.itemEvents(60)).extracting(event -> event.getItemId().getUniqueId())
+                .containsExactlyElementsOf(delivered);
+        assertThat(listener.batchSizes).containsExactly(50, 10);
+    }
+
+    @Test
     void heartbeatsKeepAStreamAliveLongerThanTheSocketTimeout() throws Exception {
         exchange.setMinuteLength(Duration.ofSeconds(3));
         service.setTimeout(1_000);
@@ -191,7 +212,52 @@ class FakeExchangeTest {
         listener.open(subscription, 1);
         SubscriptionErrorEventArgs timedOut = listener.disconnects.poll(10, SECONDS);
         // The library reports it as a plain exception (XMLStreamException), not as a timeout.
-        assertThat(timedOut.getException()).hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(timedOut.getException()).hasRootCauseInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void closingTheConnectionObjectWaitsForTheStreamToEndButClosingTheServiceCutsIt() throws Exception {
+        exchange.setMinuteLength(Duration.ofSeconds(3));
+        StreamingSubscription subscription = service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        Listener listener = new Listener();
+        StreamingSubscriptionConnection connection = listener.open(subscription, 1);
+
+        long start = System.nanoTime();
+        connection.close();
+
+        // close() drains the rest of the response before it returns: it waits for Exchange to end the
+        // stream at ConnectionTimeout (a whole "minute" here), reading heartbeats meanwhile.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(2));
+        assertThat(listener.disconnects.poll(10, SECONDS)).isNotNull();
+
+        // Closing the ExchangeService closes its connection pool, which cuts the stream at once.
+        ExchangeService other = service(new WebCredentials(USER, PASSWORD));
+        StreamingSubscription second = other.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        StreamingSubscriptionConnection otherConnection = new StreamingSubscriptionConnection(other, 1);
+        otherConnection.addSubscription(second);
+        BlockingQueue<SubscriptionErrorEventArgs> cut = new LinkedBlockingQueue<>();
+        otherConnection.addOnDisconnect((sender, args) -> cut.add(args));
+        otherConnection.open();
+        start = System.nanoTime();
+        other.close();
+        SubscriptionErrorEventArgs cutArgs = cut.poll(10, SECONDS);
+        assertThat(cutArgs.getException()).hasRootCauseInstanceOf(SocketException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void closingTheFakeCutsItsOpenStreams() throws Exception {
+        StreamingSubscription subscription = service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        Listener listener = new Listener();
+        listener.open(subscription, 30);
+        await().until(() -> exchange.openStreams() == 1);
+
+        exchange.close();
+
+        SubscriptionErrorEventArgs cut = listener.disconnects.poll(5, SECONDS);
+        assertThat(cut).isNotNull();
+        assertThat(cut.getException()).isNotNull();
+        assertThat(exchange.openStreams()).isZero();
     }
 
     @Test
@@ -411,6 +477,8 @@ class FakeExchangeTest {
         exchange.failNextHttp("GetFolder", 503);
         assertThatThrownBy(() -> Folder.bind(service, WellKnownFolderName.Inbox))
                 .isInstanceOfSatisfying(ServiceRequestException.class, e -> assertThat(httpStatus(e)).isEqualTo(503));
+        // The failed response's headers are kept on the service (the JDK server writes "Retry-after").
+        assertThat(service.getHttpResponseHeaders()).hasEntrySatisfying("Retry-after", value -> assertThat(value).isEqualTo("1"));
         // Throttling is a SOAP fault (HTTP 500): the library wraps it in a ServiceRequestException.
         exchange.failNext("GetFolder", "ErrorServerBusy");
         assertThatThrownBy(() -> Folder.bind(service, WellKnownFolderName.Inbox))
@@ -504,13 +572,19 @@ class FakeExchangeTest {
     /** Collects what a StreamingSubscriptionConnection reports, each open on a new connection object. */
     private final class Listener {
         final BlockingQueue<NotificationEvent> events = new LinkedBlockingQueue<>();
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final BlockingQueue<SubscriptionErrorEventArgs> disconnects = new LinkedBlockingQueue<>();
         final BlockingQueue<SubscriptionErrorEventArgs> errors = new LinkedBlockingQueue<>();
 
         StreamingSubscriptionConnection open(StreamingSubscription subscription, int lifetimeMinutes) throws Exception {
             StreamingSubscriptionConnection connection = new StreamingSubscriptionConnection(service, lifetimeMinutes);
             connection.addSubscription(subscription);
-            connection.addOnNotificationEvent((sender, args) -> args.getEvents().forEach(events::add));
+            connection.addOnNotificationEvent((sender, args) -> {
+                List<NotificationEvent> batch = new ArrayList<>();
+                args.getEvents().forEach(batch::add);
+                batchSizes.add(batch.size());
+                events.addAll(batch);
+            });
             connection.addOnDisconnect((sender, args) -> disconnects.add(args));
             connection.addOnSubscriptionError((sender, args) -> errors.add(args));
             connection.open();

@@ -3,11 +3,14 @@ package org.emaillistener.common.testing;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -294,8 +297,8 @@ final class FakeMailboxStore {
     }
 
     /**
-     * An opaque SyncState: gzip, then base64, like Exchange's ("H4sI..."), of the folder id and the
-     * log position.
+     * An opaque SyncState: gzip, then base64, like Exchange's ("H4sIAAAAAAAEAO..."), of the folder id
+     * and the log position.
      */
     String syncState(Folder folder, int position) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -308,7 +311,11 @@ final class FakeMailboxStore {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+        byte[] state = bytes.toByteArray();
+        // The gzip header's XFL and OS bytes as .NET's GZipStream writes them (Java writes 0, 255).
+        state[8] = 4;
+        state[9] = 0;
+        return Base64.getEncoder().encodeToString(state);
     }
 
     /** The log position a SyncState stands for, or -1 if it is not one of this folder's. */
@@ -322,7 +329,7 @@ final class FakeMailboxStore {
             int position = buffer.getInt();
             byte[] folderId = new byte[length];
             buffer.get(folderId);
-            boolean ours = java.util.Arrays.equals(magic, SYNC_STATE_MAGIC)
+            boolean ours = Arrays.equals(magic, SYNC_STATE_MAGIC)
                     && new String(folderId, StandardCharsets.US_ASCII).equals(folder.id);
             return ours && position >= 0 && position <= folder.log.size() ? position : -1;
         } catch (IOException | RuntimeException e) {
@@ -390,7 +397,7 @@ final class FakeMailboxStore {
         }
         try {
             return MimeUtility.decodeText(MimeUtility.unfold(header).trim());
-        } catch (java.io.UnsupportedEncodingException e) {
+        } catch (UnsupportedEncodingException e) {
             return header.trim();
         }
     }
@@ -401,7 +408,7 @@ final class FakeMailboxStore {
         }
         try {
             return new MailDateFormat().parse(header.trim()).toInstant();
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package org.emaillistener.common.testing;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,13 +63,11 @@ final class FakeNotifications {
     /** A GetStreamingEvents response being written; only its handler thread writes to it. */
     final class Connection {
         final Mailbox caller;
-        final String bearerToken;
         final List<Subscription> subscriptions = new ArrayList<>();
         final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
 
-        Connection(Mailbox caller, String bearerToken) {
+        Connection(Mailbox caller) {
             this.caller = caller;
-            this.bearerToken = bearerToken;
         }
 
         Signal await(long nanos) throws InterruptedException {
@@ -108,8 +107,8 @@ final class FakeNotifications {
         return true;
     }
 
-    synchronized Connection open(Mailbox caller, String bearerToken) {
-        Connection connection = new Connection(caller, bearerToken);
+    synchronized Connection open(Mailbox caller) {
+        Connection connection = new Connection(caller);
         connections.add(connection);
         return connection;
     }
@@ -144,13 +143,22 @@ final class FakeNotifications {
         return new Attached(attached, notFound, accessDenied);
     }
 
-    /** The events waiting for a connection's subscriptions, taken off their queues. */
-    synchronized Map<Subscription, List<Event>> drain(Connection connection) {
+    /**
+     * Up to {@code max} of the events waiting for a connection's subscriptions, taken off their queues
+     * (Exchange puts at most 50 events in one notification message).
+     */
+    synchronized Map<Subscription, List<Event>> drain(Connection connection, int max) {
         Map<Subscription, List<Event>> events = new LinkedHashMap<>();
+        int left = max;
         for (Subscription subscription : connection.subscriptions) {
+            if (left == 0) {
+                break;
+            }
             if (!subscription.pending.isEmpty()) {
-                events.put(subscription, List.copyOf(subscription.pending));
-                subscription.pending.clear();
+                List<Event> taken = subscription.pending.subList(0, Math.min(left, subscription.pending.size()));
+                events.put(subscription, List.copyOf(taken));
+                left -= taken.size();
+                taken.clear();
             }
         }
         return events;
@@ -236,7 +244,7 @@ final class FakeNotifications {
         random.nextBytes(guid);
         id.put(new byte[] {0x10, 0, 0, 0}).put(guid);
         long fileTime = (System.currentTimeMillis() + 11_644_473_600_000L) * 10_000;
-        id.put(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fileTime).array());
+        id.put(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fileTime).array());
         random.nextBytes(guid);
         id.put(new byte[] {0x10, 0, 0, 0}).put(guid);
         return Base64.getEncoder().encodeToString(id.array());
