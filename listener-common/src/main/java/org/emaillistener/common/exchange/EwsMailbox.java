@@ -31,7 +31,6 @@ import microsoft.exchange.webservices.data.core.service.item.EmailMessage;
 import microsoft.exchange.webservices.data.core.service.item.Item;
 import microsoft.exchange.webservices.data.core.service.schema.FolderSchema;
 import microsoft.exchange.webservices.data.core.service.schema.ItemSchema;
-import microsoft.exchange.webservices.data.notification.GetStreamingEventsResults;
 import microsoft.exchange.webservices.data.notification.ItemEvent;
 import microsoft.exchange.webservices.data.notification.NotificationEvent;
 import microsoft.exchange.webservices.data.notification.StreamingSubscription;
@@ -242,14 +241,21 @@ final class EwsMailbox implements ExchangeMailbox {
         return folders;
     }
 
+    /**
+     * ews-java-api's {@code close()} reads the rest of the response first, so it blocks until the
+     * server ends the stream (up to its lifetime): it runs on a virtual thread of its own. Closing the
+     * mailbox ({@link #close()}) cuts every stream at once.
+     */
     private static void closeQuietly(StreamingSubscriptionConnection connection) {
-        try {
-            if (connection.getIsOpen()) {
-                connection.close();
+        Thread.ofVirtual().name("ews-stream-close").start(() -> {
+            try {
+                if (connection.getIsOpen()) {
+                    connection.close();
+                }
+            } catch (Exception e) {
+                // Already closed or broken: either way it delivers nothing more.
             }
-        } catch (Exception e) {
-            // Already closed or broken: either way it delivers nothing more.
-        }
+        });
     }
 
     private FolderId folderId(String id) {

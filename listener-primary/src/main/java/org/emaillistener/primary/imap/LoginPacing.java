@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Spreads the logins of all watchers to one mail server over time, at most
@@ -19,8 +20,16 @@ final class LoginPacing {
     /** Per server, the earliest time the next login may start (GCRA's theoretical arrival time). */
     private final ConcurrentHashMap<String, AtomicLong> nextLogin = new ConcurrentHashMap<>();
 
+    private final LongSupplier clock;
+
     /** @param loginsPerSecond 0 for no limit */
     LoginPacing(int loginsPerSecond) {
+        this(loginsPerSecond, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()} counts them */
+    LoginPacing(int loginsPerSecond, LongSupplier clock) {
+        this.clock = clock;
         this.intervalNanos = loginsPerSecond <= 0 ? 0 : 1_000_000_000L / loginsPerSecond;
         this.burstNanos = intervalNanos * Math.max(0, loginsPerSecond / 10 - 1);
     }
@@ -30,7 +39,7 @@ final class LoginPacing {
         if (intervalNanos == 0) {
             return Duration.ZERO;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         AtomicLong next = nextLogin.computeIfAbsent(String.valueOf(host).toLowerCase(Locale.ROOT) + ":" + port,
                 server -> new AtomicLong(now - burstNanos));
         long start = next.getAndUpdate(at -> Math.max(at, now - burstNanos) + intervalNanos);
