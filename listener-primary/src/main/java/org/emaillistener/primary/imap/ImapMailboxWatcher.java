@@ -16,16 +16,13 @@ import org.eclipse.angus.mail.imap.protocol.Status;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
-import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.imap.NewMailBoundary;
 import org.emaillistener.common.imap.WatchedFolders;
-import org.emaillistener.common.jobs.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
-import org.emaillistener.primary.subscription.MailboxWatcher;
+import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
@@ -38,12 +35,10 @@ import jakarta.mail.MessagingException;
  * Any failure reconnects after a capped, jittered exponential back-off, unless the subscription says
  * not to (a rejected login). Every login waits its turn in the server's {@link LoginPacing}.
  */
-public class ImapMailboxWatcher implements MailboxWatcher {
+public class ImapMailboxWatcher extends ReconnectingWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ImapMailboxWatcher.class);
 
-    private final RegisteredMailbox mailbox;
-    private final WatcherEvents events;
     private final ImapConnector connector;
     private final ImapProperties properties;
     private final Cursors cursors;
@@ -51,17 +46,13 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     /** Shared by all watchers: how many are listening. */
     private final AtomicInteger listening;
     private final LoginPacing logins;
-    private final Object stopSignal = new Object();
-    private volatile boolean stopped;
     private volatile IMAPStore store;
     private volatile IMAPFolder idleFolder;
-    private Thread thread;
 
     public ImapMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, ImapConnector connector,
             ImapProperties properties, Cursors cursors, ScheduledExecutorService timer, AtomicInteger listening,
             LoginPacing logins) {
-        this.mailbox = mailbox;
-        this.events = events;
+        super(mailbox, events, "imap-watch-", properties.reconnectInitialDelay(), properties.reconnectMaxDelay());
         this.connector = connector;
         this.properties = properties;
         this.cursors = cursors;
@@ -71,81 +62,51 @@ public class ImapMailboxWatcher implements MailboxWatcher {
     }
 
     @Override
-    public synchronized void start() {
-        if (thread == null) {
-            thread = Thread.ofVirtual().name("imap-watch-" + mailbox.id()).start(this::run);
-        }
-    }
-
-    @Override
-    public void stop() {
-        stopped = true;
-        synchronized (stopSignal) {
-            stopSignal.notifyAll();
-        }
+    protected void disconnect() {
         IMAPStore current = store;
         if (current != null) {
             Thread.ofVirtual().name("imap-close-" + mailbox.id()).start(() -> closeQuietly(current));
         }
     }
 
-    private void run() {
-        // Every log line of this mailbox's connection names it: operators filter structured logs by it.
-        MDC.put("mailboxId", mailbox.id().toString());
-        int failures = 0;
-        while (!stopped) {
-            events.connecting(failures > 0);
-            pause(logins.reserve(mailbox.credentials().ServiceUrl(), mailbox.credentials().Port()));
-            if (stopped) {
-                break;
+    @Override
+    protected void connectAndWatch(Runnable connected) throws MessagingException {
+        pause(logins.reserve(mailbox.credentials().ServiceUrl(), mailbox.credentials().Port()));
+        if (stopped()) {
+            return;
+        }
+        try {
+            store = connector.connect(mailbox.credentials(), properties.idleSocketTimeout());
+            if (stopped()) {
+                return;
             }
+            List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
+            IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
+            // Asked before the folder takes the store's connection: Angus opens a second
+            // connection (and login) for any store command made while a folder holds the first.
+            boolean idleSupported = store.hasCapability("IDLE");
+            main.open(Folder.READ_ONLY);
+            // Counted at SELECT: mail that arrives from here on, even before IDLE starts and
+            // after the catch-up job ran, is announced as new.
+            int selected = main.getMessageCount();
+            idleFolder = main;
+            Map<String, Long> uidNext = startCursors(store, main, folders);
+            events.listening(folders);
+            connected.run();
+            listening.incrementAndGet();
             try {
-                store = connector.connect(mailbox.credentials(), properties.idleSocketTimeout());
-                if (stopped) {
-                    break;
-                }
-                List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
-                IMAPFolder main = (IMAPFolder) store.getFolder(folders.getFirst());
-                // Asked before the folder takes the store's connection: Angus opens a second
-                // connection (and login) for any store command made while a folder holds the first.
-                boolean idleSupported = store.hasCapability("IDLE");
-                main.open(Folder.READ_ONLY);
-                // Counted at SELECT: mail that arrives from here on, even before IDLE starts and
-                // after the catch-up job ran, is announced as new.
-                int selected = main.getMessageCount();
-                idleFolder = main;
-                Map<String, Long> uidNext = startCursors(store, main, folders);
-                events.listening(folders);
-                failures = 0;
-                listening.incrementAndGet();
-                try {
-                    listen(main, uidNext, selected, idleSupported);
-                } finally {
-                    listening.decrementAndGet();
-                }
-            } catch (MessagingException | RuntimeException e) {
-                if (stopped) {
-                    break;
-                }
-                MailboxFailure failure = MailboxFailure.of(e);
-                log.info("Mailbox {}: {}", mailbox.id(), failure.message());
-                log.debug("Mailbox {} connection failure", mailbox.id(), e);
-                if (!events.failed(failure)) {
-                    break;
-                }
-                failures++;
-                pause(Backoff.exponential(properties.reconnectInitialDelay(), properties.reconnectMaxDelay(),
-                        failures));
+                listen(main, uidNext, selected, idleSupported);
             } finally {
-                idleFolder = null;
-                IMAPStore current = store;
-                store = null;
-                if (current != null) {
-                    closeQuietly(current);
-                }
+                listening.decrementAndGet();
+            }
+        } finally {
+            idleFolder = null;
+            IMAPStore current = store;
+            store = null;
+            if (current != null) {
+                closeQuietly(current);
             }
         }
-        log.debug("Mailbox {}: watcher ended", mailbox.id());
     }
 
     /** IDLE until something changes, then look; returns only by an exception or a stop. */
@@ -174,7 +135,7 @@ public class ImapMailboxWatcher implements MailboxWatcher {
             // Spread over the interval, so that mailboxes connected together do not check together.
             long nextSafetySync = System.nanoTime() + safetyInterval / 2
                     + ThreadLocalRandom.current().nextLong(Math.max(1, safetyInterval));
-            while (!stopped) {
+            while (!stopped()) {
                 if (idleSupported) {
                     main.idle(true);
                 } else {
@@ -205,7 +166,7 @@ public class ImapMailboxWatcher implements MailboxWatcher {
 
     /** Ends the IDLE from the timer's side: IMAPFolder aborts an IDLE when another thread talks to the server. */
     private void wake(IMAPFolder folder) {
-        if (stopped || idleFolder != folder) {
+        if (stopped() || idleFolder != folder) {
             return;
         }
         try {
@@ -274,21 +235,6 @@ public class ImapMailboxWatcher implements MailboxWatcher {
         if (cursors.find(mailbox.id(), open.getFullName()).isEmpty()) {
             cursors.saveIfAbsent(mailbox.id(), open.getFullName(),
                     NewMailBoundary.cursorFor(open, mailbox.registeredAt()));
-        }
-    }
-
-    private void pause(Duration duration) {
-        long deadline = System.nanoTime() + duration.toNanos();
-        synchronized (stopSignal) {
-            long left;
-            while (!stopped && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(stopSignal, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
     }
 
