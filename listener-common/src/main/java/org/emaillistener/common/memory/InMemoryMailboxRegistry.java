@@ -1,5 +1,8 @@
 package org.emaillistener.common.memory;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -20,6 +23,18 @@ public class InMemoryMailboxRegistry implements MailboxRegistry {
     @Override
     public Optional<RegisteredMailbox> find(UUID id) {
         return Optional.ofNullable(mailboxes.get(id));
+    }
+
+    @Override
+    public Map<UUID, RegisteredMailbox> findAll(Collection<UUID> ids) {
+        Map<UUID, RegisteredMailbox> found = new HashMap<>();
+        for (UUID id : ids) {
+            RegisteredMailbox mailbox = mailboxes.get(id);
+            if (mailbox != null) {
+                found.put(id, mailbox);
+            }
+        }
+        return found;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package org.emaillistener.common.redis;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,6 +27,8 @@ public class RedisMailboxRegistry implements MailboxRegistry {
             return redis.call('DEL', KEYS[1])
             """, Long.class);
 
+    private static final int BATCH = 500;
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final StoredMailboxFormat format;
@@ -43,6 +48,23 @@ public class RedisMailboxRegistry implements MailboxRegistry {
     @Override
     public Optional<RegisteredMailbox> find(UUID id) {
         return Optional.ofNullable(redis.opsForValue().get(keys.mailbox(id))).map(value -> format.read(id, value));
+    }
+
+    /** MGET in batches of {@value #BATCH} keys: one round trip per batch, not per mailbox. */
+    @Override
+    public Map<UUID, RegisteredMailbox> findAll(Collection<UUID> ids) {
+        Map<UUID, RegisteredMailbox> found = new HashMap<>();
+        List<UUID> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            List<String> values = redis.opsForValue().multiGet(batch.stream().map(keys::mailbox).toList());
+            for (int i = 0; values != null && i < batch.size(); i++) {
+                if (values.get(i) != null) {
+                    found.put(batch.get(i), format.read(batch.get(i), values.get(i)));
+                }
+            }
+        }
+        return found;
     }
 
     @Override

@@ -7,7 +7,9 @@ import static org.emaillistener.common.crypto.TestEncryptionKeys.OLD_KEY;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -41,6 +43,25 @@ class RedisMailboxRegistryTest {
 
         assertThat(registry.find(mailbox.id())).contains(mailbox);
         assertThat(registry.find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void readsManyMailboxesInBatchesAndLeavesOutTheUnknown() {
+        RedisMailboxRegistry registry = registry(encryptedWith(NEW_KEY));
+        List<RegisteredMailbox> saved = new ArrayList<>();
+        for (int i = 0; i < 1203; i++) {
+            RegisteredMailbox mailbox = mailbox(UUID.randomUUID());
+            registry.save(mailbox);
+            saved.add(mailbox);
+        }
+        List<UUID> asked = new ArrayList<>(saved.stream().map(RegisteredMailbox::id).toList());
+        UUID unknown = UUID.randomUUID();
+        asked.add(unknown);
+
+        Map<UUID, RegisteredMailbox> found = registry.findAll(asked);
+
+        assertThat(found).hasSize(saved.size()).doesNotContainKey(unknown);
+        assertThat(saved).allSatisfy(mailbox -> assertThat(found.get(mailbox.id())).isEqualTo(mailbox));
     }
 
     @Test

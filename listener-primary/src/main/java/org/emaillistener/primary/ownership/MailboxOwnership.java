@@ -118,9 +118,7 @@ public class MailboxOwnership implements SmartLifecycle {
             int replicas = Math.max(1, leases.heartbeat(replica, properties.leaseTtl()));
             Set<UUID> registered = registry.ids();
             this.registered.set(registered.size());
-            for (UUID id : kept) {
-                followRegistry(id);
-            }
+            followRegistry(kept);
             int fairShare = Math.min(properties.capacity(), (registered.size() + replicas - 1) / replicas);
             handOverSurplus(fairShare);
             unowned.set(claim(registered, fairShare));
@@ -130,14 +128,24 @@ public class MailboxOwnership implements SmartLifecycle {
         }
     }
 
-    /** A mailbox closed or updated through another replica. */
-    private void followRegistry(UUID id) {
-        RegisteredMailbox current = registry.find(id).orElse(null);
-        if (current == null) {
-            subscriptions.drop(id);
-            leases.release(List.of(id), replica);
-        } else if (subscriptions.servedMailbox(id).map(served -> !served.equals(current)).orElse(false)) {
-            subscriptions.serve(current);
+    /** Mailboxes closed or updated through another replica; all held ones read in one batch. */
+    private void followRegistry(Set<UUID> held) {
+        if (held.isEmpty()) {
+            return;
+        }
+        Map<UUID, RegisteredMailbox> current = registry.findAll(held);
+        List<UUID> closed = new ArrayList<>();
+        for (UUID id : held) {
+            RegisteredMailbox mailbox = current.get(id);
+            if (mailbox == null) {
+                subscriptions.drop(id);
+                closed.add(id);
+            } else if (subscriptions.servedMailbox(id).map(served -> !served.equals(mailbox)).orElse(false)) {
+                subscriptions.serve(mailbox);
+            }
+        }
+        if (!closed.isEmpty()) {
+            leases.release(closed, replica);
         }
     }
 
