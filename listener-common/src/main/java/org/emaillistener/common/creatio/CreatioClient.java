@@ -84,9 +84,10 @@ public class CreatioClient {
     /**
      * Writes {@link FullEmailDelivery} field by field as the mapper names and orders them, except that
      * the Base64Data of the streamed attachments is encoded from their streams (standard alphabet,
-     * padded, no line breaks, like {@code byte[]} serialization).
+     * padded, no line breaks, like {@code byte[]} serialization). Public so that the conversion
+     * benchmark measures the JSON delivery writes.
      */
-    private void writeFullEmailDelivery(OutputStream out, SynchronizationCredentials mailbox, Email email,
+    public void writeFullEmailDelivery(OutputStream out, SynchronizationCredentials mailbox, Email email,
             List<StreamedAttachment> attachments) throws IOException {
         try (JsonGenerator generator = json.createGenerator(out)) {
             generator.writeStartObject();
