@@ -2,11 +2,13 @@ package org.emaillistener.common.creatio;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -123,9 +125,7 @@ public class CreatioClient {
             for (Map.Entry<String, JsonNode> field : fields.properties()) {
                 generator.writeName(field.getKey());
                 if (field.getKey().equals("Base64Data")) {
-                    try (InputStream content = attachment.content().open()) {
-                        generator.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, content, -1);
-                    }
+                    writeBase64Data(generator, attachment.content());
                 } else {
                     generator.writeTree(field.getValue());
                 }
@@ -133,6 +133,19 @@ public class CreatioClient {
             generator.writeEndObject();
         }
         generator.writeEndArray();
+    }
+
+    private static void writeBase64Data(JsonGenerator generator, StreamedAttachment.Content content)
+            throws IOException {
+        try (InputStream base64 = content.openBase64()) {
+            if (base64 != null) {
+                generator.writeString(new InputStreamReader(base64, StandardCharsets.US_ASCII), -1);
+                return;
+            }
+        }
+        try (InputStream decoded = content.open()) {
+            generator.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, decoded, -1);
+        }
     }
 
     /** {@code ProcessMailboxState}: tells Creatio whether the mailbox can be reached. */
