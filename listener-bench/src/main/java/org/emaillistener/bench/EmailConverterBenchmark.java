@@ -1,18 +1,24 @@
 package org.emaillistener.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.emaillistener.common.creatio.CallbackAllowList;
+import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.CreatioJson;
+import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.creatio.Email;
-import org.emaillistener.common.creatio.StreamedAttachment;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.secondary.mime.ConvertedEmail;
 import org.emaillistener.secondary.mime.EmailConverter;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -23,14 +29,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import tools.jackson.core.JsonGenerator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * MIME → Creatio {@code Email} JSON on one thread, as delivery does it: the message from a spool
- * file, parsed part by part ({@link EmailConverter#convert(Path, Instant, long)}), the Email written
- * as JSON with each attachment Base64-encoded from its stream; and the in-memory path
- * ({@link EmailConverter#convert(byte[], Instant)}) for comparison. MB/s = ops/s × message size.
+ * file, parsed part by part ({@link EmailConverter#convert(Path, Instant, long)}), the
+ * {@code ProcessFullEmail} body written by {@link CreatioClient#writeFullEmailDelivery} with each
+ * attachment read from the message as it is written; and the in-memory path
+ * ({@link EmailConverter#convert(byte[], Instant)}) for comparison. The {@code messageMB} line of
+ * each benchmark is its throughput in MB/s (10^6 bytes) of message data.
  *
  * <pre>java -cp "listener-bench/target/classes:$(cat listener-bench/target/bench-classpath.txt)" org.openjdk.jmh.Main EmailConverterBenchmark</pre>
  */
@@ -40,14 +49,28 @@ import tools.jackson.databind.json.JsonMapper;
 public class EmailConverterBenchmark {
 
     private static final JsonMapper JSON = CreatioJson.mapper();
+    private static final SynchronizationCredentials MAILBOX = new SynchronizationCredentials(UUID.randomUUID(),
+            "jane", "secret", false, null, "jane@example.com", UUID.fromString("844f0837-eaa0-4f40-b965-71f5db9eae6e"),
+            "127.0.0.1", 143, false, 0, false, null,
+            "http://127.0.0.1/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail", "Supervisor", "Default",
+            "UTC", "{UserRequested:false,HasError:false}", List.of(), null, 0, true, true, null);
 
     /** 20 KB: text and HTML; 1 MB: the same with a PDF attachment. */
     @Param({ "20KB", "1MB" })
     public String size;
 
     private final EmailConverter converter = new EmailConverter();
+    private CreatioClient creatio;
     private byte[] message;
     private Path spooled;
+
+    /** Message data converted, reported by JMH per second: MB/s. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Throughput {
+
+        public double messageMB;
+    }
 
     static int bytesOf(String size) {
         return BenchMessages.message(0, "u0", size.equals("1MB") ? 1024 * 1024 : 20 * 1024).length;
@@ -58,6 +81,9 @@ public class EmailConverterBenchmark {
         message = BenchMessages.message(0, "u0", size.equals("1MB") ? 1024 * 1024 : 20 * 1024);
         spooled = Files.createTempFile("bench-message-", ".eml");
         Files.write(spooled, message);
+        creatio = new CreatioClient(JSON, new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5,
+                Duration.ofSeconds(30), Duration.ofMinutes(10)), new CallbackAllowList(List.of()),
+                new SimpleMeterRegistry());
     }
 
     @TearDown
@@ -66,29 +92,19 @@ public class EmailConverterBenchmark {
     }
 
     @Benchmark
-    public long spooled() throws IOException {
+    public long spooled(Throughput throughput) throws IOException {
         CountingStream out = new CountingStream();
         try (ConvertedEmail converted = converter.convert(spooled, Instant.EPOCH, Long.MAX_VALUE)) {
-            try (JsonGenerator generator = JSON.createGenerator(out)) {
-                generator.writeStartObject();
-                generator.writePOJOProperty("Email", converted.email());
-                generator.writeName("Attachments");
-                generator.writeStartArray();
-                for (StreamedAttachment attachment : converted.attachments()) {
-                    try (InputStream content = attachment.content().open()) {
-                        generator.writeBinary(content, -1);
-                    }
-                }
-                generator.writeEndArray();
-                generator.writeEndObject();
-            }
+            creatio.writeFullEmailDelivery(out, MAILBOX, converted.email(), converted.attachments());
         }
+        throughput.messageMB += message.length / 1e6;
         return out.count;
     }
 
     @Benchmark
-    public int inMemory() {
+    public int inMemory(Throughput throughput) {
         Email email = converter.convert(message, Instant.EPOCH);
+        throughput.messageMB += message.length / 1e6;
         return JSON.writeValueAsBytes(email).length;
     }
 

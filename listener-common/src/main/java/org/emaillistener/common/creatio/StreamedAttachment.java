@@ -19,5 +19,14 @@ public record StreamedAttachment(String Id, String Name, boolean IsInline, Conte
     @FunctionalInterface
     public interface Content {
         InputStream open() throws IOException;
+
+        /**
+         * The attachment already as {@code Base64Data} (standard alphabet, padded, no line breaks), as
+         * ASCII, when it is at hand without decoding: a part sent in clean base64 is copied rather
+         * than decoded and encoded again. Null when it has to be encoded from {@link #open()}.
+         */
+        default InputStream openBase64() throws IOException {
+            return null;
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.emaillistener.secondary.mime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -96,7 +97,10 @@ public class EmailConverter {
      * @param receivedAt the IMAP INTERNALDATE, the send date of a message without a usable Date header
      */
     public ConvertedEmail convert(Path rawMessage, Instant receivedAt, long maxAttachmentBytes) throws IOException {
-        SharedFileInputStream raw = new SharedFileInputStream(rawMessage.toFile());
+        // Every part's stream gets a buffer this size: big enough to read a large part in few calls,
+        // no bigger than the message (the default is 2 KB).
+        SharedFileInputStream raw = new SharedFileInputStream(rawMessage.toFile(),
+                (int) Math.clamp(Files.size(rawMessage), 2048, 64 * 1024));
         try {
             return read(raw, receivedAt, maxAttachmentBytes);
         } catch (RuntimeException e) {
@@ -111,8 +115,8 @@ public class EmailConverter {
             return new ConvertedEmail(fromUnstructured(raw, receivedAt), List.of(), raw);
         }
         try {
-            MimeMessage message = new MimeMessage(session, raw);
-            MessageContent content = MessageContent.read(message);
+            MimeMessage message = new SpooledParts.Message(session, raw);
+            MessageContent content = MessageContent.read(message, session.getStreamProvider());
             List<StreamedAttachment> attachments = new ArrayList<>();
             List<String> omitted = new ArrayList<>();
             long total = 0;

@@ -17,12 +17,13 @@ import org.slf4j.LoggerFactory;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.ContentType;
-import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimePartDataSource;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.StreamProvider;
 
 /**
  * The body Creatio shows and the files it stores, read from a message's MIME tree. Nothing here
@@ -34,8 +35,9 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
     /** No real mail nests deeper; parts below this depth are kept as files without being opened. */
     private static final int MAX_DEPTH = 50;
 
-    static MessageContent read(MimePart message) {
-        return new Walk().read(message);
+    /** @param streams the session's transfer decoders, looked up once rather than for every part */
+    static MessageContent read(MimePart message, StreamProvider streams) {
+        return new Walk(streams).read(message);
     }
 
     /** One pass over the tree, collecting text parts and files in the order they occur. */
@@ -46,6 +48,11 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
         private final List<String> htmlTexts = new ArrayList<>();
         private final List<String> plainTexts = new ArrayList<>();
         private final List<File> files = new ArrayList<>();
+        private final StreamProvider streams;
+
+        Walk(StreamProvider streams) {
+            this.streams = streams;
+        }
 
         MessageContent read(MimePart message) {
             visit(message, 0);
@@ -96,18 +103,18 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
         private void addMessage(MimePart part) {
             String fileName = fileName(part);
             String name = fileName != null ? fileName : AttachmentNames.forMessage(subjectOf(part));
-            files.add(File.of(part, contentId(part), name));
+            files.add(File.of(part, contentId(part), name, false));
         }
 
         private void addFile(MimePart part, String mimeType, String fileName) {
             String name = fileName != null ? fileName : AttachmentNames.generated(files.size() + 1, mimeType);
-            files.add(File.of(part, contentId(part), name));
+            files.add(File.of(part, contentId(part), name, !isContainer(mimeType)));
         }
 
         /** The Subject of an attached message, read from its header block only. */
         private static String subjectOf(MimePart message) {
             try (InputStream in = message.getInputStream()) {
-                return HeaderValues.decodeWords(new InternetHeaders(in).getHeader("Subject", null));
+                return HeaderValues.decodeWords(PartHeaders.read(in, false).getHeader("Subject", null));
             } catch (IOException | MessagingException | RuntimeException e) {
                 return "";
             }
@@ -122,7 +129,7 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
                 }
             };
             try {
-                MimeMultipart multipart = new MimeMultipart(source);
+                MimeMultipart multipart = new SpooledParts.Multipart(source);
                 List<MimePart> children = new ArrayList<>();
                 for (int i = 0; i < multipart.getCount(); i++) {
                     children.add((MimePart) multipart.getBodyPart(i));
@@ -134,8 +141,94 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             }
         }
 
-        private static String text(MimePart part, PartType type) {
-            return LenientCharset.decode(content(part), type.charset());
+        private String text(MimePart part, PartType type) {
+            return LenientCharset.decode(isContainer(type.base()) ? content(part) : textContent(part),
+                    type.charset());
+        }
+
+        /**
+         * What {@link #content} reads, decoded from the raw bytes read at once with the session's
+         * decoders: jakarta.mail's decoders read a spooled part a byte at a time, each read a
+         * synchronized call into the file. Where anything fails, {@link #content} reads it again
+         * as before.
+         */
+        private byte[] textContent(MimePart part) {
+            try (InputStream raw = rawStream(part)) {
+                byte[] bytes = raw.readAllBytes();
+                try (InputStream decoded = decode(new Bytes(bytes), part.getEncoding())) {
+                    return decoded.readAllBytes();
+                }
+            } catch (IOException | MessagingException | RuntimeException e) {
+                return content(part);
+            }
+        }
+
+        /**
+         * Bytes in memory for a decoder that reads them one at a time: {@link ByteArrayInputStream}'s
+         * single-byte read is synchronized, which cost as much as the decoding itself.
+         */
+        private static final class Bytes extends InputStream {
+
+            private final byte[] bytes;
+            private int position;
+
+            Bytes(byte[] bytes) {
+                this.bytes = bytes;
+            }
+
+            @Override
+            public int read() {
+                return position < bytes.length ? bytes[position++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (length == 0) {
+                    return 0;
+                }
+                int n = Math.min(length, bytes.length - position);
+                if (n <= 0) {
+                    return -1;
+                }
+                System.arraycopy(bytes, position, buffer, offset, n);
+                position += n;
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return bytes.length - position;
+            }
+        }
+
+        /** {@link MimeUtility#decode(InputStream, String)} with the decoders at hand. */
+        private InputStream decode(InputStream raw, String encoding) throws MessagingException {
+            if (encoding == null) {
+                return raw;
+            }
+            if (encoding.equalsIgnoreCase("base64")) {
+                return streams.inputBase64(raw);
+            }
+            if (encoding.equalsIgnoreCase("quoted-printable")) {
+                return streams.inputQP(raw);
+            }
+            if (encoding.equalsIgnoreCase("uuencode") || encoding.equalsIgnoreCase("x-uuencode")
+                    || encoding.equalsIgnoreCase("x-uue")) {
+                return streams.inputUU(raw);
+            }
+            if (encoding.equalsIgnoreCase("binary") || encoding.equalsIgnoreCase("7bit")
+                    || encoding.equalsIgnoreCase("8bit")) {
+                return streams.inputBinary(raw);
+            }
+            return MimeUtility.decode(raw, encoding);
+        }
+
+        /**
+         * jakarta.mail does not undo a transfer encoding declared on a multipart or message part
+         * ({@code mail.mime.ignoremultipartencoding}); such parts are left to it.
+         */
+        private static boolean isContainer(String mimeType) {
+            return mimeType.startsWith("multipart/") || mimeType.startsWith("message/");
         }
 
         /** The part's content with its transfer encoding undone, or as near to it as can be read. */
@@ -157,15 +250,20 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
         }
 
         private static byte[] rawContent(MimePart part) {
-            try (InputStream in = switch (part) {
-                case MimeMessage message -> message.getRawInputStream();
-                case MimeBodyPart bodyPart -> bodyPart.getRawInputStream();
-                default -> InputStream.nullInputStream();
-            }) {
+            try (InputStream in = rawStream(part)) {
                 return in.readAllBytes();
             } catch (IOException | MessagingException | RuntimeException e) {
                 return new byte[0];
             }
+        }
+
+        /** The part's content as it is in the message, transfer encoding and all. */
+        private static InputStream rawStream(MimePart part) throws MessagingException {
+            return switch (part) {
+                case MimeMessage message -> message.getRawInputStream();
+                case MimeBodyPart bodyPart -> bodyPart.getRawInputStream();
+                default -> InputStream.nullInputStream();
+            };
         }
 
         private static String fileName(MimePart part) {
@@ -219,8 +317,11 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
          * The part's decoded content, measured now and read again from the message each time it is
          * opened. A part whose transfer encoding does not decode to the end is decoded once,
          * leniently, and kept in memory: only broken parts, which are rarely large, cost heap.
+         *
+         * @param decodedByJakarta whether jakarta.mail undoes the part's transfer encoding (it does
+         *        not for multipart and message parts); only then may clean base64 be copied
          */
-        static File of(MimePart part, String contentId, String name) {
+        static File of(MimePart part, String contentId, String name, boolean decodedByJakarta) {
             StreamedAttachment.Content decoded = () -> {
                 try {
                     return part.getInputStream();
@@ -228,12 +329,55 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
                     throw new IOException(e);
                 }
             };
+            if (decodedByJakarta) {
+                File copied = cleanBase64(part, contentId, name, decoded);
+                if (copied != null) {
+                    return copied;
+                }
+            }
             try (InputStream in = decoded.open()) {
                 return new File(contentId, name, decoded, in.transferTo(OutputStream.nullOutputStream()), false);
             } catch (IOException | RuntimeException e) {
                 byte[] content = Walk.content(part);
                 return new File(contentId, name, () -> new ByteArrayInputStream(content), content.length, false);
             }
+        }
+
+        /**
+         * The part as a file whose Base64Data is its own text without line breaks, if it is sent in
+         * base64 that is {@link CleanBase64 clean}; else null. Measuring it reads the text once and
+         * decodes nothing.
+         */
+        private static File cleanBase64(MimePart part, String contentId, String name,
+                StreamedAttachment.Content decoded) {
+            long size;
+            try (InputStream text = Walk.rawStream(part)) {
+                if (!"base64".equalsIgnoreCase(part.getEncoding())) {
+                    return null;
+                }
+                size = CleanBase64.decodedSize(text);
+            } catch (IOException | MessagingException | RuntimeException e) {
+                return null;
+            }
+            if (size < 0) {
+                return null;
+            }
+            StreamedAttachment.Content copied = new StreamedAttachment.Content() {
+                @Override
+                public InputStream open() throws IOException {
+                    return decoded.open();
+                }
+
+                @Override
+                public InputStream openBase64() throws IOException {
+                    try {
+                        return CleanBase64.withoutLineBreaks(Walk.rawStream(part));
+                    } catch (MessagingException e) {
+                        throw new IOException(e);
+                    }
+                }
+            };
+            return new File(contentId, name, copied, size, false);
         }
 
         /**
