@@ -37,6 +37,20 @@ class RedisCursorsTest {
     }
 
     @Test
+    void keepsAnExchangeFoldersSyncStateUnderItsFolderId() {
+        String folderId = "AAMkADY3ZTk0MGU0LWNlMjYtNDI3Yi1hOGQ1LTkwYjFjOWUwMjY1MQAuAAAAAACMR8dQ+Ys5JkVNCY2OxqYAAQ==";
+        SyncCursor firstPass = SyncCursor.fromFolderStart(Instant.parse("2026-11-28T09:00:00Z"), null);
+        SyncCursor paged = firstPass.deliveredInPage(Instant.parse("2026-11-28T09:00:05Z"))
+                .pageDone("H4sIAAAAAAAEAO29B2AcSZYlJi9tynt/SvVK1+B0oQiAYBMk2JBAEOzBiM3mkuwdaUcjKasqgcplVmVdZhZAzO2dvPfee+", true);
+
+        cursors.save(mailbox, folderId, paged);
+
+        assertThat(cursors.find(mailbox, folderId)).contains(paged);
+        assertThat(paged.skipBefore()).isEqualTo(Instant.parse("2026-11-28T09:00:00Z"));
+        assertThat(paged.recheckUpTo()).isZero();
+    }
+
+    @Test
     void aSavedCursorReplacesTheFoldersLastOne() {
         SyncCursor first = new SyncCursor(1, 10, null);
 
