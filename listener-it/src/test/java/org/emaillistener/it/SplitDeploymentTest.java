@@ -265,7 +265,9 @@ class SplitDeploymentTest {
         List<String> arguments = new ArrayList<>(commonArguments());
         arguments.addAll(List.of("--listener.primary.replica-id=" + name, "--listener.primary.capacity=15",
                 "--listener.primary.lease-ttl=6s", "--listener.primary.reconcile-interval=1s",
-                "--listener.imap.reconnect-initial-delay=500ms", "--listener.imap.reconnect-max-delay=2s"));
+                "--listener.imap.reconnect-initial-delay=500ms", "--listener.imap.reconnect-max-delay=2s",
+                // The safety check that recovers a lost job, at a pace that fits the test's waits.
+                "--listener.imap.safety-sync-interval=15s"));
         ServiceProcess primary = ServiceProcess.start(name, "listener-primary", "/api/listeners/status", environment(),
                 arguments);
         started.add(primary);
