@@ -1,6 +1,7 @@
 package org.emaillistener.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,11 @@ class ConnectionReuseEndToEndTest extends EndToEndTest {
             stream.awaitEverything(Duration.ofSeconds(30));
             double replacedBefore = replaced();
             relay.cut();
-            relay.restore();
+            // The closed port may take a moment to be free again.
+            await().ignoreExceptions().atMost(Duration.ofSeconds(5)).until(() -> {
+                relay.restore();
+                return true;
+            });
             mail.send(plain(user, stream.next(user)));
             mail.send(plain(user, stream.next(user)));
             stream.awaitEverything(Duration.ofSeconds(30));

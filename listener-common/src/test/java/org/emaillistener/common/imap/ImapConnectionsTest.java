@@ -105,7 +105,11 @@ class ImapConnectionsTest {
         UUID mailbox = UUID.randomUUID();
         succeed(mailbox, credentials("secret"));
         proxy.cut();
-        proxy.restore();
+        // The closed port may take a moment to be free again.
+        await().ignoreExceptions().atMost(Duration.ofSeconds(5)).until(() -> {
+            proxy.restore();
+            return true;
+        });
 
         assertThat(succeed(mailbox, credentials("secret"))).as("messages in INBOX").isZero();
         assertThat(proxy.connectionsAccepted()).isEqualTo(2);
