@@ -45,10 +45,15 @@ public class ImapConnector {
 
     /** Connects and logs in; {@code socketTimeout} bounds every wait for the server. */
     public IMAPStore connect(SynchronizationCredentials mailbox, Duration socketTimeout) throws MessagingException {
-        MailServerAccess server = MailServerAccess.of(Protocol.IMAP, mailbox, properties.sslTrust());
+        MailServerAccess server = server(mailbox);
         IMAPStore store = (IMAPStore) session(sessionProperties(server, socketTimeout)).getStore(server.scheme());
         store.connect(server.host(), server.port(), server.loginName(), mailbox.secret());
         return store;
+    }
+
+    /** Where and as whom a connection for the mailbox logs in (without the secret). */
+    public MailServerAccess server(SynchronizationCredentials mailbox) {
+        return MailServerAccess.of(Protocol.IMAP, mailbox, properties.sslTrust());
     }
 
     private Session session(Properties properties) {

@@ -8,12 +8,11 @@ import java.util.List;
 import java.util.UUID;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
-import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.cursor.SyncCursor;
-import org.emaillistener.common.imap.ImapConnector;
+import org.emaillistener.common.imap.ImapConnections;
 import org.emaillistener.common.imap.NewMailBoundary;
 import org.emaillistener.common.jobs.Backoff;
 import org.emaillistener.common.parking.ParkedMessage;
@@ -37,7 +36,7 @@ public class FolderSync {
 
     private static final Logger log = LoggerFactory.getLogger(FolderSync.class);
 
-    private final ImapConnector connector;
+    private final ImapConnections connections;
     private final Cursors cursors;
     private final MessageDelivery delivery;
     private final ParkedMessages parked;
@@ -45,9 +44,9 @@ public class FolderSync {
     private final SyncProperties properties;
     private final MeterRegistry meters;
 
-    public FolderSync(ImapConnector connector, Cursors cursors, MessageDelivery delivery, ParkedMessages parked,
+    public FolderSync(ImapConnections connections, Cursors cursors, MessageDelivery delivery, ParkedMessages parked,
             DeliveredMessages delivered, SyncProperties properties, MeterRegistry meters) {
-        this.connector = connector;
+        this.connections = connections;
         this.cursors = cursors;
         this.delivery = delivery;
         this.parked = parked;
@@ -64,28 +63,31 @@ public class FolderSync {
      */
     public boolean sync(RegisteredMailbox mailbox, String folderName, int limit, Instant seenAt)
             throws MessagingException, CreatioCallFailedException {
-        IMAPStore store = connector.connect(mailbox.credentials());
-        try {
-            IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
-            MessageDelivery.open(mailbox, folder);
-            SyncCursor cursor = cursorFor(mailbox, folder);
-            List<Message> fresh = messagesAbove(folder, cursor.lastUid());
-            int delivered = 0;
-            for (Message message : fresh) {
-                if (delivered == limit) {
-                    return true;
-                }
-                cursor = deliver(mailbox, folder, message, cursor, seenAt);
-                delivered++;
-            }
-            if (delivered > 0) {
-                log.info("Mailbox {} folder {}: delivered {} message(s) up to UID {}", mailbox.id(), folderName,
-                        delivered, cursor.lastUid());
-            }
-            return false;
-        } finally {
-            store.close();
+        try (ImapConnections.Connection connection = connections.take(mailbox.id(), mailbox.credentials())) {
+            IMAPFolder folder = connection.open(folderName, opening -> MessageDelivery.open(mailbox, opening));
+            boolean more = deliverNew(mailbox, folder, limit, seenAt);
+            connection.reusable();
+            return more;
         }
+    }
+
+    private boolean deliverNew(RegisteredMailbox mailbox, IMAPFolder folder, int limit, Instant seenAt)
+            throws MessagingException, CreatioCallFailedException {
+        SyncCursor cursor = cursorFor(mailbox, folder);
+        List<Message> fresh = messagesAbove(folder, cursor.lastUid());
+        int delivered = 0;
+        for (Message message : fresh) {
+            if (delivered == limit) {
+                return true;
+            }
+            cursor = deliver(mailbox, folder, message, cursor, seenAt);
+            delivered++;
+        }
+        if (delivered > 0) {
+            log.info("Mailbox {} folder {}: delivered {} message(s) up to UID {}", mailbox.id(), folder.getFullName(),
+                    delivered, cursor.lastUid());
+        }
+        return false;
     }
 
     private SyncCursor deliver(RegisteredMailbox mailbox, IMAPFolder folder, Message message, SyncCursor cursor,
@@ -153,10 +155,8 @@ public class FolderSync {
         if (message == null) {
             return;
         }
-        IMAPStore store = connector.connect(mailbox.credentials());
-        try {
-            IMAPFolder folder = (IMAPFolder) store.getFolder(folderName);
-            MessageDelivery.open(mailbox, folder);
+        try (ImapConnections.Connection connection = connections.take(mailbox.id(), mailbox.credentials())) {
+            IMAPFolder folder = connection.open(folderName, opening -> MessageDelivery.open(mailbox, opening));
             Message found = folder.getUIDValidity() == message.uidValidity() ? folder.getMessageByUID(uid) : null;
             if (found == null) {
                 log.warn("Mailbox {} folder {}: parked UID {} is no longer there", mailbox.id(), folderName, uid);
@@ -165,8 +165,7 @@ public class FolderSync {
                 log.info("Mailbox {} folder {}: parked UID {} delivered again", mailbox.id(), folderName, uid);
             }
             parked.remove(mailbox.id(), folderName, uid);
-        } finally {
-            store.close();
+            connection.reusable();
         }
     }
 

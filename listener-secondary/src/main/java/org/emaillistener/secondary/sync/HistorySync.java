@@ -8,13 +8,12 @@ import java.util.List;
 
 import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
-import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.history.HistoryImport;
 import org.emaillistener.common.history.HistoryImport.FolderProgress;
 import org.emaillistener.common.history.HistoryImports;
-import org.emaillistener.common.imap.ImapConnector;
+import org.emaillistener.common.imap.ImapConnections;
 import org.emaillistener.common.imap.NewMailBoundary;
 import org.emaillistener.common.imap.WatchedFolders;
 import org.emaillistener.common.jobs.SyncJob;
@@ -42,15 +41,15 @@ public class HistorySync {
 
     private static final Logger log = LoggerFactory.getLogger(HistorySync.class);
 
-    private final ImapConnector connector;
+    private final ImapConnections connections;
     private final HistoryImports imports;
     private final SyncJobs jobs;
     private final MessageDelivery delivery;
     private final SyncProperties properties;
 
-    public HistorySync(ImapConnector connector, HistoryImports imports, SyncJobs jobs, MessageDelivery delivery,
+    public HistorySync(ImapConnections connections, HistoryImports imports, SyncJobs jobs, MessageDelivery delivery,
             SyncProperties properties) {
-        this.connector = connector;
+        this.connections = connections;
         this.imports = imports;
         this.jobs = jobs;
         this.delivery = delivery;
@@ -67,25 +66,23 @@ public class HistorySync {
             log.debug("History job {} belongs to no running import", job);
             return;
         }
-        IMAPStore store = connector.connect(mailbox.credentials());
-        try {
+        try (ImapConnections.Connection connection = connections.take(mailbox.id(), mailbox.credentials())) {
             if (job.folder().isEmpty()) {
-                List<String> folders = WatchedFolders.of(store, mailbox.credentials().FolderIds());
+                List<String> folders = connection.first(store -> WatchedFolders.of(store,
+                        mailbox.credentials().FolderIds()));
                 imports.save(current.withFolders(folders));
                 folders.forEach(folder -> jobs.publish(SyncJob.history(mailbox.id(), folder, job.filter())));
                 log.info("History import of mailbox {} ({}): {} folder(s)", mailbox.id(), job.filter(), folders.size());
-                return;
+            } else {
+                IMAPFolder folder = connection.open(job.folder(), opening -> MessageDelivery.open(mailbox, opening));
+                syncFolder(mailbox, job, current, folder);
             }
-            syncFolder(mailbox, job, current, store);
-        } finally {
-            store.close();
+            connection.reusable();
         }
     }
 
-    private void syncFolder(RegisteredMailbox mailbox, SyncJob job, HistoryImport current, IMAPStore store)
+    private void syncFolder(RegisteredMailbox mailbox, SyncJob job, HistoryImport current, IMAPFolder folder)
             throws MessagingException, CreatioCallFailedException {
-        IMAPFolder folder = (IMAPFolder) store.getFolder(job.folder());
-        MessageDelivery.open(mailbox, folder);
         List<Match> matches = matches(mailbox, folder, job.filter());
         FolderProgress progress = current.progress(job.folder()).found(matches.size());
         List<Match> left = matches.stream()
