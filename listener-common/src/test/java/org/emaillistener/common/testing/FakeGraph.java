@@ -1,0 +1,1567 @@
+package org.emaillistener.common.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A fake Microsoft Graph v1.0 (Exchange Online mail) and Microsoft Entra token endpoint over HTTPS
+ * with GreenMail's self-signed certificate, for driving a Graph client in tests: client-credentials
+ * tokens per tenant, users with well-known and custom mail folders, messages with their MIME
+ * ({@code $value}), message delta queries with paging and delta links, change-notification
+ * subscriptions with Graph's validation handshake, change and lifecycle notifications, sendMail
+ * (JSON and MIME), {@code $batch} and scripted throttling. The JSON follows Graph's documented
+ * shapes; there is no permission model beyond "a token of the user's tenant".
+ *
+ * <p>Ids are immutable (a message keeps its id for its life, as with
+ * {@code Prefer: IdType="ImmutableId"}); the real service changes non-immutable ids on a move.
+ */
+public class FakeGraph implements AutoCloseable {
+
+    /** Graph's well-known folder names the fake creates for every user, with their display names. */
+    public static final Map<String, String> WELL_KNOWN = wellKnown();
+    /** Graph allows a subscription to Outlook messages at most 10080 minutes (7 days). */
+    public static final Duration MAX_MESSAGE_SUBSCRIPTION = Duration.ofMinutes(10080);
+
+    private static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    private static final String KEYSTORE = "greenmail.p12";
+    private static final char[] KEYSTORE_PASSWORD = "changeit".toCharArray();
+    private static final int DEFAULT_PAGE = 10;
+    private static final int BATCH_LIMIT = 20;
+    private static final Pattern RESOURCE = Pattern.compile(
+            "(?i)^/?users/([^/]+)(?:/mailFolders(?:\\('([^']+)'\\)|/([^/]+)))?/messages$");
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final SecureRandom random = new SecureRandom();
+    private final HttpsServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient outbound;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // All mailbox state is guarded by "this".
+    private final Map<String, Tenant> tenants = new HashMap<>();
+    private final Map<String, User> users = new LinkedHashMap<>();
+    private final Map<String, Token> tokens = new HashMap<>();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, DeltaRound> rounds = new HashMap<>();
+    private final List<Throttle> throttles = new ArrayList<>();
+    private long sequence;
+    private int deltaGeneration;
+    private Duration tokenLifetime = Duration.ofSeconds(3599);
+
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<Notification> notificationsSent = new CopyOnWriteArrayList<>();
+
+    /** A change or lifecycle notification the fake posted, with the status the listener answered (-1: no answer). */
+    public record Notification(String kind, String subscriptionId, String url, String body, int status) {
+    }
+
+    private record Tenant(String id, Map<String, String> secrets) {
+    }
+
+    private record Token(String tenant, String clientId, Instant expires) {
+    }
+
+    private record Throttle(String pathContains, int status, Duration retryAfter) {
+    }
+
+    private static final class User {
+        final String id = UUID.randomUUID().toString();
+        final String tenant;
+        final String address;
+        final Map<String, Folder> folders = new LinkedHashMap<>();
+        final Map<String, String> wellKnown = new HashMap<>();
+        final Map<String, Msg> messages = new LinkedHashMap<>();
+        final List<Removed> removed = new ArrayList<>();
+        final List<byte[]> sentMime = new CopyOnWriteArrayList<>();
+        final List<String> sentJson = new CopyOnWriteArrayList<>();
+        int dropNotifications;
+
+        User(String tenant, String address) {
+            this.tenant = tenant;
+            this.address = address;
+        }
+    }
+
+    private record Folder(String id, String parentId, String displayName, String wellKnownName) {
+    }
+
+    private static final class Msg {
+        final String id;
+        final byte[] mime;
+        final Instant received;
+        final Instant created = Instant.now();
+        final long createdSeq;
+        String folderId;
+        Instant modified = created;
+        long modifiedSeq;
+        String changeKey;
+        List<String> categories = List.of();
+        boolean isRead;
+
+        Msg(String id, String folderId, byte[] mime, Instant received, long seq) {
+            this.id = id;
+            this.folderId = folderId;
+            this.mime = mime;
+            this.received = received;
+            this.createdSeq = seq;
+            this.modifiedSeq = seq;
+            this.changeKey = "CQAAABYAAAA" + seq;
+        }
+    }
+
+    private record Removed(String id, String folderId, long createdSeq, long seq) {
+    }
+
+    private record DeltaRound(String userId, String folderId, int generation, long toSeq, List<String> ids,
+            List<String> removedIds, int pageSize, String select) {
+    }
+
+    private static final class Subscription {
+        final String id = UUID.randomUUID().toString();
+        final String tenant;
+        final String clientId;
+        final String userId;
+        final String folderId; // null: the whole mailbox
+        final String resource;
+        final String changeType;
+        final String notificationUrl;
+        final String lifecycleUrl;
+        final String clientState;
+        Instant expires;
+
+        Subscription(String tenant, String clientId, String userId, String folderId, String resource,
+                String changeType, String notificationUrl, String lifecycleUrl, String clientState, Instant expires) {
+            this.tenant = tenant;
+            this.clientId = clientId;
+            this.userId = userId;
+            this.folderId = folderId;
+            this.resource = resource;
+            this.changeType = changeType;
+            this.notificationUrl = notificationUrl;
+            this.lifecycleUrl = lifecycleUrl;
+            this.clientState = clientState;
+            this.expires = expires;
+        }
+    }
+
+    /** A request as the router sees it: from the wire or from a {@code $batch}. */
+    private record Req(String method, String path, Map<String, String> query, Map<String, String> headers,
+            byte[] body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private record Resp(int status, Map<String, String> headers, byte[] body) {
+    }
+
+    private static final class GraphError extends RuntimeException {
+        final int status;
+        final String code;
+        final Map<String, String> headers;
+
+        GraphError(int status, String code, String message) {
+            this(status, code, message, Map.of());
+        }
+
+        GraphError(int status, String code, String message, Map<String, String> headers) {
+            super(message);
+            this.status = status;
+            this.code = code;
+            this.headers = headers;
+        }
+    }
+
+    public FakeGraph() throws IOException {
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(serverContext()));
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+        outbound = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5))
+                .sslContext(trustingContext()).build();
+    }
+
+    // --- TLS ---
+
+    /**
+     * Trusts exactly the fake's certificate (GreenMail's self-signed one, which names no host):
+     * the chain must be that certificate, and no host name is checked.
+     */
+    public static SSLContext trustingContext() {
+        try {
+            KeyStore keyStore = keyStore();
+            X509Certificate pinned = (X509Certificate) keyStore.getCertificate(keyStore.aliases().nextElement());
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {new PinnedTrustManager(pinned)}, null);
+            return tls;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SSLContext serverContext() {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(keyStore(), KEYSTORE_PASSWORD);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(keys.getKeyManagers(), null, null);
+            return tls;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static KeyStore keyStore() throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = FakeGraph.class.getClassLoader().getResourceAsStream(KEYSTORE)) {
+            keyStore.load(in, KEYSTORE_PASSWORD);
+        }
+        return keyStore;
+    }
+
+    /** An X509ExtendedTrustManager, so the JDK does not add its own host name check on top. */
+    private static final class PinnedTrustManager extends X509ExtendedTrustManager {
+        private final X509Certificate pinned;
+
+        PinnedTrustManager(X509Certificate pinned) {
+            this.pinned = pinned;
+        }
+
+        private void check(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0 || !chain[0].equals(pinned)) {
+                throw new CertificateException("not the fake Graph's certificate");
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client side only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws CertificateException {
+            throw new CertificateException("client side only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("client side only");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[] {pinned};
+        }
+    }
+
+    // --- addresses ---
+
+    public String baseUrl() {
+        return "https://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The authority an MSAL client is given: {@code https://127.0.0.1:<port>/<tenant>/}. */
+    public String authorityUrl(String tenant) {
+        return baseUrl() + "/" + tenant + "/";
+    }
+
+    public String tokenUrl(String tenant) {
+        return baseUrl() + "/" + tenant + "/oauth2/v2.0/token";
+    }
+
+    public String graphUrl() {
+        return baseUrl() + "/v1.0";
+    }
+
+    // --- tenants, users, folders, messages ---
+
+    public synchronized void addTenant(String tenantId, String clientId, String clientSecret) {
+        tenants.computeIfAbsent(tenantId, id -> new Tenant(id, new HashMap<>())).secrets.put(clientId, clientSecret);
+    }
+
+    /** How long the access tokens issued from now on live (3599 s, as Entra's, by default). */
+    public synchronized void setTokenLifetime(Duration lifetime) {
+        tokenLifetime = lifetime;
+    }
+
+    /** A mailbox with Graph's well-known folders; returns the user's object id. */
+    public synchronized String addUser(String tenant, String address) {
+        if (!tenants.containsKey(tenant)) {
+            throw new IllegalArgumentException("no tenant " + tenant);
+        }
+        User user = new User(tenant, address);
+        users.put(user.id, user);
+        Folder root = new Folder(newId("AQMkAD"), null, "Top of Information Store", "msgfolderroot");
+        user.folders.put(root.id, root);
+        user.wellKnown.put("msgfolderroot", root.id);
+        WELL_KNOWN.forEach((name, display) -> {
+            Folder folder = new Folder(newId("AQMkAD"), root.id, display, name);
+            user.folders.put(folder.id, folder);
+            user.wellKnown.put(name, folder.id);
+        });
+        return user.id;
+    }
+
+    public synchronized String userId(String user) {
+        return user(user).id;
+    }
+
+    /** The id of a well-known folder ("inbox", "sentitems", "drafts", "deleteditems", "junkemail", "archive", "msgfolderroot"). */
+    public synchronized String folderId(String user, String wellKnown) {
+        String id = user(user).wellKnown.get(wellKnown.toLowerCase(Locale.ROOT));
+        if (id == null) {
+            throw new IllegalArgumentException("no well-known folder " + wellKnown);
+        }
+        return id;
+    }
+
+    public synchronized String addFolder(String user, String parentId, String displayName) {
+        User u = user(user);
+        Folder parent = folder(u, parentId);
+        Folder folder = new Folder(newId("AAMkAD"), parent.id, displayName, null);
+        u.folders.put(folder.id, folder);
+        return folder.id;
+    }
+
+    /** Delivers a message now: see {@link #createMessage(String, String, byte[], Instant)}. */
+    public String createMessage(String user, String folderId, byte[] mime) {
+        return createMessage(user, folderId, mime, Instant.now());
+    }
+
+    /**
+     * Files a message (its MIME kept byte for byte) and notifies the subscriptions covering its
+     * folder, unless {@link #dropNextNotification} asked to lose the next one. Returns its id.
+     */
+    public String createMessage(String user, String folderId, byte[] mime, Instant receivedAt) {
+        List<Runnable> posts;
+        String id;
+        synchronized (this) {
+            User u = user(user);
+            Folder folder = folder(u, folderId);
+            Msg msg = new Msg(newId("AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A"), folder.id, mime.clone(),
+                    receivedAt.truncatedTo(ChronoUnit.SECONDS), ++sequence);
+            u.messages.put(msg.id, msg);
+            id = msg.id;
+            posts = changeNotifications(u, msg);
+        }
+        posts.forEach(executor::execute);
+        return id;
+    }
+
+    /** Deletes a message (delta reports it {@code @removed}). */
+    public synchronized void deleteMessage(String user, String messageId) {
+        User u = user(user);
+        Msg msg = u.messages.remove(messageId);
+        if (msg == null) {
+            throw new IllegalArgumentException("no message " + messageId);
+        }
+        u.removed.add(new Removed(msg.id, msg.folderId, msg.createdSeq, ++sequence));
+    }
+
+    public synchronized List<String> categories(String user, String messageId) {
+        Msg msg = user(user).messages.get(messageId);
+        if (msg == null) {
+            throw new IllegalArgumentException("no message " + messageId);
+        }
+        return msg.categories;
+    }
+
+    /** The ids of the messages in a folder, oldest first. */
+    public synchronized List<String> messageIds(String user, String folderId) {
+        User u = user(user);
+        String folder = folder(u, folderId).id;
+        return u.messages.values().stream().filter(m -> m.folderId.equals(folder)).map(m -> m.id).toList();
+    }
+
+    public synchronized byte[] mime(String user, String messageId) {
+        Msg msg = user(user).messages.get(messageId);
+        if (msg == null) {
+            throw new IllegalArgumentException("no message " + messageId);
+        }
+        return msg.mime.clone();
+    }
+
+    // --- scripted faults ---
+
+    /** Every delta and skip token issued so far is answered {@code 410 Gone} (syncStateNotFound). */
+    public synchronized void expireDeltaTokens() {
+        deltaGeneration++;
+        rounds.clear();
+    }
+
+    /** The next change notification for this user's mailbox is lost (not posted). */
+    public synchronized void dropNextNotification(String user) {
+        user(user).dropNotifications++;
+    }
+
+    /** The next request whose path contains this text is answered with 429 or 503 and {@code Retry-After}. */
+    public synchronized void throttleNext(String pathContains, int status, Duration retryAfter) {
+        if (status != 429 && status != 503) {
+            throw new IllegalArgumentException("Graph throttles with 429 or 503");
+        }
+        throttles.add(new Throttle(pathContains, status, retryAfter));
+    }
+
+    /**
+     * Posts a lifecycle notification ("missed", "reauthorizationRequired" or "subscriptionRemoved")
+     * to the subscription's lifecycleNotificationUrl; "subscriptionRemoved" also ends the
+     * subscription. Returns the status the listener answered (-1: none).
+     */
+    public int sendLifecycle(String subscriptionId, String lifecycleEvent) {
+        Subscription s;
+        String body;
+        synchronized (this) {
+            s = subscriptions.get(subscriptionId);
+            if (s == null) {
+                throw new IllegalArgumentException("no subscription " + subscriptionId);
+            }
+            if (s.lifecycleUrl == null) {
+                throw new IllegalStateException("subscription " + subscriptionId + " has no lifecycleNotificationUrl");
+            }
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("subscriptionId", s.id);
+            item.put("subscriptionExpirationDateTime", graphTime(s.expires));
+            item.put("tenantId", s.tenant);
+            item.put("clientState", s.clientState);
+            item.put("lifecycleEvent", lifecycleEvent);
+            body = json.writeValueAsString(Map.of("value", List.of(item)));
+            if ("subscriptionRemoved".equals(lifecycleEvent)) {
+                subscriptions.remove(subscriptionId);
+            }
+        }
+        return post("lifecycle", s.id, s.lifecycleUrl, body);
+    }
+
+    // --- observation ---
+
+    /** "METHOD /path" of every request, in arrival order ({@code $batch} members included). */
+    public List<String> requests() {
+        return List.copyOf(requests);
+    }
+
+    public List<Notification> notificationsSent() {
+        return List.copyOf(notificationsSent);
+    }
+
+    /** The ids of the user's subscriptions that have not expired or been deleted. */
+    public synchronized List<String> activeSubscriptions(String user) {
+        String userId = user(user).id;
+        Instant now = Instant.now();
+        return subscriptions.values().stream().filter(s -> s.userId.equals(userId) && s.expires.isAfter(now))
+                .map(s -> s.id).toList();
+    }
+
+    public synchronized Instant subscriptionExpiry(String subscriptionId) {
+        Subscription s = subscriptions.get(subscriptionId);
+        return s == null ? null : s.expires;
+    }
+
+    /** The MIME of every message sent through sendMail as MIME (base64 text/plain body), in order. */
+    public synchronized List<byte[]> sentMime(String user) {
+        return List.copyOf(user(user).sentMime);
+    }
+
+    /** The JSON body of every sendMail with a JSON message, in order. */
+    public synchronized List<String> sentJson(String user) {
+        return List.copyOf(user(user).sentJson);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            outbound.shutdownNow();
+            executor.shutdownNow();
+        }
+    }
+
+    // --- HTTP ---
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Map<String, String> headers = new HashMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
+            URI uri = exchange.getRequestURI();
+            Req req = new Req(exchange.getRequestMethod().toUpperCase(Locale.ROOT), uri.getRawPath(),
+                    query(uri.getRawQuery()), headers, body);
+            Resp resp = dispatch(req);
+            resp.headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            exchange.getResponseHeaders().set("request-id", UUID.randomUUID().toString());
+            exchange.sendResponseHeaders(resp.status, resp.body.length == 0 ? -1 : resp.body.length);
+            if (resp.body.length > 0) {
+                exchange.getResponseBody().write(resp.body);
+            }
+        }
+    }
+
+    private Resp dispatch(Req req) {
+        String path = decode(req.path);
+        requests.add(req.method + " " + path);
+        try {
+            Throttle throttle = takeThrottle(path);
+            if (throttle != null) {
+                String code = throttle.status == 429 ? "TooManyRequests" : "ServiceUnavailable";
+                throw new GraphError(throttle.status, code, throttle.status == 429
+                        ? "Too many requests. Please retry after the time given in Retry-After."
+                        : "The service is temporarily unavailable. Please retry after the time given in Retry-After.",
+                        Map.of("Retry-After", String.valueOf(Math.max(1, throttle.retryAfter.toSeconds()))));
+            }
+            List<String> segments = segments(req.path);
+            if (segments.size() >= 2 && segments.get(0).equals("v1.0")) {
+                return graph(req, segments.subList(1, segments.size()));
+            }
+            return identity(req, segments);
+        } catch (GraphError e) {
+            Map<String, Object> inner = new LinkedHashMap<>();
+            inner.put("date", graphTime(Instant.now()));
+            inner.put("request-id", UUID.randomUUID().toString());
+            inner.put("client-request-id", req.header("client-request-id") == null ? UUID.randomUUID().toString()
+                    : req.header("client-request-id"));
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", e.code);
+            error.put("message", e.getMessage());
+            error.put("innerError", inner);
+            Map<String, String> headers = new LinkedHashMap<>(e.headers);
+            headers.put("Content-Type", "application/json");
+            return new Resp(e.status, headers, json.writeValueAsBytes(Map.of("error", error)));
+        }
+    }
+
+    private synchronized Throttle takeThrottle(String path) {
+        for (int i = 0; i < throttles.size(); i++) {
+            if (path.contains(throttles.get(i).pathContains)) {
+                return throttles.remove(i);
+            }
+        }
+        return null;
+    }
+
+    // --- Microsoft Entra (identity) ---
+
+    private Resp identity(Req req, List<String> segments) {
+        if (segments.size() == 4 && segments.get(1).equals("oauth2") && segments.get(2).equals("v2.0")
+                && segments.get(3).equals("token") && req.method.equals("POST")) {
+            return token(segments.get(0), req);
+        }
+        if (segments.size() == 4 && segments.get(1).equals("v2.0") && segments.get(2).equals(".well-known")
+                && segments.get(3).equals("openid-configuration") && req.method.equals("GET")) {
+            String tenant = segments.get(0);
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("token_endpoint", tokenUrl(tenant));
+            config.put("token_endpoint_auth_methods_supported",
+                    List.of("client_secret_post", "private_key_jwt", "client_secret_basic"));
+            config.put("jwks_uri", baseUrl() + "/" + tenant + "/discovery/v2.0/keys");
+            config.put("response_types_supported", List.of("code", "id_token", "code id_token", "id_token token"));
+            config.put("issuer", baseUrl() + "/" + tenant + "/v2.0");
+            config.put("authorization_endpoint", baseUrl() + "/" + tenant + "/oauth2/v2.0/authorize");
+            config.put("tenant_region_scope", "EU");
+            return jsonResp(200, config);
+        }
+        if (segments.size() == 3 && segments.get(1).equals("discovery") && segments.get(2).equals("instance")) {
+            String host = "127.0.0.1:" + server.getAddress().getPort();
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("tenant_discovery_endpoint", baseUrl() + "/" + segments.get(0)
+                    + "/v2.0/.well-known/openid-configuration");
+            config.put("api-version", "1.1");
+            config.put("metadata", List.of(Map.of("preferred_network", host, "preferred_cache", host,
+                    "aliases", List.of(host))));
+            return jsonResp(200, config);
+        }
+        throw new GraphError(404, "ResourceNotFound", "No such endpoint: " + req.method + " " + decode(req.path));
+    }
+
+    private Resp token(String tenantId, Req req) {
+        Map<String, String> form = query(new String(req.body, StandardCharsets.UTF_8));
+        String clientId = form.get("client_id");
+        String secret = form.get("client_secret");
+        String basic = req.header("authorization");
+        if (basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String[] pair = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8)
+                    .split(":", 2);
+            clientId = URLDecoder.decode(pair[0], StandardCharsets.UTF_8);
+            secret = pair.length > 1 ? URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : null;
+        }
+        Tenant tenant;
+        String expectedSecret;
+        Duration lifetime;
+        synchronized (this) {
+            tenant = tenants.get(tenantId);
+            expectedSecret = tenant == null ? null : tenant.secrets.get(clientId);
+            lifetime = tokenLifetime;
+        }
+        if (tenant == null) {
+            return entraError(400, "invalid_request", 90002, "Tenant '" + tenantId + "' not found.");
+        }
+        if (!"client_credentials".equals(form.get("grant_type"))) {
+            return entraError(400, "unsupported_grant_type", 70003,
+                    "The app requested an unsupported grant type '" + form.get("grant_type") + "'.");
+        }
+        if (expectedSecret == null) {
+            return entraError(400, "unauthorized_client", 700016, "Application with identifier '" + clientId
+                    + "' was not found in the directory '" + tenantId + "'.");
+        }
+        if (!expectedSecret.equals(secret)) {
+            return entraError(401, "invalid_client", 7000215, "Invalid client secret provided.");
+        }
+        String scope = form.getOrDefault("scope", "");
+        if (!Arrays.asList(scope.split(" ")).contains(GRAPH_SCOPE)) {
+            return entraError(400, "invalid_scope", 1002012, "The provided value for scope " + scope
+                    + " is not valid. Client credential flows must have a scope value with /.default suffixed"
+                    + " to the resource identifier (application ID URI).");
+        }
+        Instant expires = Instant.now().plus(lifetime);
+        String accessToken = accessToken(tenantId, clientId, expires);
+        synchronized (this) {
+            tokens.put(accessToken, new Token(tenantId, clientId, expires));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token_type", "Bearer");
+        body.put("expires_in", lifetime.toSeconds());
+        body.put("ext_expires_in", lifetime.toSeconds());
+        body.put("access_token", accessToken);
+        return jsonResp(200, body);
+    }
+
+    /** An unsigned JWT with the claims Graph tokens carry; clients must treat it as opaque. */
+    private String accessToken(String tenant, String clientId, Instant expires) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"typ\":\"JWT\",\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", "https://graph.microsoft.com");
+        claims.put("iss", "https://sts.windows.net/" + tenant + "/");
+        claims.put("iat", Instant.now().getEpochSecond());
+        claims.put("exp", expires.getEpochSecond());
+        claims.put("appid", clientId);
+        claims.put("roles", List.of("Mail.ReadWrite", "Mail.Send"));
+        claims.put("tid", tenant);
+        claims.put("jti", UUID.randomUUID().toString());
+        byte[] signature = new byte[32];
+        random.nextBytes(signature);
+        return header + "." + b64.encodeToString(json.writeValueAsBytes(claims)) + "." + b64.encodeToString(signature);
+    }
+
+    private Resp entraError(int status, String error, int code, String description) {
+        String trace = UUID.randomUUID().toString();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("error_description", "AADSTS" + code + ": " + description + " Trace ID: " + trace
+                + " Correlation ID: " + UUID.randomUUID() + " Timestamp: " + graphTime(Instant.now()));
+        body.put("error_codes", List.of(code));
+        body.put("timestamp", graphTime(Instant.now()));
+        body.put("trace_id", trace);
+        body.put("correlation_id", UUID.randomUUID().toString());
+        return jsonResp(status, body);
+    }
+
+    // --- Graph ---
+
+    private Resp graph(Req req, List<String> s) {
+        Token token = authenticate(req);
+        if (s.size() == 1 && s.get(0).equals("$batch") && req.method.equals("POST")) {
+            return batch(req);
+        }
+        if (s.get(0).equals("subscriptions")) {
+            return subscriptionsApi(req, token, s);
+        }
+        if (!s.get(0).equals("users") || s.size() < 2) {
+            throw new GraphError(400, "BadRequest", "Resource not found for the segment '" + s.get(0) + "'.");
+        }
+        User user = userFor(token, s.get(1));
+        List<String> rest = s.subList(2, s.size());
+        Map<String, String> idType = immutableIds(req);
+        String m = req.method;
+        if (rest.isEmpty() && m.equals("GET")) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("@odata.context", graphUrl() + "/$metadata#users/$entity");
+            body.put("id", user.id);
+            body.put("mail", user.address);
+            body.put("userPrincipalName", user.address);
+            return jsonResp(200, body);
+        }
+        if (rest.size() == 1 && rest.get(0).equals("sendMail") && m.equals("POST")) {
+            return sendMail(req, user);
+        }
+        if (rest.get(0).equalsIgnoreCase("mailFolders")) {
+            if (rest.size() == 1 && m.equals("GET")) {
+                return folderPage(req, user, folderOrThrow(user, "msgfolderroot"), "mailFolders");
+            }
+            Folder folder = folderOrThrow(user, rest.get(1));
+            if (rest.size() == 2 && m.equals("GET")) {
+                return jsonResp(200, folderJson(user, folder, true), idType);
+            }
+            if (rest.size() == 3 && rest.get(2).equalsIgnoreCase("childFolders") && m.equals("GET")) {
+                return folderPage(req, user, folder, "mailFolders/" + folder.id + "/childFolders");
+            }
+            if (rest.size() == 4 && rest.get(2).equalsIgnoreCase("messages")
+                    && rest.get(3).equalsIgnoreCase("delta") && m.equals("GET")) {
+                return delta(req, user, folder, idType);
+            }
+            if (rest.size() == 3 && rest.get(2).equalsIgnoreCase("messages") && m.equals("GET")) {
+                return messagePage(req, user, folder, idType);
+            }
+        }
+        if (rest.get(0).equalsIgnoreCase("messages") && rest.size() >= 2) {
+            Msg msg;
+            synchronized (this) {
+                msg = user.messages.get(rest.get(1));
+            }
+            if (msg == null) {
+                throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+            }
+            if (rest.size() == 3 && rest.get(2).equals("$value") && m.equals("GET")) {
+                return new Resp(200, Map.of("Content-Type", "text/plain"), msg.mime.clone());
+            }
+            if (rest.size() == 2 && m.equals("GET")) {
+                return jsonResp(200, messageJson(user, msg, req.query.get("$select"), true), idType);
+            }
+            if (rest.size() == 2 && m.equals("PATCH")) {
+                return patchMessage(req, user, msg, idType);
+            }
+            if (rest.size() == 2 && m.equals("DELETE")) {
+                deleteMessage(user.id, msg.id);
+                return new Resp(204, Map.of(), new byte[0]);
+            }
+        }
+        throw new GraphError(400, "BadRequest", "Unsupported request: " + m + " " + decode(req.path));
+    }
+
+    private Token authenticate(Req req) {
+        String auth = req.header("authorization");
+        Map<String, String> challenge = Map.of("WWW-Authenticate", "Bearer realm=\"\", authorization_uri="
+                + "\"https://login.microsoftonline.com/common/oauth2/authorize\", "
+                + "client_id=\"00000003-0000-0000-c000-000000000000\"");
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new GraphError(401, "InvalidAuthenticationToken", "Access token is empty.", challenge);
+        }
+        Token token;
+        synchronized (this) {
+            token = tokens.get(auth.substring(7).trim());
+        }
+        if (token == null) {
+            throw new GraphError(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed.", challenge);
+        }
+        if (!token.expires.isAfter(Instant.now())) {
+            throw new GraphError(401, "InvalidAuthenticationToken",
+                    "Lifetime validation failed, the token is expired.", challenge);
+        }
+        return token;
+    }
+
+    private synchronized User userFor(Token token, String idOrAddress) {
+        for (User u : users.values()) {
+            if (u.tenant.equals(token.tenant)
+                    && (u.id.equalsIgnoreCase(idOrAddress) || u.address.equalsIgnoreCase(idOrAddress))) {
+                return u;
+            }
+        }
+        throw new GraphError(404, "ErrorInvalidUser", "The requested user '" + idOrAddress + "' is invalid.");
+    }
+
+    private static Map<String, String> immutableIds(Req req) {
+        String prefer = req.header("prefer");
+        return prefer != null && prefer.contains("IdType=\"ImmutableId\"")
+                ? Map.of("Preference-Applied", "IdType=\"ImmutableId\"") : Map.of();
+    }
+
+    // --- folders ---
+
+    private synchronized Folder folderOrThrow(User user, String idOrName) {
+        Folder folder = findFolder(user, idOrName);
+        if (folder == null) {
+            throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+        }
+        return folder;
+    }
+
+    private Resp folderPage(Req req, User user, Folder parent, String relative) {
+        int top = intParam(req, "$top", DEFAULT_PAGE);
+        int skip = intParam(req, "$skip", 0);
+        List<Object> value = new ArrayList<>();
+        int total;
+        synchronized (this) {
+            List<Folder> children = user.folders.values().stream().filter(f -> parent.id.equals(f.parentId)).toList();
+            total = children.size();
+            for (Folder f : children.subList(Math.min(skip, total), Math.min(skip + top, total))) {
+                value.add(folderJson(user, f, false));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#users('" + user.id + "')/mailFolders");
+        body.put("value", value);
+        if (skip + top < total) {
+            body.put("@odata.nextLink", graphUrl() + "/users/" + user.id + "/" + relative + "?%24top=" + top
+                    + "&%24skip=" + (skip + top));
+        }
+        return jsonResp(200, body);
+    }
+
+    private synchronized Map<String, Object> folderJson(User user, Folder f, boolean withContext) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        if (withContext) {
+            o.put("@odata.context", graphUrl() + "/$metadata#users('" + user.id + "')/mailFolders/$entity");
+        }
+        long total = user.messages.values().stream().filter(m -> m.folderId.equals(f.id)).count();
+        long unread = user.messages.values().stream().filter(m -> m.folderId.equals(f.id) && !m.isRead).count();
+        o.put("id", f.id);
+        o.put("displayName", f.displayName);
+        o.put("parentFolderId", f.parentId);
+        o.put("childFolderCount", user.folders.values().stream().filter(c -> f.id.equals(c.parentId)).count());
+        o.put("unreadItemCount", unread);
+        o.put("totalItemCount", total);
+        o.put("sizeInBytes", user.messages.values().stream().filter(m -> m.folderId.equals(f.id))
+                .mapToLong(m -> m.mime.length).sum());
+        o.put("isHidden", false);
+        return o;
+    }
+
+    // --- messages ---
+
+    private Resp messagePage(Req req, User user, Folder folder, Map<String, String> idType) {
+        int top = intParam(req, "$top", DEFAULT_PAGE);
+        int skip = intParam(req, "$skip", 0);
+        List<Object> value = new ArrayList<>();
+        int total;
+        synchronized (this) {
+            List<Msg> all = user.messages.values().stream().filter(m -> m.folderId.equals(folder.id))
+                    .sorted(Comparator.comparing((Msg m) -> m.received).reversed()).toList();
+            total = all.size();
+            for (Msg msg : all.subList(Math.min(skip, total), Math.min(skip + top, total))) {
+                value.add(messageJson(user, msg, req.query.get("$select"), false));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#users('" + user.id + "')/mailFolders('" + folder.id
+                + "')/messages");
+        body.put("value", value);
+        if (skip + top < total) {
+            body.put("@odata.nextLink", graphUrl() + "/users/" + user.id + "/mailFolders/" + folder.id
+                    + "/messages?%24top=" + top + "&%24skip=" + (skip + top));
+        }
+        return jsonResp(200, body, idType);
+    }
+
+    private Resp patchMessage(Req req, User user, Msg msg, Map<String, String> idType) {
+        Map<?, ?> patch = parseJson(req.body);
+        synchronized (this) {
+            if (patch.get("categories") instanceof List<?> list) {
+                msg.categories = list.stream().map(String::valueOf).toList();
+            }
+            if (patch.get("isRead") instanceof Boolean read) {
+                msg.isRead = read;
+            }
+            msg.modified = Instant.now();
+            msg.modifiedSeq = ++sequence;
+            msg.changeKey = "CQAAABYAAAA" + msg.modifiedSeq;
+        }
+        return jsonResp(200, messageJson(user, msg, null, true), idType);
+    }
+
+    private synchronized Map<String, Object> messageJson(User user, Msg msg, String select, boolean withContext) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("@odata.etag", "W/\"" + msg.changeKey + "\"");
+        all.put("id", msg.id);
+        all.put("createdDateTime", graphTime(msg.created));
+        all.put("lastModifiedDateTime", graphTime(msg.modified));
+        all.put("changeKey", msg.changeKey);
+        all.put("categories", msg.categories);
+        all.put("receivedDateTime", graphTime(msg.received));
+        MimeMessage mime = parseMime(msg.mime);
+        try {
+            all.put("sentDateTime", mime.getSentDate() == null ? graphTime(msg.received)
+                    : graphTime(mime.getSentDate().toInstant()));
+            all.put("hasAttachments", mime.getContentType() != null
+                    && mime.getContentType().toLowerCase(Locale.ROOT).startsWith("multipart/mixed"));
+            all.put("internetMessageId", mime.getMessageID());
+            all.put("subject", mime.getSubject());
+            all.put("importance", "normal");
+            all.put("parentFolderId", msg.folderId);
+            all.put("conversationId", "AAQkAD" + Integer.toHexString(String.valueOf(mime.getSubject()).hashCode()));
+            all.put("isRead", msg.isRead);
+            all.put("isDraft", false);
+            Address[] from = mime.getFrom();
+            all.put("from", from == null || from.length == 0 ? null : recipient(from[0]));
+            all.put("sender", from == null || from.length == 0 ? null : recipient(from[0]));
+            all.put("toRecipients", recipients(mime.getRecipients(RecipientType.TO)));
+            all.put("ccRecipients", recipients(mime.getRecipients(RecipientType.CC)));
+        } catch (Exception e) {
+            // Unparseable MIME: the message still has its id and dates.
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (withContext) {
+            out.put("@odata.context", graphUrl() + "/$metadata#users('" + user.id + "')/messages/$entity");
+        }
+        if (select == null || select.isBlank()) {
+            out.putAll(all);
+        } else {
+            out.put("@odata.etag", all.get("@odata.etag"));
+            out.put("id", msg.id);
+            for (String field : select.split(",")) {
+                String f = field.trim();
+                if (all.containsKey(f)) {
+                    out.put(f, all.get(f));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> recipient(Address address) {
+        Map<String, Object> email = new LinkedHashMap<>();
+        if (address instanceof InternetAddress ia) {
+            email.put("name", ia.getPersonal() == null ? ia.getAddress() : ia.getPersonal());
+            email.put("address", ia.getAddress());
+        } else {
+            email.put("name", address.toString());
+            email.put("address", address.toString());
+        }
+        return Map.of("emailAddress", email);
+    }
+
+    private static List<Object> recipients(Address[] addresses) {
+        List<Object> out = new ArrayList<>();
+        if (addresses != null) {
+            for (Address a : addresses) {
+                out.add(recipient(a));
+            }
+        }
+        return out;
+    }
+
+    private static MimeMessage parseMime(byte[] mime) {
+        try {
+            return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(mime));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // --- delta ---
+
+    private Resp delta(Req req, User user, Folder folder, Map<String, String> idType) {
+        String skipToken = req.query.get("$skiptoken");
+        String deltaToken = req.query.get("$deltatoken");
+        DeltaRound round;
+        int offset;
+        synchronized (this) {
+            if (skipToken != null) {
+                String[] parts = skipToken.split("\\.", 2);
+                round = rounds.get(parts[0]);
+                if (round == null || round.generation != deltaGeneration || !round.userId.equals(user.id)
+                        || !round.folderId.equals(folder.id) || parts.length < 2) {
+                    throw syncStateNotFound();
+                }
+                offset = Integer.parseInt(parts[1]);
+            } else {
+                long fromSeq = -1;
+                String select = req.query.get("$select");
+                if (deltaToken != null) {
+                    String[] parts;
+                    try {
+                        parts = new String(Base64.getUrlDecoder().decode(deltaToken), StandardCharsets.UTF_8)
+                                .split("\\|", -1);
+                    } catch (IllegalArgumentException e) {
+                        throw syncStateNotFound();
+                    }
+                    if (parts.length != 5 || !parts[0].equals(user.id) || !parts[1].equals(folder.id)
+                            || Integer.parseInt(parts[2]) != deltaGeneration) {
+                        throw syncStateNotFound();
+                    }
+                    fromSeq = Long.parseLong(parts[3]);
+                    select = parts[4].isEmpty() ? null : parts[4];
+                }
+                long toSeq = sequence;
+                long from = fromSeq;
+                List<String> ids = user.messages.values().stream()
+                        .filter(m -> m.folderId.equals(folder.id) && m.modifiedSeq > from && m.modifiedSeq <= toSeq)
+                        .sorted(Comparator.comparingLong(m -> m.modifiedSeq)).map(m -> m.id).toList();
+                List<String> removedIds = from < 0 ? List.of() : user.removed.stream()
+                        .filter(r -> r.folderId.equals(folder.id) && r.seq > from && r.seq <= toSeq
+                                && r.createdSeq <= from)
+                        .map(Removed::id).toList();
+                round = new DeltaRound(user.id, folder.id, deltaGeneration, toSeq, ids, removedIds,
+                        pageSize(req), select);
+                offset = 0;
+            }
+        }
+        List<String> all = new ArrayList<>(round.ids);
+        all.addAll(round.removedIds);
+        int end = Math.min(offset + round.pageSize, all.size());
+        List<Object> value = new ArrayList<>();
+        synchronized (this) {
+            for (String id : all.subList(offset, end)) {
+                Msg msg = user.messages.get(id);
+                if (msg == null || !msg.folderId.equals(folder.id)) {
+                    Map<String, Object> gone = new LinkedHashMap<>();
+                    gone.put("@odata.type", "#microsoft.graph.message");
+                    gone.put("id", id);
+                    gone.put("@removed", Map.of("reason", "deleted"));
+                    value.add(gone);
+                } else {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("@odata.type", "#microsoft.graph.message");
+                    o.putAll(messageJson(user, msg, round.select, false));
+                    value.add(o);
+                }
+            }
+        }
+        String base = graphUrl() + "/users/" + user.id + "/mailFolders('" + folder.id + "')/messages/delta";
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#Collection(message)");
+        if (end < all.size()) {
+            String roundId;
+            synchronized (this) {
+                roundId = UUID.randomUUID().toString().replace("-", "");
+                rounds.put(roundId, round);
+            }
+            body.put("@odata.nextLink", base + "?%24skiptoken=" + roundId + "." + end);
+        } else {
+            String token = Base64.getUrlEncoder().withoutPadding().encodeToString((user.id + "|" + folder.id + "|"
+                    + round.generation + "|" + round.toSeq + "|" + (round.select == null ? "" : round.select))
+                    .getBytes(StandardCharsets.UTF_8));
+            body.put("@odata.deltaLink", base + "?%24deltatoken=" + token);
+        }
+        body.put("value", value);
+        Map<String, String> headers = new LinkedHashMap<>(idType);
+        String prefer = req.header("prefer");
+        if (prefer != null && prefer.contains("odata.maxpagesize")) {
+            headers.merge("Preference-Applied", "odata.maxpagesize=" + round.pageSize, (a, b) -> a + ", " + b);
+        }
+        return jsonResp(200, body, headers);
+    }
+
+    private static GraphError syncStateNotFound() {
+        return new GraphError(410, "syncStateNotFound",
+                "The sync state generation is not found. The delta token is expired and data must be synchronized again.");
+    }
+
+    private static int pageSize(Req req) {
+        String prefer = req.header("prefer");
+        if (prefer != null) {
+            Matcher m = Pattern.compile("odata\\.maxpagesize=(\\d+)").matcher(prefer);
+            if (m.find()) {
+                return Math.max(1, Integer.parseInt(m.group(1)));
+            }
+        }
+        return DEFAULT_PAGE;
+    }
+
+    // --- subscriptions ---
+
+    private Resp subscriptionsApi(Req req, Token token, List<String> s) {
+        if (s.size() == 1 && req.method.equals("POST")) {
+            return createSubscription(req, token);
+        }
+        if (s.size() == 1 && req.method.equals("GET")) {
+            List<Object> value = new ArrayList<>();
+            synchronized (this) {
+                expireSubscriptions();
+                subscriptions.values().stream().filter(x -> x.tenant.equals(token.tenant))
+                        .forEach(x -> value.add(subscriptionJson(x, false)));
+            }
+            return jsonResp(200, Map.of("@odata.context", graphUrl() + "/$metadata#subscriptions", "value", value));
+        }
+        Subscription sub;
+        synchronized (this) {
+            expireSubscriptions();
+            sub = subscriptions.get(s.get(1));
+        }
+        if (sub == null || !sub.tenant.equals(token.tenant)) {
+            throw new GraphError(404, "ResourceNotFound", "The object was not found.");
+        }
+        if (s.size() == 2 && req.method.equals("GET")) {
+            return jsonResp(200, subscriptionJson(sub, true));
+        }
+        if (s.size() == 2 && req.method.equals("PATCH")) {
+            Instant expires = expiration(parseJson(req.body).get("expirationDateTime"));
+            synchronized (this) {
+                sub.expires = expires;
+            }
+            return jsonResp(200, subscriptionJson(sub, true));
+        }
+        if (s.size() == 2 && req.method.equals("DELETE")) {
+            synchronized (this) {
+                subscriptions.remove(sub.id);
+            }
+            return new Resp(204, Map.of(), new byte[0]);
+        }
+        if (s.size() == 3 && s.get(2).equals("reauthorize") && req.method.equals("POST")) {
+            return new Resp(204, Map.of(), new byte[0]);
+        }
+        throw new GraphError(405, "BadRequest", "Unsupported request on a subscription.");
+    }
+
+    private Resp createSubscription(Req req, Token token) {
+        Map<?, ?> body = parseJson(req.body);
+        String changeType = string(body, "changeType");
+        String resource = string(body, "resource");
+        String notificationUrl = string(body, "notificationUrl");
+        String lifecycleUrl = body.get("lifecycleNotificationUrl") == null ? null
+                : String.valueOf(body.get("lifecycleNotificationUrl"));
+        String clientState = body.get("clientState") == null ? null : String.valueOf(body.get("clientState"));
+        for (String type : changeType.split(",")) {
+            if (!List.of("created", "updated", "deleted").contains(type.trim())) {
+                throw new GraphError(400, "InvalidRequest", "Invalid change type '" + type + "'.");
+            }
+        }
+        if (clientState != null && clientState.length() > 128) {
+            throw new GraphError(400, "InvalidRequest", "clientState is longer than 128 characters.");
+        }
+        Matcher m = RESOURCE.matcher(resource);
+        if (!m.matches()) {
+            throw new GraphError(400, "ExtensionError", "Operation: Create; Exception: [Status Code: BadRequest; "
+                    + "Reason: The resource '" + resource + "' is not supported.]");
+        }
+        User user = userFor(token, m.group(1));
+        String folderRef = m.group(2) != null ? m.group(2) : m.group(3);
+        String folderId = folderRef == null ? null : folderOrThrow(user, folderRef).id;
+        Instant expires = expiration(body.get("expirationDateTime"));
+        validate(notificationUrl);
+        if (lifecycleUrl != null) {
+            validate(lifecycleUrl);
+        }
+        Subscription sub = new Subscription(token.tenant, token.clientId, user.id, folderId, resource, changeType,
+                notificationUrl, lifecycleUrl, clientState, expires);
+        synchronized (this) {
+            subscriptions.put(sub.id, sub);
+        }
+        return jsonResp(201, subscriptionJson(sub, true));
+    }
+
+    private static Instant expiration(Object value) {
+        if (value == null) {
+            throw new GraphError(400, "InvalidRequest", "expirationDateTime is required.");
+        }
+        Instant expires;
+        try {
+            expires = OffsetDateTime.parse(value.toString()).toInstant();
+        } catch (RuntimeException e) {
+            throw new GraphError(400, "InvalidRequest", "Invalid expirationDateTime '" + value + "'.");
+        }
+        Instant now = Instant.now();
+        if (!expires.isAfter(now)) {
+            throw new GraphError(400, "InvalidRequest", "Subscription expiration must be in the future.");
+        }
+        if (expires.isAfter(now.plus(MAX_MESSAGE_SUBSCRIPTION))) {
+            throw new GraphError(400, "InvalidRequest", "Subscription expiration can only be "
+                    + MAX_MESSAGE_SUBSCRIPTION.toMinutes() + " minutes in the future.");
+        }
+        return expires;
+    }
+
+    /** Graph's validation handshake: the endpoint must echo the token as text/plain with 200 within 10 s. */
+    private void validate(String url) {
+        String validationToken = "Validation: Testing client application reachability for subscription Request-Id: "
+                + UUID.randomUUID();
+        String target = url + (url.contains("?") ? "&" : "?") + "validationToken="
+                + URLEncoder.encode(validationToken, StandardCharsets.UTF_8);
+        try {
+            HttpResponse<String> response = outbound.send(HttpRequest.newBuilder(URI.create(target))
+                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "text/plain; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            if (response.statusCode() == 200 && contentType.toLowerCase(Locale.ROOT).startsWith("text/plain")
+                    && response.body().equals(validationToken)) {
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unreachable or too slow: refused below.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new GraphError(400, "ValidationError", "Subscription validation request failed. Notification "
+                + "endpoint must respond with 200 OK to validation request.");
+    }
+
+    private synchronized void expireSubscriptions() {
+        Instant now = Instant.now();
+        subscriptions.values().removeIf(s -> !s.expires.isAfter(now));
+    }
+
+    private synchronized Map<String, Object> subscriptionJson(Subscription s, boolean withContext) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        if (withContext) {
+            o.put("@odata.context", graphUrl() + "/$metadata#subscriptions/$entity");
+        }
+        o.put("id", s.id);
+        o.put("resource", s.resource);
+        o.put("applicationId", s.clientId);
+        o.put("changeType", s.changeType);
+        o.put("clientState", s.clientState);
+        o.put("notificationUrl", s.notificationUrl);
+        o.put("lifecycleNotificationUrl", s.lifecycleUrl);
+        o.put("expirationDateTime", graphTime(s.expires));
+        o.put("creatorId", s.clientId);
+        o.put("latestSupportedTlsVersion", "v1_2");
+        o.put("encryptionCertificate", null);
+        o.put("encryptionCertificateId", null);
+        o.put("includeResourceData", false);
+        o.put("notificationContentType", null);
+        return o;
+    }
+
+    /** The posts a new message causes; built under the lock, run outside it. */
+    private List<Runnable> changeNotifications(User user, Msg msg) {
+        expireSubscriptions();
+        List<Subscription> matching = subscriptions.values().stream()
+                .filter(s -> s.userId.equals(user.id) && (s.folderId == null || s.folderId.equals(msg.folderId))
+                        && s.changeType.contains("created"))
+                .toList();
+        if (matching.isEmpty()) {
+            return List.of();
+        }
+        if (user.dropNotifications > 0) {
+            user.dropNotifications--;
+            return List.of();
+        }
+        List<Runnable> posts = new ArrayList<>();
+        for (Subscription s : matching) {
+            Map<String, Object> resourceData = new LinkedHashMap<>();
+            resourceData.put("@odata.type", "#Microsoft.Graph.Message");
+            resourceData.put("@odata.id", "Users/" + user.id + "/Messages/" + msg.id);
+            resourceData.put("@odata.etag", "W/\"" + msg.changeKey + "\"");
+            resourceData.put("id", msg.id);
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("subscriptionId", s.id);
+            item.put("subscriptionExpirationDateTime", graphTime(s.expires));
+            item.put("changeType", "created");
+            item.put("resource", "Users/" + user.id + "/Messages/" + msg.id);
+            item.put("resourceData", resourceData);
+            item.put("clientState", s.clientState);
+            item.put("tenantId", s.tenant);
+            String body = json.writeValueAsString(Map.of("value", List.of(item)));
+            posts.add(() -> post("change", s.id, s.notificationUrl, body));
+        }
+        return posts;
+    }
+
+    private int post(String kind, String subscriptionId, String url, String body) {
+        int status = -1;
+        try {
+            status = outbound.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException | RuntimeException e) {
+            // Not answered: recorded as -1.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        notificationsSent.add(new Notification(kind, subscriptionId, url, body, status));
+        return status;
+    }
+
+    // --- sendMail ---
+
+    private Resp sendMail(Req req, User user) {
+        String contentType = req.header("content-type") == null ? "" : req.header("content-type").toLowerCase(Locale.ROOT);
+        byte[] mime;
+        boolean save;
+        if (contentType.startsWith("text/plain")) {
+            try {
+                mime = Base64.getMimeDecoder().decode(new String(req.body, StandardCharsets.US_ASCII).trim());
+            } catch (IllegalArgumentException e) {
+                throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+            }
+            if (mime.length == 0) {
+                throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+            }
+            user.sentMime.add(mime);
+            save = true;
+        } else if (contentType.startsWith("application/json")) {
+            Map<?, ?> body = parseJson(req.body);
+            if (!(body.get("message") instanceof Map<?, ?> message)) {
+                throw new GraphError(400, "ErrorInvalidRequest", "The message is missing.");
+            }
+            int recipients = 0;
+            for (String field : List.of("toRecipients", "ccRecipients", "bccRecipients")) {
+                if (message.get(field) instanceof List<?> list) {
+                    recipients += list.size();
+                }
+            }
+            if (recipients == 0) {
+                throw new GraphError(400, "ErrorInvalidRecipients",
+                        "At least one recipient is required, but none were found.");
+            }
+            user.sentJson.add(new String(req.body, StandardCharsets.UTF_8));
+            save = !Boolean.FALSE.equals(body.get("saveToSentItems"));
+            mime = composeMime(user, message);
+        } else {
+            throw new GraphError(415, "UnsupportedMediaType", "Content-Type must be application/json or text/plain.");
+        }
+        if (save) {
+            createMessage(user.id, folderId(user.id, "sentitems"), mime);
+        }
+        return new Resp(202, Map.of(), new byte[0]);
+    }
+
+    private static byte[] composeMime(User user, Map<?, ?> message) {
+        try {
+            MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()));
+            mime.setFrom(new InternetAddress(user.address));
+            for (var entry : Map.of("toRecipients", RecipientType.TO, "ccRecipients", RecipientType.CC).entrySet()) {
+                if (message.get(entry.getKey()) instanceof List<?> list) {
+                    for (Object r : list) {
+                        Map<?, ?> email = (Map<?, ?>) ((Map<?, ?>) r).get("emailAddress");
+                        mime.addRecipient(entry.getValue(), new InternetAddress(String.valueOf(email.get("address"))));
+                    }
+                }
+            }
+            mime.setSubject(message.get("subject") == null ? "" : String.valueOf(message.get("subject")), "UTF-8");
+            Map<?, ?> body = message.get("body") instanceof Map<?, ?> b ? b : Map.of();
+            String content = body.get("content") == null ? "" : String.valueOf(body.get("content"));
+            boolean html = "html".equalsIgnoreCase(String.valueOf(body.get("contentType")));
+            mime.setText(content, "UTF-8", html ? "html" : "plain");
+            mime.setSentDate(new java.util.Date());
+            mime.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            mime.writeTo(out);
+            return out.toByteArray();
+        } catch (Exception e) {
+            throw new GraphError(400, "ErrorInvalidRequest", "The message could not be composed: " + e.getMessage());
+        }
+    }
+
+    // --- $batch ---
+
+    private Resp batch(Req req) {
+        Map<?, ?> body = parseJson(req.body);
+        if (!(body.get("requests") instanceof List<?> list) || list.isEmpty()) {
+            throw new GraphError(400, "BadRequest", "Invalid batch payload format.");
+        }
+        if (list.size() > BATCH_LIMIT) {
+            throw new GraphError(400, "BadRequest", "Invalid batch payload format: more than " + BATCH_LIMIT
+                    + " requests in a batch.");
+        }
+        List<Object> responses = new ArrayList<>();
+        for (Object o : list) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            String url = String.valueOf(r.get("url"));
+            if (!url.startsWith("/")) {
+                url = "/" + url;
+            }
+            String rawPath = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+            String rawQuery = url.contains("?") ? url.substring(url.indexOf('?') + 1) : null;
+            Map<String, String> headers = new HashMap<>();
+            if (req.header("authorization") != null) {
+                headers.put("authorization", req.header("authorization"));
+            }
+            if (r.get("headers") instanceof Map<?, ?> h) {
+                h.forEach((k, v) -> headers.put(String.valueOf(k).toLowerCase(Locale.ROOT), String.valueOf(v)));
+            }
+            byte[] inner = new byte[0];
+            if (r.get("body") instanceof String text) {
+                inner = text.getBytes(StandardCharsets.UTF_8);
+            } else if (r.get("body") != null) {
+                inner = json.writeValueAsBytes(r.get("body"));
+                headers.putIfAbsent("content-type", "application/json");
+            }
+            Resp resp = dispatch(new Req(String.valueOf(r.get("method")).toUpperCase(Locale.ROOT), "/v1.0" + rawPath,
+                    query(rawQuery), headers, inner));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("id", r.get("id"));
+            out.put("status", resp.status);
+            out.put("headers", resp.headers);
+            if (resp.body.length > 0) {
+                String ct = resp.headers.getOrDefault("Content-Type", "");
+                out.put("body", ct.startsWith("application/json") ? parseJson(resp.body)
+                        : Base64.getEncoder().encodeToString(resp.body));
+            }
+            responses.add(out);
+        }
+        return jsonResp(200, Map.of("responses", responses));
+    }
+
+    // --- helpers ---
+
+    private Resp jsonResp(int status, Object body) {
+        return jsonResp(status, body, Map.of());
+    }
+
+    private Resp jsonResp(int status, Object body, Map<String, String> extra) {
+        Map<String, String> headers = new LinkedHashMap<>(extra);
+        headers.put("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8");
+        return new Resp(status, headers, json.writeValueAsBytes(body));
+    }
+
+    private Map<?, ?> parseJson(byte[] body) {
+        try {
+            return json.readValue(body, Map.class);
+        } catch (RuntimeException e) {
+            throw new GraphError(400, "BadRequest", "Unable to read JSON request payload.");
+        }
+    }
+
+    private static String string(Map<?, ?> body, String field) {
+        Object value = body.get(field);
+        if (value == null || value.toString().isBlank()) {
+            throw new GraphError(400, "InvalidRequest", field + " is required.");
+        }
+        return value.toString();
+    }
+
+    private static int intParam(Req req, String name, int fallback) {
+        String v = req.query.get(name);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new GraphError(400, "BadRequest", "Invalid value for " + name + ".");
+        }
+    }
+
+    private User user(String idOrAddress) {
+        for (User u : users.values()) {
+            if (u.id.equalsIgnoreCase(idOrAddress) || u.address.equalsIgnoreCase(idOrAddress)) {
+                return u;
+            }
+        }
+        throw new IllegalArgumentException("no user " + idOrAddress);
+    }
+
+    private Folder folder(User user, String idOrName) {
+        Folder folder = findFolder(user, idOrName);
+        if (folder == null) {
+            throw new IllegalArgumentException("no folder " + idOrName);
+        }
+        return folder;
+    }
+
+    private static Folder findFolder(User user, String idOrName) {
+        Folder folder = user.folders.get(idOrName);
+        if (folder == null) {
+            String id = user.wellKnown.get(idOrName.toLowerCase(Locale.ROOT));
+            folder = id == null ? null : user.folders.get(id);
+        }
+        return folder;
+    }
+
+    private String newId(String prefix) {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "AAA=";
+    }
+
+    private static String graphTime(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(key, value);
+        }
+        return out;
+    }
+
+    private static String decode(String rawPath) {
+        return URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** Path segments, decoded, with OData key syntax {@code mailFolders('x')} split into two. */
+    private static List<String> segments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        for (String raw : rawPath.split("/")) {
+            if (raw.isEmpty()) {
+                continue;
+            }
+            String seg = decode(raw);
+            Matcher key = Pattern.compile("^([A-Za-z]+)\\('(.*)'\\)$").matcher(seg);
+            if (key.matches()) {
+                out.add(key.group(1));
+                out.add(key.group(2));
+            } else {
+                out.add(seg);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> wellKnown() {
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("inbox", "Inbox");
+        names.put("sentitems", "Sent Items");
+        names.put("drafts", "Drafts");
+        names.put("deleteditems", "Deleted Items");
+        names.put("junkemail", "Junk Email");
+        names.put("archive", "Archive");
+        return java.util.Collections.unmodifiableMap(names);
+    }
+}
