@@ -85,6 +85,8 @@ class FakeGraphTest {
     @Test
     void msalGetsATokenAndAnExpiredTokenIsRefused() throws Exception {
         assertThat(token).isNotBlank();
+        // With authority validation and instance discovery off, msal4j asks the authority nothing else.
+        assertThat(graph.requests()).containsExactly("POST /" + TENANT + "/oauth2/v2.0/token");
         assertThat(get("/users/" + USER + "/mailFolders/inbox").statusCode()).isEqualTo(200);
 
         HttpResponse<String> wrongSecret = http.send(HttpRequest.newBuilder(URI.create(graph.tokenUrl(TENANT)))
@@ -239,11 +241,14 @@ class FakeGraphTest {
         Thread.sleep(200);
         assertThat(receiver.notifications).hasSize(2);
 
+        await().atMost(10, SECONDS).until(() -> graph.notificationsSent().size() == 2);
         assertThat(graph.sendLifecycle(subscriptionId, "missed")).isEqualTo(202);
         JsonNode lifecycle = json.readTree(receiver.lifecycle.get(0)).path("value").get(0);
         assertThat(lifecycle.path("lifecycleEvent").asString()).isEqualTo("missed");
         assertThat(lifecycle.path("subscriptionId").asString()).isEqualTo(subscriptionId);
 
+        assertThat(graph.notificationsSent()).extracting(FakeGraph.Notification::kind)
+                .containsExactly("change", "change", "lifecycle");
         Instant later = Instant.now().plus(Duration.ofDays(2));
         HttpResponse<String> renewed = send("PATCH", "/subscriptions/" + subscriptionId,
                 "{\"expirationDateTime\":\"" + later + "\"}");
@@ -255,6 +260,10 @@ class FakeGraphTest {
         assertThat(send("DELETE", "/subscriptions/" + subscriptionId, null).statusCode()).isEqualTo(204);
         assertThat(graph.activeSubscriptions(USER)).isEmpty();
         assertThat(get("/subscriptions/" + subscriptionId).statusCode()).isEqualTo(404);
+
+        String second = tree(subscribe("inbox")).path("id").asString();
+        assertThat(graph.sendLifecycle(second, "subscriptionRemoved")).isEqualTo(202);
+        assertThat(graph.activeSubscriptions(USER)).isEmpty();
     }
 
     @Test
@@ -293,6 +302,12 @@ class FakeGraphTest {
         assertThat(tree(throttled).path("error").path("code").asString()).isEqualTo("TooManyRequests");
         assertThat(get("/users/" + USER + "/mailFolders").statusCode()).isEqualTo(200);
         assertThat(graph.requests()).contains("GET /v1.0/users/" + USER + "/mailFolders");
+
+        graph.throttleNext("/messages", 503, Duration.ofSeconds(3));
+        String id = graph.createMessage(USER, graph.folderId(USER, "inbox"), mime("later"));
+        HttpResponse<String> unavailable = get("/users/" + USER + "/messages/" + id);
+        assertThat(unavailable.statusCode()).isEqualTo(503);
+        assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("3");
     }
 
     @Test
