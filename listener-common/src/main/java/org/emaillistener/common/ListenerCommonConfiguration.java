@@ -7,6 +7,9 @@ import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.exchange.ExchangeConnector;
 import org.emaillistener.common.exchange.ExchangeProperties;
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphProperties;
+import org.emaillistener.common.graph.GraphTls;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -24,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The beans both roles use. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
-        SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class })
+        SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class,
+        GraphProperties.class })
 public class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
@@ -48,6 +52,12 @@ public class ListenerCommonConfiguration {
     @Bean
     ExchangeConnector exchangeConnector(ExchangeProperties properties) {
         return new ExchangeConnector(properties);
+    }
+
+    /** Graph verifies TLS with the JDK's defaults unless a {@link GraphTls} bean says otherwise (tests). */
+    @Bean
+    GraphConnector graphConnector(GraphProperties properties, ObjectProvider<GraphTls> tls) {
+        return new GraphConnector(properties, tls.getIfAvailable(GraphTls::jdkDefault));
     }
 
     @Bean

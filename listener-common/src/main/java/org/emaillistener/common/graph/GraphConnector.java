@@ -1,0 +1,85 @@
+package org.emaillistener.common.graph;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Decides which Exchange mailboxes Graph serves, and opens them. A mailbox is served through Graph
+ * when it is an Exchange mailbox on Exchange Online (its EWS address on one of
+ * {@code listener.graph.online-hosts}, or with autodiscover from an address or domain) and its
+ * address's domain belongs to a configured tenant; every other mailbox is served as before. This is
+ * the one place that decision is made.
+ */
+public class GraphConnector {
+
+    private final GraphProperties properties;
+    private final GraphTokens tokens;
+    private final HttpClient http;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public GraphConnector(GraphProperties properties, GraphTls tls) {
+        this.properties = properties;
+        this.tokens = new GraphTokens(properties, tls);
+        this.http = HttpClient.newBuilder().sslContext(tls.context()).connectTimeout(properties.requestTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    public GraphProperties properties() {
+        return properties;
+    }
+
+    /** Whether Graph serves this mailbox (else EWS or IMAP, as Creatio's server type says). */
+    public boolean serves(SynchronizationCredentials mailbox) {
+        return tenantOf(mailbox).isPresent();
+    }
+
+    /** The tenant whose app registration serves the mailbox through Graph; empty: not a Graph mailbox. */
+    public Optional<GraphProperties.Tenant> tenantOf(SynchronizationCredentials mailbox) {
+        if (properties.tenants().isEmpty() || !mailbox.isExchange() || !online(mailbox)) {
+            return Optional.empty();
+        }
+        String domain = domain(address(mailbox));
+        return properties.tenants().stream()
+                .filter(tenant -> tenant.domains().stream().anyMatch(d -> d.equalsIgnoreCase(domain))).findFirst();
+    }
+
+    /** A Graph client for the mailbox; it holds no connection of its own. */
+    public GraphMailbox connect(SynchronizationCredentials mailbox) throws GraphException {
+        GraphProperties.Tenant tenant = tenantOf(mailbox).orElseThrow(() -> new GraphException(
+                "Mailbox " + mailbox.Id() + " is not served through Microsoft Graph", 0, null, null));
+        return new GraphMailbox(http, json, tokens, tenant, properties, address(mailbox));
+    }
+
+    /**
+     * Exchange Online by its EWS host; with autodiscover from an address or a domain (no URL), the
+     * address's domain being a configured tenant's is the operator's word that it is Exchange Online.
+     */
+    private boolean online(SynchronizationCredentials mailbox) {
+        String serviceUrl = mailbox.ServiceUrl() == null ? "" : mailbox.ServiceUrl().trim();
+        if (mailbox.IsAutodiscover() && !serviceUrl.contains("://")) {
+            return true;
+        }
+        String host;
+        try {
+            host = serviceUrl.contains("://") ? URI.create(serviceUrl).getHost() : serviceUrl.split("/", 2)[0];
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return host != null && properties.onlineHosts().stream().anyMatch(h -> h.equalsIgnoreCase(host));
+    }
+
+    static String address(SynchronizationCredentials mailbox) {
+        String sender = mailbox.SenderEmailAddress();
+        return sender != null && sender.contains("@") ? sender.trim() : String.valueOf(mailbox.UserName()).trim();
+    }
+
+    private static String domain(String address) {
+        return address.substring(address.indexOf('@') + 1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,48 @@
+package org.emaillistener.common.graph;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the service reaches Exchange Online through Microsoft Graph. With no tenant configured Graph is
+ * off and every Exchange mailbox is served over EWS, as before.
+ *
+ * @param tenants the Microsoft Entra app registrations, one per tenant, each with the mail domains
+ *        whose mailboxes it serves
+ * @param authorityHost where tokens come from (Microsoft Entra's global cloud by default)
+ * @param graphUrl Graph's base address, version included
+ * @param pollInterval how often each Graph mailbox's folders are checked for changes (spread out
+ *        across mailboxes)
+ * @param onlineHosts the EWS hosts that mean Exchange Online
+ * @param requestTimeout how long one Graph call may take
+ * @param deltaPageSize messages asked for per delta page
+ * @param maxRetryAfter the longest {@code Retry-After} of a throttled call that is waited out; a
+ *        longer one fails the call (its job is retried later)
+ */
+@ConfigurationProperties("listener.graph")
+public record GraphProperties(
+        @DefaultValue List<Tenant> tenants,
+        @DefaultValue("https://login.microsoftonline.com") String authorityHost,
+        @DefaultValue("https://graph.microsoft.com/v1.0") String graphUrl,
+        @DefaultValue("30s") Duration pollInterval,
+        @DefaultValue({ "outlook.office365.com", "outlook.office.com" }) List<String> onlineHosts,
+        @DefaultValue("60s") Duration requestTimeout,
+        @DefaultValue("50") int deltaPageSize,
+        @DefaultValue("60s") Duration maxRetryAfter) {
+
+    /**
+     * One app registration with the application permissions {@code Mail.ReadWrite} and {@code Mail.Send}.
+     *
+     * @param domains the mail domains (the part after {@code @}) of the mailboxes it serves
+     */
+    public record Tenant(String tenantId, String clientId, String clientSecret, @DefaultValue List<String> domains) {
+
+        @Override
+        public String toString() {
+            return "Tenant[tenantId=" + tenantId + ", clientId=" + clientId + ", domains=" + domains + "]";
+        }
+    }
+}

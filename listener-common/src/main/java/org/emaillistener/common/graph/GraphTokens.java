@@ -1,0 +1,72 @@
+package org.emaillistener.common.graph;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+
+/**
+ * App-only Graph tokens (client credentials) per tenant, from msal4j: one client application per
+ * tenant, whose token cache answers until a token nears its expiry and then fetches a new one, so a
+ * call never carries a token about to expire.
+ */
+public class GraphTokens {
+
+    private static final Set<String> SCOPES = Set.of("https://graph.microsoft.com/.default");
+    private static final String GLOBAL_AUTHORITY = "login.microsoftonline.com";
+
+    private final GraphProperties properties;
+    private final GraphTls tls;
+    private final Map<String, ConfidentialClientApplication> applications = new ConcurrentHashMap<>();
+
+    public GraphTokens(GraphProperties properties, GraphTls tls) {
+        this.properties = properties;
+        this.tls = tls;
+    }
+
+    /** An access token for the tenant's Graph, from the cache while it is fresh. */
+    public String token(GraphProperties.Tenant tenant) throws GraphException {
+        try {
+            return application(tenant).acquireToken(ClientCredentialParameters.builder(SCOPES).build()).get()
+                    .accessToken();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GraphException("Interrupted while getting a Graph token", 0, null, e);
+        } catch (ExecutionException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new GraphException("Microsoft Entra gave no token for tenant " + tenant.tenantId() + " (client "
+                    + tenant.clientId() + "): " + cause.getMessage(), 0, null, cause);
+        }
+    }
+
+    private ConfidentialClientApplication application(GraphProperties.Tenant tenant) throws GraphException {
+        try {
+            return applications.computeIfAbsent(tenant.tenantId() + "|" + tenant.clientId(), key -> build(tenant));
+        } catch (IllegalStateException e) {
+            throw new GraphException(e.getMessage(), 0, null, e.getCause());
+        }
+    }
+
+    private ConfidentialClientApplication build(GraphProperties.Tenant tenant) {
+        String host = properties.authorityHost().replaceAll("/+$", "");
+        try {
+            var builder = ConfidentialClientApplication
+                    .builder(tenant.clientId(), ClientCredentialFactory.createFromSecret(tenant.clientSecret()))
+                    .authority(host + "/" + tenant.tenantId() + "/")
+                    .sslSocketFactory(tls.context().getSocketFactory());
+            if (!GLOBAL_AUTHORITY.equalsIgnoreCase(URI.create(host).getHost())) {
+                // An authority msal4j does not know (a national cloud's, or a test's): no instance discovery.
+                builder.validateAuthority(false).instanceDiscovery(false);
+            }
+            return builder.build();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot use the Graph app registration of tenant " + tenant.tenantId()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+}
