@@ -18,6 +18,7 @@ import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.primary.ews.ExchangeWatchers;
+import org.emaillistener.primary.graph.GraphWatchers;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ public class Subscriptions {
     private final HistoryImports historyImports;
     private final ImapWatchers imapWatchers;
     private final ExchangeWatchers exchangeWatchers;
+    private final GraphWatchers graphWatchers;
     private final ParkedMessages parked;
     private final DeliveredMessages delivered;
     private final MeterRegistry meters;
@@ -51,7 +53,7 @@ public class Subscriptions {
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
             CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ExchangeWatchers exchangeWatchers,
-            ParkedMessages parked,
+            GraphWatchers graphWatchers, ParkedMessages parked,
             DeliveredMessages delivered, MeterRegistry meters) {
         this.registry = registry;
         this.states = states;
@@ -61,6 +63,7 @@ public class Subscriptions {
         this.historyImports = historyImports;
         this.imapWatchers = imapWatchers;
         this.exchangeWatchers = exchangeWatchers;
+        this.graphWatchers = graphWatchers;
         this.parked = parked;
         this.delivered = delivered;
         this.meters = meters;
@@ -77,7 +80,8 @@ public class Subscriptions {
     private MailboxWatcher watcher(RegisteredMailbox mailbox, WatcherEvents events) {
         return switch (mailbox.credentials().serverType()) {
             case IMAP -> imapWatchers.create(mailbox, events);
-            case EXCHANGE -> exchangeWatchers.create(mailbox, events);
+            case EXCHANGE -> graphWatchers.serves(mailbox) ? graphWatchers.create(mailbox, events)
+                    : exchangeWatchers.create(mailbox, events);
         };
     }
 

@@ -17,6 +17,9 @@ import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.exchange.ExchangeConnector;
 import org.emaillistener.common.exchange.ExchangeProperties;
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphProperties;
+import org.emaillistener.common.graph.GraphTls;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -30,6 +33,7 @@ import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.primary.ews.ExchangeWatchers;
+import org.emaillistener.primary.graph.GraphWatchers;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.emaillistener.primary.subscription.Subscriptions;
 import org.emaillistener.primary.subscription.SyncJobOutbox;
@@ -172,6 +176,8 @@ class MailboxOwnershipTest {
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
                 new InMemoryHistoryImports(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
                         new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))),
+                new GraphWatchers(new GraphConnector(new Binder().bindOrCreate("listener.graph", GraphProperties.class),
+                        GraphTls.jdkDefault()), cursors),
                 new InMemoryParkedMessages(),
                 new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),

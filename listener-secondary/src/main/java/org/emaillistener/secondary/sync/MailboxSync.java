@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
+import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.jobs.SyncJobHandler;
@@ -47,6 +48,8 @@ public class MailboxSync implements SyncJobHandler {
     private final HistorySync history;
     private final ExchangeFolderSync exchangeFolders;
     private final ExchangeHistorySync exchangeHistory;
+    private final GraphFolderSync graphFolders;
+    private final GraphConnector graph;
     private final SyncProperties properties;
     private final SubscriptionStates states;
     private final CreatioProperties creatio;
@@ -58,7 +61,7 @@ public class MailboxSync implements SyncJobHandler {
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
             HistorySync history, ExchangeFolderSync exchangeFolders, ExchangeHistorySync exchangeHistory,
-            SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
+            GraphFolderSync graphFolders, GraphConnector graph, SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
             MeterRegistry meters) {
         this.registry = registry;
         this.locks = locks;
@@ -67,6 +70,8 @@ public class MailboxSync implements SyncJobHandler {
         this.history = history;
         this.exchangeFolders = exchangeFolders;
         this.exchangeHistory = exchangeHistory;
+        this.graphFolders = graphFolders;
+        this.graph = graph;
         this.properties = properties;
         this.states = states;
         this.creatio = creatio;
@@ -172,6 +177,19 @@ public class MailboxSync implements SyncJobHandler {
         return false;
     }
 
+    /** @return whether more new mail waits in the job's folder */
+    private boolean syncGraph(RegisteredMailbox mailbox, SyncJob job) throws Exception {
+        switch (job.reason()) {
+            case HISTORY -> throw new UnsupportedOperationException(
+                    "Loading older mail is not available through Microsoft Graph yet (issue 9)");
+            case REDELIVER -> graphFolders.redeliver(mailbox, job.folder(), redeliveredUid(job));
+            default -> {
+                return graphFolders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
+            }
+        }
+        return false;
+    }
+
     private static long redeliveredUid(SyncJob job) {
         return Long.parseLong(job.filter().substring("UID ".length()));
     }
@@ -198,7 +216,8 @@ public class MailboxSync implements SyncJobHandler {
         try (MailboxLocks.Lock lock = lock(job); var renewal = keepLocked(lock)) {
             more = switch (mailbox.credentials().serverType()) {
                 case IMAP -> syncImap(mailbox, job);
-                case EXCHANGE -> syncExchange(mailbox, job);
+                case EXCHANGE -> graph.serves(mailbox.credentials()) ? syncGraph(mailbox, job)
+                        : syncExchange(mailbox, job);
             };
         } catch (Exception e) {
             consumed("failed");

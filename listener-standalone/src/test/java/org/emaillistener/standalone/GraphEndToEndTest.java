@@ -1,0 +1,150 @@
+package org.emaillistener.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.emaillistener.standalone.SubscriptionEndToEndTest.assertDeliveredOnce;
+import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsFor;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.emaillistener.common.graph.GraphTls;
+import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.FakeGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Exchange Online mailboxes end to end through Microsoft Graph, polling: Creatio registers them in its
+ * unquoted dialect as Exchange mailboxes on {@code outlook.office365.com} in a domain of a configured
+ * tenant; the listener takes its own app-only token from the fake Entra, and messages created on the
+ * fake Graph reach the Creatio stand-in once, through the folder's delta and each message's MIME.
+ */
+@SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
+                "listener.graph.poll-interval=500ms" })
+@Import(GraphEndToEndTest.TrustTheFake.class)
+class GraphEndToEndTest extends EndToEndTest {
+
+    private static final String TENANT = "7d3c1a52-0000-4000-8000-00000000c0de";
+    private static final String CLIENT = "listener-app";
+    private static final String DOMAIN = "contoso.example";
+    private static final String ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
+
+    static FakeGraph graph;
+
+    @TestConfiguration
+    static class TrustTheFake {
+        @Bean
+        GraphTls graphTls() {
+            return new GraphTls(FakeGraph.trustingContext());
+        }
+    }
+
+    @DynamicPropertySource
+    static void pointAtTheFake(DynamicPropertyRegistry properties) throws Exception {
+        graph = new FakeGraph();
+        graph.addTenant(TENANT, CLIENT, "s3cret");
+        properties.add("listener.graph.authority-host", graph::baseUrl);
+        properties.add("listener.graph.graph-url", graph::graphUrl);
+        properties.add("listener.graph.tenants[0].tenant-id", () -> TENANT);
+        properties.add("listener.graph.tenants[0].client-id", () -> CLIENT);
+        properties.add("listener.graph.tenants[0].client-secret", () -> "s3cret");
+        properties.add("listener.graph.tenants[0].domains[0]", () -> DOMAIN);
+    }
+
+    @AfterAll
+    static void stopGraph() {
+        graph.close();
+    }
+
+    @Test
+    void deliversEachMessageCreatedInTheInboxOnceThroughGraph() throws Exception {
+        String user = newUser("inbox");
+        subscribe(user);
+
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Through Graph", "<g1-" + user + ">"));
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Second", "<g2-" + user + ">"));
+
+        var emails = awaitEmailsFor(user, 2);
+        assertThat(emails).extracting(email -> email.get("MessageId").asString())
+                .containsExactlyInAnyOrder("<g1-" + user + ">", "<g2-" + user + ">");
+        assertThat(emails.getFirst().get("Sender").asString()).isEqualTo("Alice Example <alice@example.com>");
+        assertDeliveredOnce(user, 2);
+    }
+
+    @Test
+    void resynchronisesAnExpiredDeltaLinkWithoutDeliveringAgain() throws Exception {
+        String user = newUser("gone");
+        subscribe(user);
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Before", "<before-" + user + ">"));
+        awaitEmailsFor(user, 1);
+
+        graph.expireDeltaTokens();
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "After", "<after-" + user + ">"));
+
+        awaitEmailsFor(user, 2);
+        assertDeliveredOnce(user, 2);
+    }
+
+    @Test
+    void doesNotDeliverMailReceivedBeforeTheRegistration() throws Exception {
+        String user = newUser("old");
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Old", "<old-" + user + ">"),
+                java.time.Instant.now().minus(Duration.ofHours(1)));
+        subscribe(user);
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "New", "<new-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        assertDeliveredOnce(user, 1);
+        assertThat(SubscriptionEndToEndTest.emailsFor(user)).extracting(email -> email.get("Subject").asString())
+                .containsExactly("New");
+    }
+
+    private static String newUser(String name) {
+        String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
+        graph.addUser(TENANT, user);
+        return user;
+    }
+
+    private void subscribe(String user) {
+        var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(
+                UUID.randomUUID(), ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        // Listening: the catch-up's first delta round has been read, so later mail is new mail.
+        await().atMost(Duration.ofSeconds(20)).until(() -> graph.requests().stream()
+                .anyMatch(request -> (request.contains(user) || request.contains(graph.userId(user)))
+                        && request.contains("/delta")));
+    }
+
+    private static byte[] mime(String to, String subject, String messageId) throws Exception {
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+            @Override
+            protected void updateMessageID() throws jakarta.mail.MessagingException {
+                setHeader("Message-ID", messageId);
+            }
+        };
+        message.setFrom(new InternetAddress("alice@example.com", "Alice Example"));
+        message.setRecipients(Message.RecipientType.TO, to);
+        message.setSubject(subject);
+        message.setText("Hello from " + subject);
+        message.saveChanges();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toByteArray();
+    }
+}
