@@ -141,6 +141,8 @@ final class ScaleBenchmark {
     private List<String> jvmOptions(String name) {
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.getOrDefault("service-heap", "2g")));
         if (options.containsKey("jfr")) {
+            // Deep enough to see who calls into the nested-jar class loader or Jackson.
+            jvm.add("-XX:FlightRecorderOptions:stackdepth=256");
             jvm.add("-XX:StartFlightRecording=filename=target/bench-" + name + ".jfr,settings="
                     + options.get("jfr"));
         }

@@ -1,14 +1,11 @@
 package org.emaillistener.secondary.sync;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 
-import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.exchange.ExchangeConnector;
-import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeMailbox.ItemRef;
 import org.emaillistener.common.exchange.ExchangeWatchedFolders;
@@ -39,20 +36,21 @@ public class ExchangeHistorySync {
     private final HistoryImports imports;
     private final SyncJobs jobs;
     private final ExchangeFolderSync folders;
+    private final PagedFolderSync pages;
     private final SyncProperties properties;
 
-    public ExchangeHistorySync(ExchangeConnector connector, HistoryImports imports, SyncJobs jobs,
-            ExchangeFolderSync folders, SyncProperties properties) {
+    ExchangeHistorySync(ExchangeConnector connector, HistoryImports imports, SyncJobs jobs, ExchangeFolderSync folders,
+            PagedFolderSync pages, SyncProperties properties) {
         this.connector = connector;
         this.imports = imports;
         this.jobs = jobs;
         this.folders = folders;
+        this.pages = pages;
         this.properties = properties;
     }
 
     /** Does one job of a history import; the caller holds the mailbox's lock. */
-    public void sync(RegisteredMailbox mailbox, SyncJob job)
-            throws ExchangeException, CreatioCallFailedException, IOException {
+    public void sync(RegisteredMailbox mailbox, SyncJob job) throws Exception {
         HistoryImport current = imports.find(mailbox.id(), job.filter()).orElse(null);
         if (current == null || current.status() == HistoryImport.Status.DONE) {
             log.debug("History job {} belongs to no running import", job);
@@ -72,30 +70,31 @@ public class ExchangeHistorySync {
     }
 
     private void syncFolder(RegisteredMailbox mailbox, SyncJob job, HistoryImport current, ExchangeMailbox exchange)
-            throws ExchangeException, CreatioCallFailedException, IOException {
+            throws Exception {
         FolderProgress progress = current.progress(job.folder());
         Instant from = progress.lastReceivedAt() != null ? progress.lastReceivedAt() : since(job.filter());
         int batchSize = properties.maxMessagesPerJob();
-        Instant until = ExchangeFolderSync.registrationSecond(mailbox);
+        Instant until = PagedFolderSync.registrationSecond(mailbox);
         ExchangeMailbox.ItemPage page = from.isBefore(until)
                 ? exchange.received(job.folder(), from, until, 0, Math.min(1000, batchSize * 2))
                 : new ExchangeMailbox.ItemPage(List.of(), false);
         List<ItemRef> left = page.items().stream()
                 .filter(item -> item.receivedAt() != null)
                 .sorted(Comparator.comparing(ItemRef::receivedAt)
-                        .thenComparingLong(item -> ExchangeFolderSync.itemKey(item.id())))
-                .filter(item -> progress.leftToDeliver(item.receivedAt(), ExchangeFolderSync.itemKey(item.id())))
+                        .thenComparingLong(item -> PagedFolderSync.itemKey(item.id())))
+                .filter(item -> progress.leftToDeliver(item.receivedAt(), PagedFolderSync.itemKey(item.id())))
                 .toList();
         List<ItemRef> batch = left.subList(0, Math.min(left.size(), batchSize));
         FolderProgress done = progress.found(progress.delivered() + left.size());
         for (ItemRef item : batch) {
             try {
-                folders.deliverHistory(mailbox, exchange, item.id());
-            } catch (CreatioCallFailedException | ExchangeException | IOException e) {
+                pages.deliverFound(mailbox, folders.folder(exchange, job.folder()),
+                        new PagedFolderSync.Message(item.id(), item.receivedAt()));
+            } catch (Exception e) {
                 imports.save(current.with(job.folder(), done.failedOnce()));
                 throw e;
             }
-            done = done.deliveredUpTo(item.receivedAt(), ExchangeFolderSync.itemKey(item.id()));
+            done = done.deliveredUpTo(item.receivedAt(), PagedFolderSync.itemKey(item.id()));
             current = current.with(job.folder(), done);
             imports.save(current);
         }
