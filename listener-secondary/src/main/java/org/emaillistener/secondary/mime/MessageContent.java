@@ -66,9 +66,10 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             // cid: images; an HTML part with nothing in it does not beat real plain text.
             boolean html = htmlTexts.stream().anyMatch(text -> !text.isBlank());
             String body = join(html ? htmlTexts : plainTexts);
-            String searchableBody = body.toLowerCase(Locale.ROOT);
+            boolean referencesPossible = html && files.stream().anyMatch(file -> !file.contentId().isEmpty());
+            String searchableBody = referencesPossible ? body.toLowerCase(Locale.ROOT) : "";
             List<File> marked = files.stream()
-                    .map(file -> file.inline(html && file.isReferencedFrom(searchableBody)))
+                    .map(file -> file.inline(referencesPossible && file.isReferencedFrom(searchableBody)))
                     .toList();
             return new MessageContent(body, html, marked);
         }

@@ -30,6 +30,7 @@ final class PartBoundaries {
     private static final int KEPT = MAX_BOUNDARY + MAX_PADDING + 64;
 
     private static final int BLOCK = 64 * 1024;
+    private static final int MIN_BLOCK = 2 * KEPT + 1024;
 
     /**
      * The parts found, as {@code [start, end)} positions relative to where the data starts.
@@ -43,7 +44,7 @@ final class PartBoundaries {
     private final byte[] boundary;
     private final int[] shift = new int[256];
 
-    private PartBoundaries(InputStream in, byte[] boundary) {
+    private PartBoundaries(InputStream in, byte[] boundary) throws IOException {
         this.data = new Block(in);
         this.boundary = boundary;
         // Boyer-Moore-Horspool: how far the boundary may move on, given the byte under its last one.
@@ -217,7 +218,7 @@ final class PartBoundaries {
     private static final class Block {
 
         private final InputStream in;
-        byte[] bytes = new byte[BLOCK];
+        byte[] bytes;
         /** The position of {@code bytes[0]}. */
         long base;
         int limit;
@@ -225,8 +226,10 @@ final class PartBoundaries {
         /** Where the content of the line read by {@link #nextLine} ends, before its line end. */
         long lineEnd;
 
-        Block(InputStream in) {
+        Block(InputStream in) throws IOException {
             this.in = in;
+            // No bigger than the data where it says how much there is: most multiparts are small.
+            this.bytes = new byte[Math.clamp(in.available() + 1L, MIN_BLOCK, BLOCK)];
         }
 
         /** The byte at {@code position}, or -1 past the end. */

@@ -33,14 +33,18 @@ final class QuotedPrintable {
                     break;
                 }
                 if (text[end] != '\r' && text[end] != '\n') {
-                    Arrays.fill(decoded, out, out + end - i, (byte) ' ');
-                    out += end - i;
+                    // Most spaces are single ones between words.
+                    for (int space = i; space < end; space++) {
+                        decoded[out++] = ' ';
+                    }
                 }
                 i = end;
-            } else if (c == '=') {
-                if (i + 1 == length) {
-                    break;
-                }
+            } else if (c != '=') {
+                decoded[out++] = c;
+                i++;
+            } else if (i + 1 == length) {
+                break;
+            } else {
                 byte first = text[i + 1];
                 if (first == '\n') {
                     i += 2;
@@ -62,9 +66,6 @@ final class QuotedPrintable {
                         i++;
                     }
                 }
-            } else {
-                decoded[out++] = c;
-                i++;
             }
         }
         return Arrays.copyOf(decoded, out);
