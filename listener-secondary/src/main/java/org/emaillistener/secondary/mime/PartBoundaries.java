@@ -202,8 +202,15 @@ final class PartBoundaries {
             int stop = data.limit - length;
             while (i <= stop) {
                 byte b = bytes[i + length - 1];
-                if (b == last && Arrays.equals(bytes, i, i + length - 1, boundary, 0, length - 1)) {
-                    return data.base + i;
+                if (b == last) {
+                    // Compared by hand: a call to Arrays.equals costs more than the few bytes it compares.
+                    int j = length - 2;
+                    while (j >= 0 && bytes[i + j] == boundary[j]) {
+                        j--;
+                    }
+                    if (j < 0) {
+                        return data.base + i;
+                    }
                 }
                 i += shift[b & 0xFF];
             }

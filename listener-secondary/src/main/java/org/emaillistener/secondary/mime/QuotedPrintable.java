@@ -16,6 +16,19 @@ final class QuotedPrintable {
     private QuotedPrintable() {
     }
 
+    /**
+     * The spaces right before {@code end} in the text, which were copied and are dropped: every space
+     * of the text is copied as it is (none is part of an {@code =XX} or a soft line break), and a
+     * run of them is cut only where a line end or the end of the text follows it.
+     */
+    private static int spacesBefore(byte[] text, int end) {
+        int start = end;
+        while (start > 0 && text[start - 1] == ' ') {
+            start--;
+        }
+        return end - start;
+    }
+
     /** The decoded bytes, or null where Angus's decoder is to decode them. */
     static byte[] decode(byte[] text) {
         byte[] decoded = new byte[text.length];
@@ -24,26 +37,15 @@ final class QuotedPrintable {
         int i = 0;
         while (i < length) {
             byte c = text[i];
-            if (c == ' ') {
-                int end = i + 1;
-                while (end < length && text[end] == ' ') {
-                    end++;
-                }
-                if (end == length) {
-                    break;
-                }
-                if (text[end] != '\r' && text[end] != '\n') {
-                    // Most spaces are single ones between words.
-                    for (int space = i; space < end; space++) {
-                        decoded[out++] = ' ';
-                    }
-                }
-                i = end;
+            if (c == '\r' || c == '\n') {
+                out -= spacesBefore(text, i);
+                decoded[out++] = c;
+                i++;
             } else if (c != '=') {
                 decoded[out++] = c;
                 i++;
             } else if (i + 1 == length) {
-                break;
+                return Arrays.copyOf(decoded, out);
             } else {
                 byte first = text[i + 1];
                 if (first == '\n') {
@@ -68,6 +70,7 @@ final class QuotedPrintable {
                 }
             }
         }
+        out -= spacesBefore(text, length);
         return Arrays.copyOf(decoded, out);
     }
 }
