@@ -23,7 +23,10 @@ final class PartBoundaries {
     /** RFC 2046 allows 70 characters; a longer boundary is left to jakarta.mail. */
     private static final int MAX_BOUNDARY = 1000;
 
-    /** jakarta.mail marks its stream for the boundary and 1,000 more bytes; it reads white space past that only at the risk of an invalid mark. */
+    /**
+     * jakarta.mail marks its stream for the boundary and 1,000 more bytes: what it does with longer
+     * white space after a boundary depends on its buffering, so that is left to it.
+     */
     private static final int MAX_PADDING = 900;
 
     /** Bytes kept before the furthest one read: a boundary, its padding and its line ends. */
