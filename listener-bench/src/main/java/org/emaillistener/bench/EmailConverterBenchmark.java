@@ -35,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * MIME → Creatio {@code Email} JSON on one thread, as delivery does it: the message from a spool
- * file, parsed part by part ({@link EmailConverter#convert(Path, Instant, long)}), the
+ * file ({@link EmailConverter#convert(Path, Instant, long)}: the 20 KB message read at once, the
+ * 1 MB one parsed part by part from the file), the
  * {@code ProcessFullEmail} body written by {@link CreatioClient#writeFullEmailDelivery} with each
  * attachment read from the message as it is written; and the in-memory path
  * ({@link EmailConverter#convert(byte[], Instant)}) for comparison. The {@code messageMB} line of

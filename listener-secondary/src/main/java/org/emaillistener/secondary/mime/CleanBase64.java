@@ -81,14 +81,20 @@ final class CleanBase64 {
                     if (read < 0) {
                         return -1;
                     }
+                    // The lines between the breaks are moved up whole.
                     kept = offset;
-                    for (int i = offset; i < offset + read; i++) {
+                    int line = offset;
+                    int end = offset + read;
+                    for (int i = offset; i < end; i++) {
                         byte b = buffer[i];
-                        if (b != '\r' && b != '\n') {
-                            buffer[kept++] = b;
+                        if (b == '\r' || b == '\n') {
+                            System.arraycopy(buffer, line, buffer, kept, i - line);
+                            kept += i - line;
+                            line = i + 1;
                         }
                     }
-                    kept -= offset;
+                    System.arraycopy(buffer, line, buffer, kept, end - line);
+                    kept += end - line - offset;
                 } while (kept == 0 && length > 0);
                 return kept;
             }

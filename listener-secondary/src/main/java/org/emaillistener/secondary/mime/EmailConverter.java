@@ -67,9 +67,29 @@ public class EmailConverter {
     private static final Pattern FOLD = Pattern.compile("\\r?\\n[ \\t]+");
 
     private final Session session = Session.getInstance(lenientParsing());
+    private final boolean bulkReading;
+    private final long readAtOnce;
+
+    public EmailConverter() {
+        this(true, READ_AT_ONCE);
+    }
+
+    /**
+     * @param bulkReading whether multiparts are split and quoted-printable text is decoded by this
+     *        package's block readers, as in production; without it, by jakarta.mail and Angus alone,
+     *        the reference the equality tests hold the block readers to
+     * @param readAtOnce the size up to which a spooled message is read into memory at once
+     */
+    EmailConverter(boolean bulkReading, long readAtOnce) {
+        this.bulkReading = bulkReading;
+        this.readAtOnce = readAtOnce;
+    }
 
     /** The header that lists the attachments left out of a delivery for their size. */
     public static final String OMITTED_HEADER = "X-EmailListener-Omitted";
+
+    /** Messages up to this size are converted from memory; larger ones part by part from their file. */
+    static final int READ_AT_ONCE = 256 * 1024;
 
     /** Bytes looked at to tell a message from arbitrary data: a header field name fits in a line. */
     private static final int HEAD_LENGTH = 1000;
@@ -98,7 +118,9 @@ public class EmailConverter {
 
     /**
      * Converts one message stored in a file, which must stay in place until the result is closed: the
-     * attachments are not read into memory but from the file when they are written. Attachments are
+     * attachments of a message over {@value #READ_AT_ONCE} bytes are not read into memory but from the
+     * file when they are written; a smaller message is read into memory at once, which costs less than
+     * the many small reads and buffers of parsing it from the file part by part. Attachments are
      * kept in the order they occur while their decoded sizes add up to at most
      * {@code maxAttachmentBytes}; the others are left out and named in the {@value #OMITTED_HEADER}
      * entry of {@code Headers}, so that the email itself still reaches Creatio.
@@ -107,10 +129,15 @@ public class EmailConverter {
      * @param receivedAt the IMAP INTERNALDATE, the send date of a message without a usable Date header
      */
     public ConvertedEmail convert(Path rawMessage, Instant receivedAt, long maxAttachmentBytes) throws IOException {
+        long size = Files.size(rawMessage);
+        if (size <= readAtOnce) {
+            return read(new SharedByteArrayInputStream(Files.readAllBytes(rawMessage)), receivedAt,
+                    maxAttachmentBytes);
+        }
         // Every part's stream gets a buffer this size: big enough to read a large part in few calls,
         // no bigger than the message (the default is 2 KB).
         SharedFileInputStream raw = new SharedFileInputStream(rawMessage.toFile(),
-                (int) Math.clamp(Files.size(rawMessage), 2048, 64 * 1024));
+                (int) Math.clamp(size, 2048, 64 * 1024));
         try {
             return read(raw, receivedAt, maxAttachmentBytes);
         } catch (RuntimeException e) {
@@ -126,7 +153,7 @@ public class EmailConverter {
         }
         try {
             MimeMessage message = new SpooledParts.Message(session, raw);
-            MessageContent content = MessageContent.read(message, session.getStreamProvider());
+            MessageContent content = MessageContent.read(message, session.getStreamProvider(), bulkReading);
             List<StreamedAttachment> attachments = new ArrayList<>();
             List<String> omitted = new ArrayList<>();
             long total = 0;

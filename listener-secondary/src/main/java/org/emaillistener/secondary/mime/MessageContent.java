@@ -35,9 +35,13 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
     /** No real mail nests deeper; parts below this depth are kept as files without being opened. */
     private static final int MAX_DEPTH = 50;
 
-    /** @param streams the session's transfer decoders, looked up once rather than for every part */
-    static MessageContent read(MimePart message, StreamProvider streams) {
-        return new Walk(streams).read(message);
+    /**
+     * @param streams the session's transfer decoders, looked up once rather than for every part
+     * @param bulkReading whether multiparts are split by {@link PartBoundaries} and quoted-printable
+     *        text decoded by {@link QuotedPrintable}; without it, by jakarta.mail and Angus alone
+     */
+    static MessageContent read(MimePart message, StreamProvider streams, boolean bulkReading) {
+        return new Walk(streams, bulkReading).read(message);
     }
 
     /** One pass over the tree, collecting text parts and files in the order they occur. */
@@ -49,9 +53,11 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
         private final List<String> plainTexts = new ArrayList<>();
         private final List<File> files = new ArrayList<>();
         private final StreamProvider streams;
+        private final boolean bulkReading;
 
-        Walk(StreamProvider streams) {
+        Walk(StreamProvider streams, boolean bulkReading) {
             this.streams = streams;
+            this.bulkReading = bulkReading;
         }
 
         MessageContent read(MimePart message) {
@@ -60,9 +66,10 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             // cid: images; an HTML part with nothing in it does not beat real plain text.
             boolean html = htmlTexts.stream().anyMatch(text -> !text.isBlank());
             String body = join(html ? htmlTexts : plainTexts);
-            String searchableBody = body.toLowerCase(Locale.ROOT);
+            boolean referencesPossible = html && files.stream().anyMatch(file -> !file.contentId().isEmpty());
+            String searchableBody = referencesPossible ? body.toLowerCase(Locale.ROOT) : "";
             List<File> marked = files.stream()
-                    .map(file -> file.inline(html && file.isReferencedFrom(searchableBody)))
+                    .map(file -> file.inline(referencesPossible && file.isReferencedFrom(searchableBody)))
                     .toList();
             return new MessageContent(body, html, marked);
         }
@@ -120,7 +127,7 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             }
         }
 
-        private static List<MimePart> children(MimePart part, PartType type) {
+        private List<MimePart> children(MimePart part, PartType type) {
             // jakarta.mail re-reads the Content-Type itself, strictly; hand it the leniently read one.
             MimePartDataSource source = new MimePartDataSource(part) {
                 @Override
@@ -129,7 +136,7 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
                 }
             };
             try {
-                MimeMultipart multipart = new SpooledParts.Multipart(source);
+                MimeMultipart multipart = new SpooledParts.Multipart(source, bulkReading);
                 List<MimePart> children = new ArrayList<>();
                 for (int i = 0; i < multipart.getCount(); i++) {
                     children.add((MimePart) multipart.getBodyPart(i));
@@ -147,15 +154,25 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
         }
 
         /**
-         * What {@link #content} reads, decoded from the raw bytes read at once with the session's
-         * decoders: jakarta.mail's decoders read a spooled part a byte at a time, each read a
-         * synchronized call into the file. Where anything fails, {@link #content} reads it again
-         * as before.
+         * What {@link #content} reads, decoded from the raw bytes read at once, by
+         * {@link QuotedPrintable} or the session's decoders: jakarta.mail's decoders read a spooled
+         * part a byte at a time, each read a synchronized call into the file. Where anything fails,
+         * {@link #content} reads it again as before.
          */
         private byte[] textContent(MimePart part) {
+            if (!bulkReading) {
+                return content(part);
+            }
             try (InputStream raw = rawStream(part)) {
                 byte[] bytes = raw.readAllBytes();
-                try (InputStream decoded = decode(new Bytes(bytes), part.getEncoding())) {
+                String encoding = part.getEncoding();
+                if ("quoted-printable".equalsIgnoreCase(encoding)) {
+                    byte[] decoded = QuotedPrintable.decode(bytes);
+                    if (decoded != null) {
+                        return decoded;
+                    }
+                }
+                try (InputStream decoded = decode(new Bytes(bytes), encoding)) {
                     return decoded.readAllBytes();
                 }
             } catch (IOException | MessagingException | RuntimeException e) {

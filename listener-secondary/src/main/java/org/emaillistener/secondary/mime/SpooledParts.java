@@ -6,6 +6,7 @@ import java.io.InputStream;
 import jakarta.activation.DataSource;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -14,7 +15,8 @@ import jakarta.mail.internet.SharedInputStream;
 
 /**
  * jakarta.mail's message, multipart and body part, parsed exactly as jakarta.mail parses them but
- * with their header blocks read by {@link PartHeaders}, without a class-path scan per part.
+ * with their header blocks read by {@link PartHeaders}, without a class-path scan per part, and a
+ * spooled multipart's parts found by {@link PartBoundaries} in blocks rather than a byte at a time.
  */
 final class SpooledParts {
 
@@ -36,8 +38,66 @@ final class SpooledParts {
 
     static final class Multipart extends MimeMultipart {
 
-        Multipart(DataSource source) throws MessagingException {
+        private final boolean bulkReading;
+
+        /**
+         * @param bulkReading whether the parts are found by {@link PartBoundaries}; without it, by
+         *        jakarta.mail alone
+         */
+        Multipart(DataSource source, boolean bulkReading) throws MessagingException {
             super(source);
+            this.bulkReading = bulkReading;
+        }
+
+        /**
+         * The parts {@link MimeMultipart#parse()} would make, found by {@link PartBoundaries} in a
+         * spooled multipart; anything else, or anything {@link PartBoundaries} leaves to jakarta.mail,
+         * is parsed by jakarta.mail.
+         */
+        @Override
+        protected synchronized void parse() throws MessagingException {
+            if (parsed) {
+                return;
+            }
+            initializeProperties();
+            if (bulkReading && ignoreMissingEndBoundary && !ignoreExistingBoundaryParameter && parseInBulk()) {
+                return;
+            }
+            super.parse();
+        }
+
+        private boolean parseInBulk() throws MessagingException {
+            InputStream in;
+            try {
+                in = ds.getInputStream();
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+            try (InputStream content = in) {
+                if (!(content instanceof SharedInputStream shared)) {
+                    return false;
+                }
+                long origin = shared.getPosition();
+                PartBoundaries.Parts found = PartBoundaries.find(content,
+                        new ContentType(contentType).getParameter("boundary"));
+                if (found == null) {
+                    return false;
+                }
+                // MimeMultipart.addBodyPart parses first; the parts are what the parsing gives.
+                parsed = true;
+                complete = found.complete();
+                for (long[] range : found.ranges()) {
+                    try (InputStream part = shared.newStream(origin + range[0], origin + range[1])) {
+                        addBodyPart(createMimeBodyPart(part));
+                    }
+                }
+                return true;
+            } catch (IOException | MessagingException | RuntimeException e) {
+                if (parsed) {
+                    throw new MessagingException("Error reading the parts of a multipart", e);
+                }
+                return false;
+            }
         }
 
         @Override

@@ -25,6 +25,7 @@ import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.creatio.FullEmailDelivery;
 import org.emaillistener.common.creatio.StreamedAttachment;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -183,6 +184,17 @@ class Base64PassThroughTest {
     void cleanBase64IsMeasuredWithoutDecoding(String text, int size) throws IOException {
         assertThat(CleanBase64.decodedSize(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII))))
                 .isEqualTo(size);
+    }
+
+    @Test
+    void paddingThatOpensABlockIsCheckedAgainstTheCharacterBeforeIt() throws IOException {
+        // The measuring reads 64 KB at a time; here the padding is the first byte of the second block.
+        String canonical = "A".repeat(65_534) + "\r\n==";
+        String nonCanonical = "A".repeat(65_533) + "B\r\n==";
+        assertThat(CleanBase64.decodedSize(new ByteArrayInputStream(canonical.getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo(Base64.getMimeDecoder().decode(canonical).length);
+        assertThat(CleanBase64.decodedSize(new ByteArrayInputStream(
+                nonCanonical.getBytes(StandardCharsets.US_ASCII)))).isEqualTo(-1);
     }
 
     /** The decoded content of every part that is not text, as jakarta.mail reads it, in order. */
