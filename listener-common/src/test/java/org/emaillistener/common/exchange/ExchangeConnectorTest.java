@@ -49,7 +49,7 @@ class ExchangeConnectorTest {
 
     @Test
     void followsAnAutodiscoverRedirectOnlyToAnHttpsUrlTheMailboxsPatternAllows() {
-        Pattern allowed = Pattern.compile("^https://autodiscover\\.example\\.com/");
+        Pattern allowed = Pattern.compile("^https://autodiscover[.]example[.]com/");
         assertThat(ExchangeConnector.redirectAllowed(allowed,
                 "https://autodiscover.example.com/autodiscover/autodiscover.svc")).isTrue();
         assertThat(ExchangeConnector.redirectAllowed(allowed,
@@ -68,6 +68,22 @@ class ExchangeConnectorTest {
             mailbox.verify();
         }
         assertThat(connector.ewsUrl(autodiscovered, Duration.ofSeconds(5))).isEqualTo(URI.create(exchange.ewsUrl()));
+    }
+
+    /** ews-java-api alone follows a SOAP RedirectUrl answer without asking anybody. */
+    @Test
+    void refusesAnAutodiscoverRedirectTheMailboxsPatternDoesNotAllow() {
+        exchange.redirectAutodiscoverTo("https://evil.example.net/autodiscover/autodiscover.svc");
+        try {
+            SynchronizationCredentials redirected = mailbox(exchange.autodiscoverUrl(), true,
+                    "^https://autodiscover[.]example[.]com/");
+
+            assertThatThrownBy(() -> connector.ewsUrl(redirected, Duration.ofSeconds(5)))
+                    .isInstanceOf(ExchangeException.class)
+                    .hasMessageContaining("evil.example.net").hasMessageContaining("refused");
+        } finally {
+            exchange.redirectAutodiscoverTo(null);
+        }
     }
 
     @Test
