@@ -115,6 +115,46 @@ class GraphEndToEndTest extends EndToEndTest {
                 .containsExactly("New");
     }
 
+    @Test
+    void sendsThroughGraphWithTheComposedMimeAndTheBlindCopiesInIt() throws Exception {
+        String user = newUser("send");
+        String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
+                creatio.bpmEndpoint(), List.of(), 0);
+        String request = "{\"Email\":{\"Subject\":\"Sent via Graph\",\"Body\":\"<p>Hi</p>\",\"IsHtmlBody\":true,"
+                + "\"Sender\":\"" + user + "\",\"Recepients\":[\"dave@example.com\"],\"CopyRecepients\":[],"
+                + "\"BlindCopyRecepients\":[\"erin@example.com\"],\"Importance\":1,\"Attachments\":[],"
+                + "\"Headers\":[]},\"Attachments\":null,\"Credentials\":" + credentials + "}";
+
+        var response = api().post("/apiv2/email/send", request);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEmpty();
+        assertThat(graph.sentMime(user)).hasSize(1);
+        MimeMessage sent = new MimeMessage(Session.getInstance(new Properties()),
+                new java.io.ByteArrayInputStream(graph.sentMime(user).getFirst()));
+        assertThat(sent.getSubject()).isEqualTo("Sent via Graph");
+        assertThat(sent.getRecipients(Message.RecipientType.TO)).extracting(Object::toString)
+                .containsExactly("dave@example.com");
+        assertThat(sent.getRecipients(Message.RecipientType.BCC)).extracting(Object::toString)
+                .containsExactly("erin@example.com");
+    }
+
+    @Test
+    void aSendGraphRefusesIsAnsweredWithTheReasonAsText() {
+        String user = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
+        String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
+                creatio.bpmEndpoint(), List.of(), 0);
+        String request = "{\"Email\":{\"Subject\":\"Nowhere\",\"Body\":\"Hi\",\"IsHtmlBody\":false,"
+                + "\"Sender\":\"" + user + "\",\"Recepients\":[\"dave@example.com\"],\"CopyRecepients\":[],"
+                + "\"BlindCopyRecepients\":[],\"Importance\":1,\"Attachments\":[],"
+                + "\"Headers\":[]},\"Attachments\":null,\"Credentials\":" + credentials + "}";
+
+        var response = api().post("/apiv2/email/send", request);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("The email was not sent: Microsoft Graph");
+    }
+
     private static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.emaillistener.common.creatio.Email;
 import org.emaillistener.common.creatio.EmailSendRequest;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.primary.api.BadRequestException;
 import org.springframework.http.MediaType;
@@ -28,13 +29,17 @@ public class EmailSendController {
     private final MimeComposer composer;
     private final SmtpSender sender;
     private final ExchangeSender exchangeSender;
+    private final GraphSender graphSender;
+    private final GraphConnector graph;
     private final SentCopies sentCopies;
 
     public EmailSendController(MimeComposer composer, SmtpSender sender, ExchangeSender exchangeSender,
-            SentCopies sentCopies) {
+            GraphSender graphSender, GraphConnector graph, SentCopies sentCopies) {
         this.composer = composer;
         this.sender = sender;
         this.exchangeSender = exchangeSender;
+        this.graphSender = graphSender;
+        this.graph = graph;
         this.sentCopies = sentCopies;
     }
 
@@ -46,7 +51,10 @@ public class EmailSendController {
         OutgoingMessage message;
         try {
             message = composer.compose(email, server.SenderEmailAddress());
-            if (exchange) {
+            if (exchange && graph.serves(server)) {
+                // The same routing as receiving: an Exchange Online mailbox of a configured tenant.
+                graphSender.send(message, server);
+            } else if (exchange) {
                 exchangeSender.send(message, server);
             } else {
                 sender.send(message, server);
@@ -57,7 +65,7 @@ public class EmailSendController {
             return ResponseEntity.ok().contentType(TEXT_PLAIN_UTF8).body(e.getMessage());
         }
         if (!exchange) {
-            // Exchange filed its own copy in Sent Items (SendAndSaveCopy).
+            // Exchange filed its own copy in Sent Items (SendAndSaveCopy; Graph's sendMail likewise).
             sentCopies.keep(message, server);
         }
         return ResponseEntity.ok().build();

@@ -62,6 +62,11 @@ public class ExchangeSender {
 
     /** The envelope recipients that neither To nor Cc name. */
     private static List<String> blindCopies(OutgoingMessage message) throws MessagingException {
+        return blindCopyAddresses(message).stream().map(InternetAddress::getAddress).toList();
+    }
+
+    /** The envelope recipients that neither To nor Cc name, as composed (with their names). */
+    static List<InternetAddress> blindCopyAddresses(OutgoingMessage message) throws MessagingException {
         Set<String> visible = new HashSet<>();
         for (Message.RecipientType type : List.of(Message.RecipientType.TO, Message.RecipientType.CC)) {
             Address[] addresses = message.mime().getRecipients(type);
@@ -71,8 +76,8 @@ public class ExchangeSender {
                 }
             }
         }
-        return message.recipients().stream().map(InternetAddress::getAddress)
-                .filter(address -> !visible.contains(address.toLowerCase(Locale.ROOT))).toList();
+        return message.recipients().stream()
+                .filter(address -> !visible.contains(address.getAddress().toLowerCase(Locale.ROOT))).toList();
     }
 
     private static String reason(ExchangeException failure, SynchronizationCredentials mailbox) {

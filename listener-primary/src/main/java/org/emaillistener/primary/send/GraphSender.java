@@ -1,0 +1,88 @@
+package org.emaillistener.primary.send;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphException;
+import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.primary.graph.GraphFailures;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * Sends composed messages through an Exchange Online mailbox that Microsoft Graph serves: its
+ * {@code sendMail} with the MIME content (Base64, {@code text/plain}), which saves the copy in Sent
+ * Items itself.
+ */
+@Component
+public class GraphSender {
+
+    private static final Logger log = LoggerFactory.getLogger(GraphSender.class);
+
+    private final GraphConnector connector;
+
+    public GraphSender(GraphConnector connector) {
+        this.connector = connector;
+    }
+
+    /** @throws UnsendableEmailException with a reason the user can act on, without secrets */
+    public void send(OutgoingMessage message, SynchronizationCredentials mailbox) throws UnsendableEmailException {
+        byte[] mime;
+        try {
+            mime = withBlindCopies(message);
+        } catch (IOException | MessagingException e) {
+            throw new IllegalStateException("A composed message could not be written", e);
+        }
+        try {
+            connector.connect(mailbox).sendMime(mime);
+        } catch (GraphException e) {
+            String reason = reason(GraphFailures.of(e), mailbox);
+            log.warn("Mailbox {}: sending through Microsoft Graph failed: {}", mailbox.Id(), reason);
+            throw new UnsendableEmailException(reason, e);
+        }
+        log.info("Mailbox {}: sent a message through Microsoft Graph to {} recipient(s)", mailbox.Id(),
+                message.recipients().size());
+    }
+
+    /**
+     * The composed MIME with a Bcc header naming the blind copies. Graph's MIME send takes every
+     * recipient from the MIME content (there is no envelope beside it, as SMTP and EWS have), so for
+     * this message alone the Bcc recipients are written into it; Exchange delivers to them and takes
+     * the header out of what the other recipients get.
+     */
+    static byte[] withBlindCopies(OutgoingMessage message) throws IOException, MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<InternetAddress> blindCopies = ExchangeSender.blindCopyAddresses(message);
+        if (!blindCopies.isEmpty()) {
+            String header = "Bcc: " + InternetAddress.toString(blindCopies.toArray(InternetAddress[]::new), 5);
+            out.write((header + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        message.mime().writeTo(out);
+        return out.toByteArray();
+    }
+
+    private static String reason(MailboxFailure failure, SynchronizationCredentials mailbox) {
+        String graph = "Microsoft Graph";
+        String reason = switch (failure.kind()) {
+            case AUTHENTICATION -> "The email was not sent: " + graph + " refused to send from the mailbox ("
+                    + failure.message()
+                    + "). Check the tenant's app registration and its Mail.Send permission.";
+            case TLS -> "The email was not sent: the secure connection to " + graph + " failed ("
+                    + failure.message() + ").";
+            case UNREACHABLE -> "The email was not sent: " + graph + " cannot be reached (" + failure.message()
+                    + ").";
+            case TIMEOUT -> "The email was not sent: " + graph + " did not answer in time. Try again later.";
+            case PROTOCOL -> "The email was not sent: " + graph + " refused it (" + failure.message() + ").";
+        };
+        String secret = mailbox.secret();
+        return secret == null || secret.length() < 4 ? reason : reason.replace(secret, "********");
+    }
+}
