@@ -155,6 +155,48 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(response.body()).startsWith("The email was not sent: Microsoft Graph");
     }
 
+    @Test
+    void validatesAGraphMailboxByReadingItsInbox() {
+        String user = newUser("valid");
+        String good = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
+                creatio.bpmEndpoint(), List.of(), 0);
+
+        assertThat(api().post("/api/mailbox/validate", good).body()).contains("\"IsValid\":true");
+        assertThat(graph.requests()).anyMatch(request -> request.contains("/mailFolders/inbox")
+                && (request.contains(user) || request.contains(graph.userId(user))));
+
+        String unknown = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
+        var wrong = api().post("/api/mailbox/validate", CreatioRequests.exchangeMailbox(UUID.randomUUID(),
+                ONLINE_EWS, unknown, "unused", creatio.bpmEndpoint(), List.of(), 0));
+        assertThat(wrong.statusCode()).isEqualTo(200);
+        assertThat(wrong.body()).contains("\"IsValid\":false").contains("Microsoft Graph");
+    }
+
+    @Test
+    void listsAGraphMailboxsMailFoldersAsCreatiosTree() {
+        String user = newUser("folders");
+        String inbox = graph.folderId(user, "inbox");
+        String projects = graph.addFolder(user, inbox, "Projects");
+        String archive2025 = graph.addFolder(user, projects, "2025");
+        String mailbox = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
+                creatio.bpmEndpoint(), List.of(), 0);
+
+        var response = api().post("/api/mailbox/folders", mailbox);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String folders = response.body();
+        assertThat(folders).contains("{\"Id\":\"" + inbox + "\",\"Name\":\"Inbox\",\"ParentId\":null}")
+                .contains("{\"Id\":\"" + projects + "\",\"Name\":\"Projects\",\"ParentId\":\"" + inbox + "\"}")
+                .contains("{\"Id\":\"" + archive2025 + "\",\"Name\":\"2025\",\"ParentId\":\"" + projects + "\"}")
+                .doesNotContain(graph.folderId(user, "msgfolderroot"));
+        assertThat(folders.indexOf(inbox)).isLessThan(folders.indexOf(projects));
+        assertThat(folders.indexOf(projects)).isLessThan(folders.indexOf(archive2025));
+
+        String calendars = api().post("/api/mailbox/folders",
+                mailbox.replace("FolderClassName:null", "FolderClassName:\"IPF.Appointment\"")).body();
+        assertThat(calendars).isEqualTo("[]");
+    }
+
     private static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);

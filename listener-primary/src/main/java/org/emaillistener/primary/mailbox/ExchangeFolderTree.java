@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.exchange.ExchangeMailbox.ExchangeFolder;
+import org.emaillistener.common.graph.GraphMailbox.GraphFolder;
 
 /**
  * An Exchange mailbox's folders as Creatio's folder tree: {@code Id} is the EWS folder id (what the
@@ -19,6 +20,15 @@ import org.emaillistener.common.exchange.ExchangeMailbox.ExchangeFolder;
 final class ExchangeFolderTree {
 
     private ExchangeFolderTree() {
+    }
+
+    /**
+     * A Graph mailbox's mail folders the same way: {@code Id} is the Graph folder id (what the Graph
+     * watcher reads the delta of when it comes back in {@code FolderIds}).
+     */
+    static List<MailboxFolder> ofGraph(List<GraphFolder> folders) {
+        return of(folders.stream()
+                .map(folder -> new ExchangeFolder(folder.id(), folder.name(), folder.parentId(), "IPF.Note")).toList());
     }
 
     static List<MailboxFolder> of(List<ExchangeFolder> folders) {

@@ -14,9 +14,13 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.exchange.ExchangeConnector;
 import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.exchange.ExchangeMailbox;
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphException;
+import org.emaillistener.common.graph.GraphMailbox;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.state.FailureKind;
+import org.emaillistener.primary.graph.GraphFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -24,7 +28,7 @@ import org.springframework.stereotype.Component;
 import jakarta.mail.MessagingException;
 
 /**
- * Short IMAP and EWS sessions that answer Creatio while it waits (it gives every call five minutes). Each
+ * Short IMAP, EWS and Graph sessions that answer Creatio while it waits (it gives every call five minutes). Each
  * runs on a virtual thread of its own and is abandoned at the deadline: socket timeouts alone do
  * not bound a session, since a server that accepts the connection but never greets, or answers
  * slowly line by line, can hold it far longer than any single timeout.
@@ -36,14 +40,23 @@ public class MailboxProbe {
 
     private final ImapConnector connector;
     private final ExchangeConnector exchangeConnector;
+    private final GraphConnector graphConnector;
 
-    public MailboxProbe(ImapConnector connector, ExchangeConnector exchangeConnector) {
+    public MailboxProbe(ImapConnector connector, ExchangeConnector exchangeConnector, GraphConnector graphConnector) {
         this.connector = connector;
         this.exchangeConnector = exchangeConnector;
+        this.graphConnector = graphConnector;
     }
 
-    /** Connects, logs in and out again. */
+    /**
+     * Connects, logs in and out again. A mailbox Microsoft Graph serves (the same decision as for
+     * receiving) is valid when the app gets a token and can read the mailbox's Inbox.
+     */
     public void logIn(SynchronizationCredentials mailbox, Duration deadline) throws MailboxUnavailableException {
+        if (graphConnector.serves(mailbox)) {
+            withinGraph(mailbox, deadline, graph -> graph.wellKnownFolderId("inbox"));
+            return;
+        }
         switch (mailbox.serverType()) {
             case IMAP -> withinImap(mailbox, deadline, store -> null);
             case EXCHANGE -> withinExchange(mailbox, deadline, exchange -> {
@@ -55,10 +68,16 @@ public class MailboxProbe {
 
     /**
      * The mailbox's folders for Creatio's folder picker: for IMAP every folder, as {@link FolderTree}
-     * arranges them; for Exchange those of the class asked for ({@code IPF.Note} when none).
+     * arranges them; for Exchange those of the class asked for ({@code IPF.Note} when none). Graph
+     * lists mail folders only, so a mailbox it serves has none of any other class.
      */
     public List<MailboxFolder> folders(SynchronizationCredentials mailbox, String folderClass, Duration deadline)
             throws MailboxUnavailableException {
+        if (graphConnector.serves(mailbox)) {
+            boolean mail = folderClass == null || folderClass.isBlank() || folderClass.equalsIgnoreCase("IPF.Note");
+            return mail ? withinGraph(mailbox, deadline, graph -> ExchangeFolderTree.ofGraph(graph.folders()))
+                    : List.of();
+        }
         return switch (mailbox.serverType()) {
             case IMAP -> withinImap(mailbox, deadline, FolderTree::of);
             case EXCHANGE -> withinExchange(mailbox, deadline, exchange -> ExchangeFolderTree.of(
@@ -89,6 +108,11 @@ public class MailboxProbe {
         });
     }
 
+    private <T> T withinGraph(SynchronizationCredentials mailbox, Duration deadline,
+            WhileLoggedIn<GraphMailbox, T> work) throws MailboxUnavailableException {
+        return within(mailbox, deadline, () -> work.on(graphConnector.connect(mailbox)));
+    }
+
     private <T> T within(SynchronizationCredentials mailbox, Duration deadline, Callable<T> work)
             throws MailboxUnavailableException {
         FutureTask<T> session = new FutureTask<>(work);
@@ -102,6 +126,10 @@ public class MailboxProbe {
             throw new MailboxUnavailableException(new MailboxFailure(FailureKind.TIMEOUT,
                     "The mail server did not answer within " + describe(deadline) + "."));
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof GraphException graph) {
+                log.debug("Mailbox {}: Graph probe failed", mailbox.Id(), graph);
+                throw new MailboxUnavailableException(GraphFailures.of(graph));
+            }
             if (e.getCause() instanceof MessagingException || e.getCause() instanceof ExchangeException) {
                 log.debug("Mailbox {}: probe failed", mailbox.Id(), e.getCause());
                 throw new MailboxUnavailableException(MailboxFailure.of(e.getCause()));
