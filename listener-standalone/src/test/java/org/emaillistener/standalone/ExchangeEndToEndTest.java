@@ -245,18 +245,15 @@ class ExchangeEndToEndTest extends EndToEndTest {
         String user = newUser("send");
         String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), exchange.ewsUrl(), user, "secret",
                 creatio.bpmEndpoint(), List.of(), 0);
-        String request = "{\"Email\":{\"Subject\":\"Sent via EWS\",\"Body\":\"<p>Hi</p>\",\"IsHtmlBody\":true,"
-                + "\"Sender\":\"" + user + "\",\"Recepients\":[\"dave@example.com\"],\"CopyRecepients\":[],"
-                + "\"BlindCopyRecepients\":[\"erin@example.com\"],\"Importance\":1,\"Attachments\":[],"
-                + "\"Headers\":[]},\"Attachments\":null,\"Credentials\":" + credentials + "}";
+        String request = SendRequests.htmlEmail(user, "Sent via EWS", "dave@example.com", "erin@example.com",
+                credentials);
 
         var response = api().post("/apiv2/email/send", request);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEmpty();
         assertThat(exchange.sentMime(user)).hasSize(1);
-        MimeMessage sent = new MimeMessage(Session.getInstance(new Properties()),
-                new java.io.ByteArrayInputStream(exchange.sentMime(user).getFirst()));
+        MimeMessage sent = SendRequests.parse(exchange.sentMime(user).getFirst());
         assertThat(sent.getSubject()).isEqualTo("Sent via EWS");
         assertThat(sent.getRecipients(Message.RecipientType.TO)).extracting(Object::toString)
                 .containsExactly("dave@example.com");

@@ -120,18 +120,15 @@ class GraphEndToEndTest extends EndToEndTest {
         String user = newUser("send");
         String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
                 creatio.bpmEndpoint(), List.of(), 0);
-        String request = "{\"Email\":{\"Subject\":\"Sent via Graph\",\"Body\":\"<p>Hi</p>\",\"IsHtmlBody\":true,"
-                + "\"Sender\":\"" + user + "\",\"Recepients\":[\"dave@example.com\"],\"CopyRecepients\":[],"
-                + "\"BlindCopyRecepients\":[\"erin@example.com\"],\"Importance\":1,\"Attachments\":[],"
-                + "\"Headers\":[]},\"Attachments\":null,\"Credentials\":" + credentials + "}";
+        String request = SendRequests.htmlEmail(user, "Sent via Graph", "dave@example.com", "erin@example.com",
+                credentials);
 
         var response = api().post("/apiv2/email/send", request);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEmpty();
         assertThat(graph.sentMime(user)).hasSize(1);
-        MimeMessage sent = new MimeMessage(Session.getInstance(new Properties()),
-                new java.io.ByteArrayInputStream(graph.sentMime(user).getFirst()));
+        MimeMessage sent = SendRequests.parse(graph.sentMime(user).getFirst());
         assertThat(sent.getSubject()).isEqualTo("Sent via Graph");
         assertThat(sent.getRecipients(Message.RecipientType.TO)).extracting(Object::toString)
                 .containsExactly("dave@example.com");

@@ -1,11 +1,16 @@
 package org.emaillistener.standalone;
 
+import java.io.ByteArrayInputStream;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.testing.CreatioRequests;
 
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -63,5 +68,21 @@ final class SendRequests {
         body.putNull("Attachments");
         body.set("Credentials", credentials);
         return JSON.writeValueAsString(body);
+    }
+
+    /**
+     * A send request as Creatio makes it for an HTML email to one recipient with one blind copy,
+     * through the mailbox in {@code credentials} (Creatio's unquoted dialect).
+     */
+    static String htmlEmail(String sender, String subject, String to, String blindCopy, String credentials) {
+        return "{\"Email\":{\"Subject\":\"" + subject + "\",\"Body\":\"<p>Hi</p>\",\"IsHtmlBody\":true,"
+                + "\"Sender\":\"" + sender + "\",\"Recepients\":[\"" + to + "\"],\"CopyRecepients\":[],"
+                + "\"BlindCopyRecepients\":[\"" + blindCopy + "\"],\"Importance\":1,\"Attachments\":[],"
+                + "\"Headers\":[]},\"Attachments\":null,\"Credentials\":" + credentials + "}";
+    }
+
+    /** A sent message's MIME, read back. */
+    static MimeMessage parse(byte[] mime) throws MessagingException {
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(mime));
     }
 }
