@@ -194,6 +194,20 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(calendars).isEqualTo("[]");
     }
 
+    @Test
+    void refusesAHistoryImportItCannotDoYetInsteadOfQueueingIt() {
+        String user = newUser("history");
+        UUID mailbox = UUID.randomUUID();
+        assertThat(api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(mailbox,
+                ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0))).statusCode()).isEqualTo(200);
+
+        var response = api().post("/api/email/synchronize", "{\"Credentials\":{\"Id\":\"" + mailbox
+                + "\"},\"Filters\":\"638369856000000000\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("Microsoft Graph");
+    }
+
     private static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);
