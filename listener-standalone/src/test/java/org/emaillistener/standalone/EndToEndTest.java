@@ -1,6 +1,8 @@
 package org.emaillistener.standalone;
 
+import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 
 import org.emaillistener.common.testing.CreatioRequests;
@@ -11,6 +13,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
@@ -61,5 +64,26 @@ abstract class EndToEndTest {
         message.setText("Hello from " + subject);
         message.saveChanges();
         return message;
+    }
+
+    /**
+     * The raw MIME of a plain email from Alice Example to {@code to} with this Message-ID: what a
+     * test puts straight into a fake server's mailbox.
+     */
+    static byte[] mime(String to, String subject, String messageId) throws Exception {
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+                setHeader("Message-ID", messageId);
+            }
+        };
+        message.setFrom(new InternetAddress("alice@example.com", "Alice Example"));
+        message.setRecipients(Message.RecipientType.TO, to);
+        message.setSubject(subject);
+        message.setText("Hello from " + subject);
+        message.saveChanges();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toByteArray();
     }
 }

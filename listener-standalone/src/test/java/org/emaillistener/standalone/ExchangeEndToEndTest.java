@@ -6,11 +6,9 @@ import static org.emaillistener.standalone.SubscriptionEndToEndTest.assertDelive
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsFor;
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.emailsFor;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.emaillistener.common.creatio.DotNetTicks;
@@ -23,8 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import tools.jackson.databind.JsonNode;
 
@@ -305,22 +301,5 @@ class ExchangeEndToEndTest extends EndToEndTest {
     private static int streamsOpenedFor(String user) {
         return (int) exchange.requests().stream().filter(request -> request.equals("GetStreamingEvents " + user))
                 .count();
-    }
-
-    private static byte[] mime(String to, String subject, String messageId) throws Exception {
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
-            @Override
-            protected void updateMessageID() throws jakarta.mail.MessagingException {
-                setHeader("Message-ID", messageId);
-            }
-        };
-        message.setFrom(new InternetAddress("alice@example.com", "Alice Example"));
-        message.setRecipients(Message.RecipientType.TO, to);
-        message.setSubject(subject);
-        message.setText("Hello from " + subject);
-        message.saveChanges();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.toByteArray();
     }
 }

@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.assertDeliveredOnce;
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsFor;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.emaillistener.common.graph.GraphTls;
@@ -24,8 +22,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 /**
@@ -222,22 +218,5 @@ class GraphEndToEndTest extends EndToEndTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> graph.requests().stream()
                 .anyMatch(request -> (request.contains(user) || request.contains(graph.userId(user)))
                         && request.contains("/delta")));
-    }
-
-    private static byte[] mime(String to, String subject, String messageId) throws Exception {
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
-            @Override
-            protected void updateMessageID() throws jakarta.mail.MessagingException {
-                setHeader("Message-ID", messageId);
-            }
-        };
-        message.setFrom(new InternetAddress("alice@example.com", "Alice Example"));
-        message.setRecipients(Message.RecipientType.TO, to);
-        message.setSubject(subject);
-        message.setText("Hello from " + subject);
-        message.saveChanges();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.toByteArray();
     }
 }

@@ -57,9 +57,15 @@ public record SyncCursor(long uidValidity, long lastUid, Instant lastDeliveredAt
     }
 
     /**
-     * An Exchange folder: a message of the page starting here was delivered (or parked); should the
-     * job end before the page does, the next one checks the page's messages against the delivered.
+     * A paged folder: delivery of the page starting here begins; should the job end before the page
+     * does, the next one checks the page's messages against the delivered. Refusals still count.
      */
+    public SyncCursor pageUnderWay() {
+        return new SyncCursor(uidValidity, lastUid, lastDeliveredAt, rejectedUid, rejections, 1, syncState,
+                skipBefore);
+    }
+
+    /** A paged folder: a message of the page under way was delivered (or parked). */
     public SyncCursor deliveredInPage(Instant receivedAt) {
         return new SyncCursor(uidValidity, lastUid, receivedAt != null ? receivedAt : lastDeliveredAt, 0, 0, 1,
                 syncState, skipBefore);

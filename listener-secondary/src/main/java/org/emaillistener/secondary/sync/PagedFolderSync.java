@@ -130,6 +130,11 @@ class PagedFolderSync {
                 }
                 boolean recheck = pageRecheck || folder.reportsChanges() && (lastBeforePage == null
                         || message.receivedAt() == null || !message.receivedAt().isAfter(lastBeforePage));
+                if (cursor.recheckUpTo() == 0) {
+                    // One write per page, not per message: the position only moves when the page is done.
+                    cursor = cursor.pageUnderWay();
+                    cursors.save(mailbox.id(), folder.id(), cursor);
+                }
                 cursor = deliver(mailbox, folder, message, cursor, recheck, seenAt);
                 delivered++;
             }
@@ -148,7 +153,10 @@ class PagedFolderSync {
         }
     }
 
-    /** Delivers one message (or parks it, at Creatio's last refusal); returns the cursor after it. */
+    /**
+     * Delivers one message (or parks it, at Creatio's last refusal); returns the cursor after it, saved
+     * with the page (a refusal is saved at once, so that refusals count across jobs).
+     */
     private SyncCursor deliver(RegisteredMailbox mailbox, Folder folder, Message message, SyncCursor cursor,
             boolean recheck, Instant seenAt) throws Exception {
         long key = itemKey(message.id());
@@ -170,9 +178,7 @@ class PagedFolderSync {
             }
             log.debug("Mailbox {}: message {} was deleted before it could be read", mailbox.id(), key);
         }
-        SyncCursor next = cursor.deliveredInPage(message.receivedAt());
-        cursors.save(mailbox.id(), folder.id(), next);
-        return next;
+        return cursor.deliveredInPage(message.receivedAt());
     }
 
     /**
