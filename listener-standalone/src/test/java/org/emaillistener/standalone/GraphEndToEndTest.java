@@ -36,10 +36,10 @@ import jakarta.mail.internet.MimeMessage;
 @Import(GraphEndToEndTest.TrustTheFake.class)
 class GraphEndToEndTest extends EndToEndTest {
 
-    private static final String TENANT = "7d3c1a52-0000-4000-8000-00000000c0de";
+    static final String TENANT = "7d3c1a52-0000-4000-8000-00000000c0de";
     private static final String CLIENT = "listener-app";
-    private static final String DOMAIN = "contoso.example";
-    private static final String ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
+    static final String DOMAIN = "contoso.example";
+    static final String ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
 
     static FakeGraph graph;
 
@@ -204,19 +204,26 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(response.body()).contains("Microsoft Graph");
     }
 
-    private static String newUser(String name) {
+    static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);
         return user;
     }
 
-    private void subscribe(String user) {
+    UUID subscribe(String user) {
+        return subscribe(user, List.of());
+    }
+
+    /** Registers the Graph user's mailbox as Creatio does, and waits until it listens. */
+    UUID subscribe(String user, List<String> folderIds) {
+        UUID mailbox = UUID.randomUUID();
         var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(
-                UUID.randomUUID(), ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0)));
+                mailbox, ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), folderIds, 0)));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         // Listening: the catch-up's first delta round has been read, so later mail is new mail.
         await().atMost(Duration.ofSeconds(20)).until(() -> graph.requests().stream()
                 .anyMatch(request -> (request.contains(user) || request.contains(graph.userId(user)))
                         && request.contains("/delta")));
+        return mailbox;
     }
 }

@@ -49,6 +49,26 @@ public class GraphConnector {
                 .filter(tenant -> tenant.domains().stream().anyMatch(d -> d.equalsIgnoreCase(domain))).findFirst();
     }
 
+    /**
+     * How the mailbox is reached, for people: {@code IMAP}, {@code Microsoft Graph (…)}, or
+     * {@code EWS}, with the reason an Exchange Online mailbox is not served through Graph.
+     */
+    public String route(SynchronizationCredentials mailbox) {
+        if (!mailbox.isExchange()) {
+            return "IMAP";
+        }
+        if (serves(mailbox)) {
+            return "Microsoft Graph (" + (properties.notifications() ? "change notifications"
+                    : "polling every " + properties.pollInterval().toSeconds() + " s") + ")";
+        }
+        if (!online(mailbox)) {
+            return "EWS";
+        }
+        return properties.tenants().isEmpty() ? "EWS (Exchange Online, but Microsoft Graph is not configured)"
+                : "EWS (Exchange Online, but no Microsoft Graph tenant is configured for "
+                        + domain(address(mailbox)) + ")";
+    }
+
     /** A Graph client for the mailbox; it holds no connection of its own. */
     public GraphMailbox connect(SynchronizationCredentials mailbox) throws GraphException {
         GraphProperties.Tenant tenant = tenantOf(mailbox).orElseThrow(() -> new GraphException(

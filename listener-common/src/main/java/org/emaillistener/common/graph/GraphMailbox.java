@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
@@ -30,6 +32,8 @@ public class GraphMailbox {
 
     private static final String IMMUTABLE_IDS = "IdType=\"ImmutableId\"";
     private static final int THROTTLE_RETRIES = 3;
+    /** Graph takes at most 20 requests in one {@code $batch}. */
+    private static final int BATCH_LIMIT = 20;
 
     private final HttpClient http;
     private final JsonMapper json;
@@ -37,6 +41,7 @@ public class GraphMailbox {
     private final GraphProperties.Tenant tenant;
     private final GraphProperties properties;
     private final String base;
+    private final String address;
     private final String user;
 
     GraphMailbox(HttpClient http, JsonMapper json, GraphTokens tokens, GraphProperties.Tenant tenant,
@@ -47,6 +52,7 @@ public class GraphMailbox {
         this.tenant = tenant;
         this.properties = properties;
         this.base = properties.graphUrl().replaceAll("/+$", "");
+        this.address = address;
         this.user = base + "/users/" + URLEncoder.encode(address, StandardCharsets.UTF_8);
     }
 
@@ -128,12 +134,53 @@ public class GraphMailbox {
     }
 
     /**
-     * Whether the folder changed after this delta link, read as cheaply as Graph allows: one message at
-     * most, ids only. The link stays valid for the sync that follows.
+     * Which of these delta links have changes after them, read as cheaply as Graph allows: one
+     * {@code $batch} for up to 20 links, one message at most each. A link Graph no longer accepts
+     * counts as changed (the sync that follows starts the folder again). The links stay valid for the
+     * syncs that follow.
+     *
+     * @return the keys of the links with changes after them
      */
-    public boolean changedSince(String deltaLink) throws GraphException {
-        JsonNode body = getJson(own(deltaLink), "odata.maxpagesize=1");
-        return !body.path("value").isEmpty() || body.has("@odata.nextLink");
+    public Set<String> changedSince(Map<String, String> deltaLinks) throws GraphException {
+        List<String> keys = List.copyOf(deltaLinks.keySet());
+        List<String> urls = new ArrayList<>();
+        for (String key : keys) {
+            urls.add(own(deltaLinks.get(key)).toString().substring(base.length()));
+        }
+        List<Answer> answers = batchGet(urls, "odata.maxpagesize=1");
+        Set<String> changed = new LinkedHashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            Answer answer = answers.get(i);
+            GraphException failure = answer.failure(urls.get(i));
+            if (failure != null && !failure.deltaExpired()) {
+                throw failure;
+            }
+            if (failure != null || !answer.body().path("value").isEmpty() || answer.body().has("@odata.nextLink")) {
+                changed.add(keys.get(i));
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * The ids of these well-known folders ({@code inbox}, {@code drafts}, …) in one {@code $batch}; a
+     * folder the mailbox does not have is left out. Also proves access to the mailbox.
+     */
+    public Map<String, String> wellKnownFolderIds(List<String> names) throws GraphException {
+        String path = user.substring(base.length()) + "/mailFolders/";
+        List<String> urls = names.stream().map(name -> path + name + "?%24select=id").toList();
+        List<Answer> answers = batchGet(urls);
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            GraphException failure = answers.get(i).failure(urls.get(i));
+            if (failure != null && !failure.itemNotFound()) {
+                throw failure;
+            }
+            if (failure == null) {
+                ids.put(names.get(i), answers.get(i).body().path("id").asString());
+            }
+        }
+        return ids;
     }
 
     /** Writes the message's MIME content to {@code mime}. */
@@ -171,6 +218,130 @@ public class GraphMailbox {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()));
     }
 
+    /** A change-notification subscription and when Graph ends it unless renewed. */
+    public record NotificationSubscription(String id, Instant expires) {
+    }
+
+    /**
+     * Subscribes to messages created in the folder. Graph first checks the notification address
+     * answers its validation request, so this returns only once it did.
+     *
+     * @param clientState the secret every notification of this subscription will carry back
+     */
+    public NotificationSubscription subscribe(String folderId, String notificationUrl, String clientState,
+            Instant expires) throws GraphException {
+        ObjectNode body = json.createObjectNode();
+        body.put("changeType", "created");
+        body.put("notificationUrl", notificationUrl);
+        body.put("lifecycleNotificationUrl", notificationUrl);
+        body.put("resource", "/users/" + address + "/mailFolders('" + folderId + "')/messages");
+        body.put("expirationDateTime", expires.toString());
+        body.put("clientState", clientState);
+        return subscription(sendJson(URI.create(base + "/subscriptions"), "POST", body));
+    }
+
+    /** Extends the subscription to {@code expires}; this also reauthorizes it. */
+    public NotificationSubscription renew(String subscriptionId, Instant expires) throws GraphException {
+        ObjectNode body = json.createObjectNode();
+        body.put("expirationDateTime", expires.toString());
+        return subscription(sendJson(subscriptionUri(subscriptionId), "PATCH", body));
+    }
+
+    /** Ends the subscription; one Graph no longer knows is ended already. */
+    public void unsubscribe(String subscriptionId) throws GraphException {
+        try {
+            discard(send(() -> request(subscriptionUri(subscriptionId)).DELETE().build()));
+        } catch (GraphException e) {
+            if (!e.itemNotFound()) {
+                throw e;
+            }
+        }
+    }
+
+    private URI subscriptionUri(String subscriptionId) {
+        return URI.create(base + "/subscriptions/" + URLEncoder.encode(subscriptionId, StandardCharsets.UTF_8));
+    }
+
+    private static NotificationSubscription subscription(JsonNode body) {
+        return new NotificationSubscription(body.path("id").asString(),
+                Instant.parse(body.path("expirationDateTime").asString()));
+    }
+
+    private JsonNode sendJson(URI uri, String method, ObjectNode body) throws GraphException {
+        String text = json.writeValueAsString(body);
+        HttpResponse<InputStream> response = send(() -> request(uri).header("Content-Type", "application/json")
+                .header("Accept", "application/json").method(method, HttpRequest.BodyPublishers.ofString(text))
+                .build());
+        return readJson(uri, response);
+    }
+
+    /** One request's answer in a {@code $batch}: its status and JSON body. */
+    private record Answer(int status, String code, String message, JsonNode body) {
+
+        /** The failure this answer is, or null for a success. */
+        GraphException failure(String url) {
+            if (status / 100 == 2) {
+                return null;
+            }
+            String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+            return new GraphException("Graph answered GET " + path + " (in $batch) with " + status
+                    + (code == null ? "" : " " + code) + ": " + message, status, code, null);
+        }
+    }
+
+    /**
+     * GETs of these paths (below Graph's base address) in {@code $batch} requests of at most
+     * {@value #BATCH_LIMIT}, one round trip each; a member Graph throttles is asked again after its
+     * {@code Retry-After}, as a single call is. The answers come in the order of the paths.
+     */
+    private List<Answer> batchGet(List<String> paths, String... prefer) throws GraphException {
+        Answer[] answers = new Answer[paths.size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            pending.add(i);
+        }
+        List<String> preferences = new ArrayList<>(List.of(IMMUTABLE_IDS));
+        preferences.addAll(List.of(prefer));
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            List<Integer> throttled = new ArrayList<>();
+            Duration wait = Duration.ZERO;
+            for (int from = 0; from < pending.size(); from += BATCH_LIMIT) {
+                ObjectNode batch = json.createObjectNode();
+                var requests = batch.putArray("requests");
+                for (int i : pending.subList(from, Math.min(pending.size(), from + BATCH_LIMIT))) {
+                    ObjectNode request = requests.addObject().put("id", String.valueOf(i)).put("method", "GET")
+                            .put("url", paths.get(i));
+                    request.putObject("headers").put("Prefer", String.join(", ", preferences));
+                }
+                for (JsonNode response : sendJson(URI.create(base + "/$batch"), "POST", batch).path("responses")) {
+                    int i = Integer.parseInt(response.path("id").asString());
+                    int status = response.path("status").asInt();
+                    Duration retryAfter = seconds(response.path("headers").path("Retry-After").asString(null));
+                    if ((status == 429 || status == 503) && attempt < THROTTLE_RETRIES && retryAfter != null
+                            && retryAfter.compareTo(properties.maxRetryAfter()) <= 0) {
+                        throttled.add(i);
+                        wait = wait.compareTo(retryAfter) < 0 ? retryAfter : wait;
+                        continue;
+                    }
+                    JsonNode error = response.path("body").path("error");
+                    answers[i] = new Answer(status, error.path("code").asString(null),
+                            error.path("message").asString(""), response.path("body"));
+                }
+            }
+            if (!throttled.isEmpty()) {
+                pause(wait);
+            }
+            pending = throttled;
+        }
+        for (int i = 0; i < answers.length; i++) {
+            if (answers[i] == null) {
+                throw new GraphException("Graph's $batch answer left out the request for " + paths.get(i), 200, null,
+                        null);
+            }
+        }
+        return List.of(answers);
+    }
+
     /** A link Graph gave is followed only to Graph's own address: the token goes nowhere else. */
     private URI own(String link) throws GraphException {
         if (!link.startsWith(base + "/")) {
@@ -191,6 +362,10 @@ public class GraphMailbox {
             }
             return request.GET().build();
         });
+        return readJson(uri, response);
+    }
+
+    private JsonNode readJson(URI uri, HttpResponse<InputStream> response) throws GraphException {
         try (InputStream in = response.body()) {
             return json.readTree(in);
         } catch (IOException | RuntimeException e) {
@@ -247,9 +422,12 @@ public class GraphMailbox {
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {
+        return seconds(response.headers().firstValue("Retry-After").orElse(null));
+    }
+
+    private static Duration seconds(String text) {
         try {
-            return response.headers().firstValue("Retry-After").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))
-                    .orElse(null);
+            return text == null ? null : Duration.ofSeconds(Long.parseLong(text.trim()));
         } catch (NumberFormatException e) {
             return null;
         }

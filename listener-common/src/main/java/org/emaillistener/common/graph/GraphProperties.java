@@ -21,6 +21,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deltaPageSize messages asked for per delta page
  * @param maxRetryAfter the longest {@code Retry-After} of a throttled call that is waited out; a
  *        longer one fails the call (its job is retried later)
+ * @param notificationUrl the public HTTPS address of this service's {@code /graph/notifications}, where
+ *        Graph posts change and lifecycle notifications (to any replica); empty: no notifications, the
+ *        folders' deltas are polled every {@code poll-interval}
+ * @param subscriptionLifetime how long each change-notification subscription is asked for (Graph
+ *        allows Outlook messages just under 7 days); it is renewed once half of it has passed
+ * @param safetyPollInterval with notifications, how often each folder's delta is still checked, for
+ *        a notification Graph never sent or that never arrived
  */
 @ConfigurationProperties("listener.graph")
 public record GraphProperties(
@@ -31,7 +38,15 @@ public record GraphProperties(
         @DefaultValue({ "outlook.office365.com", "outlook.office.com" }) List<String> onlineHosts,
         @DefaultValue("60s") Duration requestTimeout,
         @DefaultValue("50") int deltaPageSize,
-        @DefaultValue("60s") Duration maxRetryAfter) {
+        @DefaultValue("60s") Duration maxRetryAfter,
+        String notificationUrl,
+        @DefaultValue("3d") Duration subscriptionLifetime,
+        @DefaultValue("15m") Duration safetyPollInterval) {
+
+    /** Whether Graph posts change notifications to this service, or its folders are polled. */
+    public boolean notifications() {
+        return notificationUrl != null && !notificationUrl.isBlank();
+    }
 
     /**
      * One app registration with the application permissions {@code Mail.ReadWrite} and {@code Mail.Send}.

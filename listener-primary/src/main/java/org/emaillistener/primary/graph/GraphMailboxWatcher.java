@@ -1,9 +1,12 @@
 package org.emaillistener.primary.graph;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -12,19 +15,26 @@ import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphMailbox;
+import org.emaillistener.common.graph.GraphMailbox.NotificationSubscription;
+import org.emaillistener.common.graph.GraphProperties;
+import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
-import org.emaillistener.common.registry.RegisteredMailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one Exchange Online mailbox through Graph by polling, on its own virtual thread: on connect
- * it asks for a catch-up of every watched folder; then every {@code listener.graph.poll-interval}
- * (the first poll at a random point of it, so mailboxes started together do not poll together) it
- * reads each folder's delta after the folder's cursor and asks for a sync only of a folder that
- * changed. The cursor itself is moved only by the sync. A failed call reconnects as
- * {@link ReconnectingWatcher} does; the reconnect's catch-up covers whatever was missed meanwhile.
+ * Watches one Exchange Online mailbox through Graph, on its own virtual thread, in one of two ways.
+ * With a notification address configured, it subscribes each watched folder to change notifications
+ * (which reach {@link GraphNotificationsController} at any replica and become sync jobs there),
+ * renews each subscription once half its lifetime has passed, recreates one Graph forgot, and ends
+ * them when it stops; it still checks every folder's delta every {@code safety-poll-interval}, for a
+ * notification that never came. Without one, it polls every folder's delta every
+ * {@code poll-interval}. Either way the first check comes at a random point of the interval (so
+ * mailboxes started together do not check together), one {@code $batch} asks about up to 20
+ * folders, and only a folder that changed gets a sync; the cursor itself is moved only by the sync.
+ * On connect it asks for a catch-up of every watched folder; a failed call reconnects as
+ * {@link ReconnectingWatcher} does, and the reconnect's catch-up covers whatever was missed meanwhile.
  */
 class GraphMailboxWatcher extends ReconnectingWatcher {
 
@@ -34,50 +44,140 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
 
     private final GraphConnector connector;
     private final Cursors cursors;
+    private final GraphClientState clientState;
+    private final GraphProperties properties;
+    /** This watcher's change-notification subscriptions by folder; only its own thread touches it. */
+    private final Map<String, NotificationSubscription> subscribed = new LinkedHashMap<>();
 
-    GraphMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, GraphConnector connector, Cursors cursors) {
+    GraphMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, GraphConnector connector, Cursors cursors,
+            GraphClientState clientState) {
         super(mailbox, events, "graph-watch-", Duration.ofSeconds(1), Duration.ofMinutes(5));
         this.connector = connector;
         this.cursors = cursors;
+        this.clientState = clientState;
+        this.properties = connector.properties();
     }
 
     @Override
     protected void connectAndWatch(Runnable connected) throws GraphException {
         GraphMailbox graph = connector.connect(mailbox.credentials());
         List<String> folders = watchedFolders(graph);
-        if (stopped()) {
-            return;
-        }
-        connected.run();
-        events.listening(folders);
-        Duration interval = connector.properties().pollInterval();
-        pause(Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis()))));
-        while (!stopped()) {
-            for (String folder : folders) {
-                if (!stopped() && changed(graph, folder)) {
-                    events.newMail(folder);
+        try {
+            if (properties.notifications()) {
+                for (String folder : folders) {
+                    if (!stopped()) {
+                        subscribe(graph, folder);
+                    }
                 }
             }
-            pause(interval);
+            if (stopped()) {
+                return;
+            }
+            connected.run();
+            events.listening(folders);
+            watch(graph, folders);
+        } finally {
+            unsubscribeAll(graph);
         }
     }
 
-    /** Whether the folder may hold mail its cursor is not past: it changed, or its first pass is not done. */
-    private boolean changed(GraphMailbox graph, String folder) throws GraphException {
-        SyncCursor cursor = cursors.find(mailbox.id(), folder).orElse(null);
-        if (cursor == null || cursor.syncState() == null || cursor.skipBefore() != null
-                || cursor.recheckUpTo() != 0) {
-            return true;
-        }
-        try {
-            return graph.changedSince(cursor.syncState());
-        } catch (GraphException e) {
-            if (e.deltaExpired()) {
-                log.info("Mailbox {} folder {}: Graph no longer accepts the delta link; syncing", mailbox.id(), folder);
-                return true;
+    private void watch(GraphMailbox graph, List<String> folders) throws GraphException {
+        Duration interval = properties.notifications() ? properties.safetyPollInterval() : properties.pollInterval();
+        Instant nextCheck = Instant.now().plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis())));
+        while (!stopped()) {
+            Instant next = nextCheck;
+            for (NotificationSubscription subscription : subscribed.values()) {
+                Instant renewal = renewalDue(subscription);
+                next = renewal.isBefore(next) ? renewal : next;
             }
-            throw e;
+            pause(Duration.between(Instant.now(), next));
+            if (stopped()) {
+                return;
+            }
+            renewDue(graph);
+            if (!Instant.now().isBefore(nextCheck)) {
+                List<String> changed = changed(graph, folders);
+                if (properties.notifications()) {
+                    if (!changed.isEmpty()) {
+                        log.info("Mailbox {}: the safety check found changes no notification announced in {}",
+                                mailbox.id(), changed);
+                        events.safetyCheck(changed);
+                    }
+                } else {
+                    changed.forEach(events::newMail);
+                }
+                nextCheck = Instant.now().plus(interval);
+            }
         }
+    }
+
+    private void subscribe(GraphMailbox graph, String folder) throws GraphException {
+        subscribed.put(folder, graph.subscribe(folder, clientState.notificationUrl(mailbox.id(), folder),
+                clientState.of(mailbox.id(), folder), Instant.now().plus(properties.subscriptionLifetime())));
+    }
+
+    /** Once half the lifetime has passed: a renewal that fails then has the other half to succeed. */
+    private Instant renewalDue(NotificationSubscription subscription) {
+        return subscription.expires().minus(properties.subscriptionLifetime().dividedBy(2));
+    }
+
+    /**
+     * Renews the subscriptions due; one Graph no longer knows (it removed or expired it) is made
+     * again, and its folder caught up for whatever was not announced meanwhile.
+     */
+    private void renewDue(GraphMailbox graph) throws GraphException {
+        for (Map.Entry<String, NotificationSubscription> entry : List.copyOf(subscribed.entrySet())) {
+            if (stopped() || Instant.now().isBefore(renewalDue(entry.getValue()))) {
+                continue;
+            }
+            try {
+                subscribed.put(entry.getKey(),
+                        graph.renew(entry.getValue().id(), Instant.now().plus(properties.subscriptionLifetime())));
+            } catch (GraphException e) {
+                if (!e.itemNotFound()) {
+                    throw e;
+                }
+                log.info("Mailbox {} folder {}: Graph no longer knows its subscription; subscribing again",
+                        mailbox.id(), entry.getKey());
+                subscribe(graph, entry.getKey());
+                events.safetyCheck(List.of(entry.getKey()));
+            }
+        }
+    }
+
+    /** Ends this watcher's subscriptions; one that cannot be ended now expires on its own. */
+    private void unsubscribeAll(GraphMailbox graph) {
+        for (NotificationSubscription subscription : subscribed.values()) {
+            try {
+                graph.unsubscribe(subscription.id());
+            } catch (GraphException e) {
+                log.info("Mailbox {}: subscription {} could not be ended ({}); it expires at {}", mailbox.id(),
+                        subscription.id(), e.getMessage(), subscription.expires());
+            }
+        }
+        subscribed.clear();
+    }
+
+    /**
+     * The folders that may hold mail their cursors are not past: those whose delta changed, and those
+     * whose first pass is not done.
+     */
+    private List<String> changed(GraphMailbox graph, List<String> folders) throws GraphException {
+        Set<String> changed = new LinkedHashSet<>();
+        Map<String, String> deltaLinks = new LinkedHashMap<>();
+        for (String folder : folders) {
+            SyncCursor cursor = cursors.find(mailbox.id(), folder).orElse(null);
+            if (cursor == null || cursor.syncState() == null || cursor.skipBefore() != null
+                    || cursor.recheckUpTo() != 0) {
+                changed.add(folder);
+            } else {
+                deltaLinks.put(folder, cursor.syncState());
+            }
+        }
+        if (!deltaLinks.isEmpty()) {
+            changed.addAll(graph.changedSince(deltaLinks));
+        }
+        return folders.stream().filter(changed::contains).toList();
     }
 
     /**
@@ -89,22 +189,18 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
         if (!picked.isEmpty()) {
             return List.copyOf(new LinkedHashSet<>(picked));
         }
-        String inbox = graph.wellKnownFolderId("inbox");
-        Set<String> unwatched = new LinkedHashSet<>();
-        for (String name : UNWATCHED) {
-            try {
-                unwatched.add(graph.wellKnownFolderId(name));
-            } catch (GraphException e) {
-                if (!e.itemNotFound()) {
-                    throw e;
-                }
-                // A mailbox without that folder: nothing to leave out.
-            }
+        List<String> names = new ArrayList<>(List.of("inbox"));
+        names.addAll(UNWATCHED);
+        Map<String, String> wellKnown = graph.wellKnownFolderIds(names);
+        String inbox = wellKnown.get("inbox");
+        if (inbox == null) {
+            throw new GraphException("Mailbox " + mailbox.id() + " has no Inbox", 404, null, null);
         }
+        Set<String> unwatched = new LinkedHashSet<>(wellKnown.values());
         List<String> folders = new ArrayList<>();
         folders.add(inbox);
         for (GraphMailbox.GraphFolder folder : graph.folders()) {
-            if (!folder.id().equals(inbox) && !unwatched.contains(folder.id())) {
+            if (!unwatched.contains(folder.id())) {
                 folders.add(folder.id());
             }
         }
@@ -113,6 +209,6 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
 
     @Override
     protected void disconnect() {
-        // A poller holds no connection: stop() ends its pause.
+        // No connection is held: stop() ends the pause, and the watcher's thread ends the subscriptions.
     }
 }

@@ -13,10 +13,12 @@ public class GraphWatchers {
 
     private final GraphConnector connector;
     private final Cursors cursors;
+    private final GraphClientState clientState;
 
-    public GraphWatchers(GraphConnector connector, Cursors cursors) {
+    public GraphWatchers(GraphConnector connector, Cursors cursors, GraphClientState clientState) {
         this.connector = connector;
         this.cursors = cursors;
+        this.clientState = clientState;
     }
 
     /** Whether Graph, not EWS, serves this Exchange mailbox. */
@@ -24,7 +26,12 @@ public class GraphWatchers {
         return connector.serves(mailbox.credentials());
     }
 
+    /** How the mailbox is reached: IMAP, EWS or Graph, and why an Exchange Online mailbox is not served by Graph. */
+    public String route(RegisteredMailbox mailbox) {
+        return connector.route(mailbox.credentials());
+    }
+
     public MailboxWatcher create(RegisteredMailbox mailbox, WatcherEvents events) {
-        return new GraphMailboxWatcher(mailbox, events, connector, cursors);
+        return new GraphMailboxWatcher(mailbox, events, connector, cursors, clientState);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.lease.Leases;
@@ -36,9 +37,10 @@ public class OperatorController {
     private final Leases leases;
     private final ParkedMessages parked;
     private final SyncJobOutbox jobs;
+    private final GraphConnector graph;
 
     public OperatorController(OperatorProperties properties, MailboxRegistry registry, SubscriptionStates states,
-            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs) {
+            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs, GraphConnector graph) {
         this.properties = properties;
         this.registry = registry;
         this.states = states;
@@ -46,6 +48,7 @@ public class OperatorController {
         this.leases = leases;
         this.parked = parked;
         this.jobs = jobs;
+        this.graph = graph;
     }
 
     /**
@@ -82,7 +85,7 @@ public class OperatorController {
 
     private MailboxView view(RegisteredMailbox mailbox, String owner) {
         UUID id = mailbox.id();
-        return MailboxView.of(mailbox, owner, states.find(id).orElse(null),
+        return MailboxView.of(mailbox, graph.route(mailbox.credentials()), owner, states.find(id).orElse(null),
                 states.findDeliveryProblem(id).orElse(null), parked.of(id), imports.of(id));
     }
 

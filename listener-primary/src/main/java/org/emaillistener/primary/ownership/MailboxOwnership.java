@@ -104,6 +104,26 @@ public class MailboxOwnership implements SmartLifecycle {
         return known;
     }
 
+    /**
+     * Starts the mailbox's subscription again, wherever it is served: here at once; elsewhere by
+     * ending its lease, so its holder stops it at its next round and a replica claims it afresh, as
+     * after a replica's failure. For a subscription the mail server ended, which only its holder can
+     * make again.
+     */
+    public void resubscribe(UUID mailboxId) {
+        RegisteredMailbox mailbox = registry.find(mailboxId).orElse(null);
+        if (mailbox == null) {
+            return;
+        }
+        if (subscriptions.servedMailbox(mailboxId).isPresent()) {
+            subscriptions.serve(mailbox);
+        } else {
+            leases.revoke(mailboxId);
+            log.info("Mailbox {}: its subscription is to be made again; its lease is ended for a replica to "
+                    + "claim it afresh", mailboxId);
+        }
+    }
+
     /** One round; runs on the ownership thread. */
     void reconcile() {
         try {

@@ -96,8 +96,8 @@ public class Subscriptions {
             replaced.stop();
         }
         fresh.start();
-        log.info("Mailbox {} {}: {}", mailbox.id(), replaced == null ? "subscribed" : "resubscribed",
-                mailbox.credentials());
+        log.info("Mailbox {} {} through {}: {}", mailbox.id(), replaced == null ? "subscribed" : "resubscribed",
+                graphWatchers.route(mailbox), mailbox.credentials());
     }
 
     /** Stops serving the mailbox here (its lease is gone); it stays registered for another replica. */

@@ -33,6 +33,7 @@ import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.primary.ews.ExchangeWatchers;
+import org.emaillistener.primary.graph.GraphClientState;
 import org.emaillistener.primary.graph.GraphWatchers;
 import org.emaillistener.primary.imap.ImapWatchers;
 import org.emaillistener.primary.subscription.Subscriptions;
@@ -176,13 +177,18 @@ class MailboxOwnershipTest {
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
                 new InMemoryHistoryImports(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
                         new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))),
-                new GraphWatchers(new GraphConnector(new Binder().bindOrCreate("listener.graph", GraphProperties.class),
-                        GraphTls.jdkDefault()), cursors),
+                graphWatchers(cursors),
                 new InMemoryParkedMessages(),
                 new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
         return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties,
                 new SimpleMeterRegistry()), subscriptions);
+    }
+
+    private static GraphWatchers graphWatchers(InMemoryCursors cursors) {
+        GraphProperties graph = new Binder().bindOrCreate("listener.graph", GraphProperties.class);
+        return new GraphWatchers(new GraphConnector(graph, GraphTls.jdkDefault()), cursors,
+                new GraphClientState(graph, ""));
     }
 }

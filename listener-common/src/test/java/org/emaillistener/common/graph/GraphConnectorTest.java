@@ -1,0 +1,83 @@
+package org.emaillistener.common.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.emaillistener.common.creatio.CreatioJson;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.testing.CreatioRequests;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** Which mailboxes Graph serves, and what the mailbox's state says of the choice. */
+class GraphConnectorTest {
+
+    private static final String ONLINE = "https://outlook.office365.com/EWS/Exchange.asmx";
+
+    private final GraphConnector configured = connector(Map.of("listener.graph.tenants[0].tenant-id", "t1",
+            "listener.graph.tenants[0].client-id", "app", "listener.graph.tenants[0].client-secret", "s",
+            "listener.graph.tenants[0].domains[0]", "contoso.example"));
+
+    @Test
+    void servesAnExchangeOnlineMailboxOfAConfiguredTenantsDomain() {
+        SynchronizationCredentials mailbox = exchange(ONLINE, "ann@Contoso.example");
+
+        assertThat(configured.serves(mailbox)).isTrue();
+        assertThat(configured.tenantOf(mailbox)).get().extracting(GraphProperties.Tenant::tenantId).isEqualTo("t1");
+        assertThat(configured.route(mailbox)).isEqualTo("Microsoft Graph (polling every 30 s)");
+    }
+
+    @Test
+    void saysWithNotificationsThatGraphNotifies() {
+        GraphConnector notified = connector(Map.of("listener.graph.tenants[0].tenant-id", "t1",
+                "listener.graph.tenants[0].client-id", "app", "listener.graph.tenants[0].client-secret", "s",
+                "listener.graph.tenants[0].domains[0]", "contoso.example",
+                "listener.graph.notification-url", "https://listener.example/graph/notifications"));
+
+        assertThat(notified.route(exchange(ONLINE, "ann@contoso.example")))
+                .isEqualTo("Microsoft Graph (change notifications)");
+    }
+
+    @Test
+    void leavesOnPremisesExchangeAndImapAsTheyWere() {
+        assertThat(configured.serves(exchange("https://mail.contoso.example/EWS/Exchange.asmx", "ann@contoso.example")))
+                .isFalse();
+        assertThat(configured.route(exchange("https://mail.contoso.example/EWS/Exchange.asmx", "ann@contoso.example")))
+                .isEqualTo("EWS");
+        assertThat(configured.route(imap("ann@contoso.example"))).isEqualTo("IMAP");
+        assertThat(configured.serves(imap("ann@contoso.example"))).isFalse();
+    }
+
+    @Test
+    void saysWhyAnExchangeOnlineMailboxStaysOnEws() {
+        assertThat(configured.serves(exchange(ONLINE, "bob@fabrikam.example"))).isFalse();
+        assertThat(configured.route(exchange(ONLINE, "bob@fabrikam.example")))
+                .isEqualTo("EWS (Exchange Online, but no Microsoft Graph tenant is configured for fabrikam.example)");
+        assertThat(connector(Map.of()).route(exchange(ONLINE, "ann@contoso.example")))
+                .isEqualTo("EWS (Exchange Online, but Microsoft Graph is not configured)");
+    }
+
+    private static GraphConnector connector(Map<String, String> settings) {
+        GraphProperties properties = new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("listener.graph", GraphProperties.class);
+        return new GraphConnector(properties, GraphTls.jdkDefault());
+    }
+
+    private static SynchronizationCredentials exchange(String url, String user) {
+        return read(CreatioRequests.exchangeMailbox(UUID.randomUUID(), url, user, "p", "http://creatio.example",
+                List.of(), 0));
+    }
+
+    private static SynchronizationCredentials imap(String user) {
+        return read(CreatioRequests.imapMailbox(UUID.randomUUID(), "imap.contoso.example", 993, user, "p",
+                "http://creatio.example", List.of()));
+    }
+
+    private static SynchronizationCredentials read(String json) {
+        return CreatioJson.mapper().readValue(json, SynchronizationCredentials.class);
+    }
+}

@@ -1,0 +1,150 @@
+package org.emaillistener.primary.graph;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphException;
+import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.primary.api.BadRequestException;
+import org.emaillistener.primary.ownership.MailboxOwnership;
+import org.emaillistener.primary.subscription.SyncJobOutbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code /graph/notifications}: where Microsoft Graph posts the change and lifecycle notifications of
+ * the folder subscriptions {@link GraphMailboxWatcher} makes, at whichever replica the load balancer
+ * picks. Each address names its mailbox and folder; a notification is believed only with the folder's
+ * {@code clientState} ({@link GraphClientState}) and only for a registered mailbox, and is then turned
+ * into work at once, so Graph gets its answer within its few seconds:
+ * <ul>
+ * <li>{@code created}: a sync job for the folder;</li>
+ * <li>lifecycle {@code missed}: a catch-up sync of the folder;</li>
+ * <li>lifecycle {@code reauthorizationRequired}: the subscription is renewed (which reauthorizes it),
+ * or if that fails made again;</li>
+ * <li>lifecycle {@code subscriptionRemoved}: a catch-up sync, and the mailbox's subscription made
+ * again by {@link MailboxOwnership#resubscribe}.</li>
+ * </ul>
+ * Graph's validation request (a {@code validationToken} parameter) is answered with the token as
+ * text, as Graph requires before it creates a subscription.
+ */
+@RestController
+public class GraphNotificationsController {
+
+    private static final Logger log = LoggerFactory.getLogger(GraphNotificationsController.class);
+
+    private final GraphClientState clientState;
+    private final MailboxRegistry registry;
+    private final SyncJobOutbox jobs;
+    private final MailboxOwnership ownership;
+    private final GraphConnector connector;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public GraphNotificationsController(GraphClientState clientState, MailboxRegistry registry, SyncJobOutbox jobs,
+            MailboxOwnership ownership, GraphConnector connector) {
+        this.clientState = clientState;
+        this.registry = registry;
+        this.jobs = jobs;
+        this.ownership = ownership;
+        this.connector = connector;
+    }
+
+    /** One change notification ({@code changeType}) or lifecycle notification ({@code lifecycleEvent}). */
+    private record Notification(String subscriptionId, String clientState, String lifecycleEvent) {
+
+        static Notification of(JsonNode item) {
+            return new Notification(item.path("subscriptionId").asString(null), item.path("clientState").asString(null),
+                    item.path("lifecycleEvent").asString(null));
+        }
+    }
+
+    @PostMapping(path = "/graph/notifications", consumes = MediaType.ALL_VALUE)
+    public ResponseEntity<String> notify(@RequestParam(required = false) String validationToken,
+            @RequestParam(required = false) String mailbox, @RequestParam(required = false) String folder,
+            @RequestBody(required = false) String body) {
+        if (validationToken != null) {
+            return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(validationToken);
+        }
+        if (mailbox == null || folder == null || folder.isBlank()) {
+            throw new BadRequestException("A notification address names its mailbox and folder");
+        }
+        UUID mailboxId;
+        try {
+            mailboxId = UUID.fromString(mailbox);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("mailbox is not a valid UUID");
+        }
+        JsonNode items;
+        try {
+            items = body == null ? null : json.readTree(body).get("value");
+        } catch (JacksonException e) {
+            throw new BadRequestException("A notification body is JSON: " + e.getOriginalMessage());
+        }
+        if (items == null || !items.isArray()) {
+            throw new BadRequestException("A notification body has a value array");
+        }
+        for (JsonNode item : items) {
+            Notification notification = Notification.of(item);
+            if (!clientState.matches(mailboxId, folder, notification.clientState())) {
+                log.warn("Mailbox {}: ignored a Graph notification whose clientState is not this service's",
+                        mailboxId);
+                continue;
+            }
+            RegisteredMailbox registered = registry.find(mailboxId).orElse(null);
+            if (registered == null) {
+                log.info("Mailbox {}: ignored a Graph notification for a mailbox no longer registered; subscription "
+                        + "{} expires on its own", mailboxId, notification.subscriptionId());
+                continue;
+            }
+            handle(registered, folder, notification);
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).build();
+    }
+
+    private void handle(RegisteredMailbox mailbox, String folder, Notification notification) {
+        String lifecycle = notification.lifecycleEvent();
+        if (lifecycle == null) {
+            jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.NEW_MAIL));
+            return;
+        }
+        log.info("Mailbox {} folder {}: Graph lifecycle event {} for subscription {}", mailbox.id(), folder, lifecycle,
+                notification.subscriptionId());
+        switch (lifecycle) {
+            case "missed" -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED));
+            case "reauthorizationRequired" -> Thread.ofVirtual().name("graph-reauthorize-" + mailbox.id())
+                    .start(() -> reauthorize(mailbox, folder, notification.subscriptionId()));
+            case "subscriptionRemoved" -> {
+                jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED));
+                ownership.resubscribe(mailbox.id());
+            }
+            default -> log.info("Mailbox {}: Graph lifecycle event {} needs nothing of this service", mailbox.id(),
+                    lifecycle);
+        }
+    }
+
+    private void reauthorize(RegisteredMailbox mailbox, String folder, String subscriptionId) {
+        try {
+            connector.connect(mailbox.credentials()).renew(subscriptionId,
+                    Instant.now().plus(connector.properties().subscriptionLifetime()));
+        } catch (GraphException e) {
+            log.warn("Mailbox {} folder {}: renewing subscription {} failed ({}); making the subscription again",
+                    mailbox.id(), folder, subscriptionId, e.getMessage());
+            jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED));
+            ownership.resubscribe(mailbox.id());
+        }
+    }
+}
