@@ -226,4 +226,30 @@ class GraphEndToEndTest extends EndToEndTest {
                         && request.contains("/delta")));
         return mailbox;
     }
+
+    @Test
+    void watchesTheFoldersCreatioPickedByTheirEwsIdsThroughTheirGraphIds() throws Exception {
+        String user = newUser("picked");
+        String inbox = graph.folderId(user, "inbox");
+        String projects = graph.addFolder(user, inbox, "Projects");
+        String invoices = graph.addFolder(user, inbox, "Invoices");
+        String unpicked = graph.addFolder(user, inbox, "Unpicked");
+        String ewsInbox = graph.ewsFolderId(user, inbox);
+        subscribe(user, List.of(ewsInbox, graph.ewsFolderId(user, projects), invoices));
+
+        graph.createMessage(user, inbox, mime(user, "In the Inbox", "<inbox-" + user + ">"));
+        graph.createMessage(user, projects, mime(user, "In Projects", "<projects-" + user + ">"));
+        graph.createMessage(user, invoices, mime(user, "In Invoices", "<invoices-" + user + ">"));
+        graph.createMessage(user, unpicked, mime(user, "Not picked", "<unpicked-" + user + ">"));
+
+        var emails = awaitEmailsFor(user, 3);
+        assertThat(emails).extracting(email -> email.get("MessageId").asString()).containsExactlyInAnyOrder(
+                "<inbox-" + user + ">", "<projects-" + user + ">", "<invoices-" + user + ">");
+        assertDeliveredOnce(user, 3);
+        List<String> requests = graph.requests().stream()
+                .filter(request -> request.contains(user) || request.contains(graph.userId(user))).toList();
+        assertThat(requests).filteredOn(request -> request.endsWith("/translateExchangeIds")).isNotEmpty();
+        assertThat(requests).filteredOn(request -> request.contains("/delta")).isNotEmpty()
+                .noneMatch(request -> request.contains(ewsInbox));
+    }
 }

@@ -457,4 +457,57 @@ public class GraphMailbox {
             throw new GraphException("Interrupted while waiting out Graph's throttling", 0, null, e);
         }
     }
+
+    /**
+     * The id Graph gives the folder named by {@code folderId}, read from the folder itself. An id Graph
+     * does not take for a folder of this mailbox (one in another format, or a folder that is gone) is
+     * refused, with 400 or 404.
+     */
+    public String folderId(String folderId) throws GraphException {
+        String segment = URLEncoder.encode(folderId, StandardCharsets.UTF_8).replace("+", "%20");
+        return getJson(URI.create(user + "/mailFolders/" + segment + "?%24select=id")).path("id").asString();
+    }
+
+    /**
+     * An id as {@code translateExchangeIds} answered it: {@code targetId} when Graph translated it, else
+     * null and Graph's reason in {@code error}.
+     */
+    public record IdTranslation(String sourceId, String targetId, String error) {
+    }
+
+    /**
+     * Translates EWS folder ids to Graph's, in one {@code translateExchangeIds} call for every 1000 ids
+     * (Graph's limit). Graph answers each id on its own: one it cannot translate does not fail the
+     * call. The target is Graph's regular id ({@code restId}): folders have no immutable ids, since a
+     * folder's id never changes, and Graph names folders by their regular ids even when asked for
+     * immutable ones.
+     */
+    public List<IdTranslation> folderIdsFromEws(List<String> ewsIds) throws GraphException {
+        URI uri = URI.create(user + "/translateExchangeIds");
+        List<IdTranslation> translations = new ArrayList<>();
+        for (int from = 0; from < ewsIds.size(); from += 1000) {
+            ObjectNode request = json.createObjectNode();
+            request.putArray("inputIds").addAll(ewsIds.subList(from, Math.min(from + 1000, ewsIds.size())).stream()
+                    .map(json.getNodeFactory()::textNode).toList());
+            request.put("sourceIdType", "ewsId").put("targetIdType", "restId");
+            String body = json.writeValueAsString(request);
+            HttpResponse<InputStream> response = send(() -> request(uri).header("Accept", "application/json")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build());
+            JsonNode answer;
+            try (InputStream in = response.body()) {
+                answer = json.readTree(in);
+            } catch (IOException | RuntimeException e) {
+                throw new GraphException("Graph answered " + uri.getPath() + " with unreadable JSON: "
+                        + e.getMessage(), response.statusCode(), null, e);
+            }
+            for (JsonNode result : answer.path("value")) {
+                JsonNode error = result.path("errorDetails");
+                translations.add(new IdTranslation(result.path("sourceId").asString(),
+                        result.path("targetId").asString(null), error.isMissingNode() || error.isNull() ? null
+                                : error.path("code").asString("") + ": " + error.path("message").asString("")));
+            }
+        }
+        return translations;
+    }
 }

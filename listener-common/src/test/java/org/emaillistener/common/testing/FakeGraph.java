@@ -61,8 +61,9 @@ import tools.jackson.databind.json.JsonMapper;
  * tokens per tenant, users with well-known and custom mail folders, messages with their MIME
  * ({@code $value}), message delta queries with paging and delta links, change-notification
  * subscriptions with Graph's validation handshake, change and lifecycle notifications, sendMail
- * (JSON and MIME), {@code $batch} and scripted throttling. The JSON follows Graph's documented
- * shapes; there is no permission model beyond "a token of the user's tenant".
+ * (JSON and MIME), {@code $batch}, scripted throttling, and {@code translateExchangeIds} between a
+ * folder's Graph id and its EWS id. The JSON follows Graph's documented shapes; there is no
+ * permission model beyond "a token of the user's tenant".
  *
  * <p>Ids are immutable (a message keeps its id for its life, as with
  * {@code Prefer: IdType="ImmutableId"}); the real service changes non-immutable ids on a move.
@@ -363,11 +364,11 @@ public class FakeGraph implements AutoCloseable {
         }
         User user = new User(tenant, address);
         users.put(user.id, user);
-        Folder root = new Folder(newId("AQMkAD"), null, "Top of Information Store", "msgfolderroot");
+        Folder root = new Folder(newFolderId("AQMkAD"), null, "Top of Information Store", "msgfolderroot");
         user.folders.put(root.id, root);
         user.wellKnown.put("msgfolderroot", root.id);
         WELL_KNOWN.forEach((name, display) -> {
-            Folder folder = new Folder(newId("AQMkAD"), root.id, display, name);
+            Folder folder = new Folder(newFolderId("AQMkAD"), root.id, display, name);
             user.folders.put(folder.id, folder);
             user.wellKnown.put(name, folder.id);
         });
@@ -390,9 +391,18 @@ public class FakeGraph implements AutoCloseable {
     public synchronized String addFolder(String user, String parentId, String displayName) {
         User u = user(user);
         Folder parent = folder(u, parentId);
-        Folder folder = new Folder(newId("AAMkAD"), parent.id, displayName, null);
+        Folder folder = new Folder(newFolderId("AAMkAD"), parent.id, displayName, null);
         u.folders.put(folder.id, folder);
         return folder.id;
+    }
+
+    /**
+     * The folder's id as EWS names it (as Creatio holds it for a mailbox whose folders it listed
+     * through EWS): the same id in standard base64, {@code /} and {@code +} where Graph's URL-safe
+     * form has {@code -} and {@code _}. The fake's folder ids always hold one, so the two differ.
+     */
+    public synchronized String ewsFolderId(String user, String folderId) {
+        return ewsForm(folder(user(user), folderId).id);
     }
 
     /** Delivers a message now: see {@link #createMessage(String, String, byte[], Instant)}. */
@@ -754,6 +764,9 @@ public class FakeGraph implements AutoCloseable {
         if (rest.size() == 1 && rest.get(0).equals("sendMail") && m.equals("POST")) {
             return sendMail(req, user);
         }
+        if (rest.size() == 1 && rest.get(0).equals("translateExchangeIds") && m.equals("POST")) {
+            return translateExchangeIds(req, user);
+        }
         if (rest.get(0).equalsIgnoreCase("mailFolders")) {
             if (rest.size() == 1 && m.equals("GET")) {
                 return folderPage(req, user, folderOrThrow(user, "msgfolderroot"), "mailFolders");
@@ -840,6 +853,9 @@ public class FakeGraph implements AutoCloseable {
 
     private synchronized Folder folderOrThrow(User user, String idOrName) {
         Folder folder = findFolder(user, idOrName);
+        if (folder == null && malformed(idOrName, "restId")) {
+            throw new GraphError(400, "ErrorInvalidIdMalformed", "Id is malformed.");
+        }
         if (folder == null) {
             throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
         }
@@ -1442,6 +1458,85 @@ public class FakeGraph implements AutoCloseable {
             responses.add(out);
         }
         return jsonResp(200, Map.of("responses", responses));
+    }
+
+    // --- translateExchangeIds ---
+
+    /**
+     * Translates folder ids between Graph's form ({@code restId}) and EWS's ({@code ewsId}), each id on
+     * its own: one it cannot translate gets {@code errorDetails} in its place, not a failed call. Folders
+     * have no immutable ids, so {@code restImmutableEntryId} as the target fails for each id. Message
+     * ids are not modelled (answered as ids the fake cannot find), nor are the binary forms
+     * ({@code entryId}, {@code immutableEntryId}: refused with 400). The error codes are the fake's
+     * choice: Graph documents the shape of {@code errorDetails}, not its codes.
+     */
+    private Resp translateExchangeIds(Req req, User user) {
+        Map<?, ?> body = parseJson(req.body);
+        if (!(body.get("inputIds") instanceof List<?> inputIds) || inputIds.isEmpty()) {
+            throw new GraphError(400, "ErrorInvalidParameter", "inputIds is required.");
+        }
+        if (inputIds.size() > 1000) {
+            throw new GraphError(400, "ErrorInvalidParameter", "inputIds holds more than 1000 ids.");
+        }
+        String source = idType(body, "sourceIdType");
+        String target = idType(body, "targetIdType");
+        List<Object> value = new ArrayList<>();
+        synchronized (this) {
+            for (Object input : inputIds) {
+                String id = String.valueOf(input);
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("sourceId", id);
+                Folder folder = user.folders.values().stream()
+                        .filter(f -> id.equals(source.equals("ewsId") ? ewsForm(f.id)
+                                : source.equals("restId") ? f.id : null))
+                        .findFirst().orElse(null);
+                if (malformed(id, source)) {
+                    result.put("errorDetails", Map.of("code", "ErrorInvalidIdMalformed",
+                            "message", "Id is malformed."));
+                } else if (folder == null) {
+                    result.put("errorDetails", Map.of("code", "ErrorItemNotFound",
+                            "message", "The specified object was not found in the store."));
+                } else if (target.equals("restId") || target.equals("ewsId")) {
+                    result.put("targetId", target.equals("ewsId") ? ewsForm(folder.id) : folder.id);
+                } else {
+                    result.put("errorDetails", Map.of("code", "ErrorInvalidIdNotAnItemId",
+                            "message", "Folders have no immutable id."));
+                }
+                value.add(result);
+            }
+        }
+        return jsonResp(200, Map.of("@odata.context",
+                graphUrl() + "/$metadata#Collection(microsoft.graph.convertIdResult)", "value", value));
+    }
+
+    private static String idType(Map<?, ?> body, String field) {
+        String type = string(body, field);
+        if (!List.of("entryId", "ewsId", "immutableEntryId", "restId", "restImmutableEntryId").contains(type)) {
+            throw new GraphError(400, "BadRequest", "The value '" + type + "' is not valid for " + field + ".");
+        }
+        if (type.equals("entryId") || type.equals("immutableEntryId")) {
+            throw new GraphError(400, "BadRequest", "The fake Graph does not model " + type + ".");
+        }
+        return type;
+    }
+
+    /** An id outside its form's base64 alphabet: standard for EWS, URL-safe for Graph. */
+    private static boolean malformed(String id, String idType) {
+        String foreign = idType.equals("ewsId") ? "-_" : "+/";
+        return id.chars().anyMatch(c -> foreign.indexOf(c) >= 0);
+    }
+
+    private static String ewsForm(String graphId) {
+        return graphId.replace('-', '/').replace('_', '+');
+    }
+
+    /** A folder id with a {@code -} or {@code _} in it, so that its EWS form differs. */
+    private String newFolderId(String prefix) {
+        String id = newId(prefix);
+        while (ewsForm(id).equals(id)) {
+            id = newId(prefix);
+        }
+        return id;
     }
 
     // --- helpers ---

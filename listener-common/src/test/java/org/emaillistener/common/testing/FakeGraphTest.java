@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -435,5 +436,66 @@ class FakeGraphTest {
             server.stop(0);
             executor.shutdownNow();
         }
+    }
+
+    @Test
+    void translatesFolderIdsBetweenEwsAndGraphForms() throws Exception {
+        String inbox = graph.folderId(USER, "inbox");
+        String projects = graph.addFolder(USER, inbox, "Projects");
+        String ewsInbox = graph.ewsFolderId(USER, inbox);
+        String ewsProjects = graph.ewsFolderId(USER, projects);
+        assertThat(ewsInbox).isNotEqualTo(inbox).containsAnyOf("/", "+").doesNotContain("-", "_");
+        assertThat(graph.ewsFolderId(USER, "inbox")).isEqualTo(ewsInbox);
+
+        JsonNode toGraph = tree(translate("ewsId", "restId", ewsInbox, ewsProjects));
+        assertThat(toGraph.path("value")).hasSize(2);
+        assertThat(toGraph.path("value").get(0).path("sourceId").asString()).isEqualTo(ewsInbox);
+        assertThat(toGraph.path("value").get(0).path("targetId").asString()).isEqualTo(inbox);
+        assertThat(toGraph.path("value").get(1).path("targetId").asString()).isEqualTo(projects);
+        assertThat(toGraph.path("value").get(1).has("errorDetails")).isFalse();
+
+        JsonNode toEws = tree(translate("restId", "ewsId", projects));
+        assertThat(toEws.path("value").get(0).path("targetId").asString()).isEqualTo(ewsProjects);
+        assertThat(graph.requests()).contains("POST /v1.0/users/" + USER + "/translateExchangeIds");
+    }
+
+    @Test
+    void answersEachIdItCannotTranslateWithItsErrorAndTheCallStillSucceeds() throws Exception {
+        String inbox = graph.folderId(USER, "inbox");
+        String unknown = graph.ewsFolderId(USER, inbox).replace("AQMkAD", "AAMkAD");
+
+        HttpResponse<String> response = translate("ewsId", "restId", inbox, unknown, graph.ewsFolderId(USER, inbox));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode value = tree(response).path("value");
+        assertThat(value).hasSize(3);
+        assertThat(value.get(0).path("sourceId").asString()).isEqualTo(inbox);
+        assertThat(value.get(0).has("targetId")).isFalse();
+        assertThat(value.get(0).path("errorDetails").path("code").asString()).isEqualTo("ErrorInvalidIdMalformed");
+        assertThat(value.get(1).has("targetId")).isFalse();
+        assertThat(value.get(1).path("errorDetails").path("code").asString()).isEqualTo("ErrorItemNotFound");
+        assertThat(value.get(2).path("targetId").asString()).isEqualTo(inbox);
+
+        JsonNode immutable = tree(translate("restId", "restImmutableEntryId", inbox)).path("value").get(0);
+        assertThat(immutable.has("targetId")).isFalse();
+        assertThat(immutable.has("errorDetails")).isTrue();
+        assertThat(translate("ewsId", "graphId", inbox).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aFolderLookupRefusesAnEwsFolderId() throws Exception {
+        String ewsInbox = graph.ewsFolderId(USER, graph.folderId(USER, "inbox"));
+
+        HttpResponse<String> byEwsId = getAbsolute(graph.graphUrl() + "/users/" + USER + "/mailFolders/"
+                + URLEncoder.encode(ewsInbox, StandardCharsets.UTF_8));
+
+        assertThat(byEwsId.statusCode()).isEqualTo(400);
+        assertThat(tree(byEwsId).path("error").path("code").asString()).isEqualTo("ErrorInvalidIdMalformed");
+        assertThat(get("/users/" + USER + "/mailFolders/AAMkADunknownAAA=").statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> translate(String sourceIdType, String targetIdType, String... ids) throws Exception {
+        return send("POST", "/users/" + USER + "/translateExchangeIds", json.writeValueAsString(Map.of(
+                "inputIds", List.of(ids), "sourceIdType", sourceIdType, "targetIdType", targetIdType)));
     }
 }

@@ -181,13 +181,13 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
     }
 
     /**
-     * {@code FolderIds} as Creatio picked them, or with none the Inbox and every other mail folder
-     * except Drafts, Junk Email, Deleted Items and the Outbox; the Inbox first.
+     * {@code FolderIds} as Creatio picked them, by their Graph ids, or with none the Inbox and every
+     * other mail folder except Drafts, Junk Email, Deleted Items and the Outbox; the Inbox first.
      */
     private List<String> watchedFolders(GraphMailbox graph) throws GraphException {
         List<String> picked = mailbox.credentials().FolderIds();
         if (!picked.isEmpty()) {
-            return List.copyOf(new LinkedHashSet<>(picked));
+            return graphFolderIds(graph, picked);
         }
         List<String> names = new ArrayList<>(List.of("inbox"));
         names.addAll(UNWATCHED);
@@ -205,6 +205,40 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
             }
         }
         return folders;
+    }
+
+    /**
+     * The picked folders by their Graph ids. Creatio's {@code FolderIds} are the ids its folder list
+     * gave: Graph's for a mailbox listed through Graph, EWS's for one listed while it was served over
+     * EWS. Each id is looked up as a folder; those Graph refuses are translated from EWS's form, all in
+     * one call. An id Graph can translate neither stays as it is, to fail where any folder Graph does
+     * not know fails.
+     */
+    private List<String> graphFolderIds(GraphMailbox graph, List<String> picked) throws GraphException {
+        Map<String, String> ids = new LinkedHashMap<>();
+        List<String> refused = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(picked)) {
+            try {
+                ids.put(id, graph.folderId(id));
+            } catch (GraphException e) {
+                if (e.status() != 400 && e.status() != 404) {
+                    throw e;
+                }
+                ids.put(id, id);
+                refused.add(id);
+            }
+        }
+        if (!refused.isEmpty()) {
+            for (GraphMailbox.IdTranslation translation : graph.folderIdsFromEws(refused)) {
+                if (translation.targetId() != null) {
+                    ids.put(translation.sourceId(), translation.targetId());
+                } else {
+                    log.warn("Mailbox {}: folder {} is neither a Graph nor an EWS folder id Graph knows: {}",
+                            mailbox.id(), translation.sourceId(), translation.error());
+                }
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(ids.values()));
     }
 
     @Override
