@@ -31,6 +31,7 @@ import org.emaillistener.common.memory.InMemoryMailboxRegistry;
 import org.emaillistener.common.memory.InMemoryParkedMessages;
 import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
+import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.primary.ews.ExchangeWatchers;
 import org.emaillistener.primary.graph.GraphClientState;
@@ -138,6 +139,36 @@ class MailboxOwnershipTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> first.subscriptions().served().isEmpty());
         assertThat(second.subscriptions().served()).isEmpty();
         assertThat(registry.ids()).isEmpty();
+    }
+
+    @Test
+    void resubscribesAMailboxServedElsewhereByEndingItsLease() {
+        UUID mailbox = registerMailboxes(1).getFirst();
+        second = replica("second");
+        second.ownership().start();
+        await().until(() -> first.subscriptions().served().contains(mailbox));
+
+        second.ownership().resubscribe(mailbox);
+
+        assertThat(leases.holders(List.of(mailbox))).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> leases.holders(List.of(mailbox)).size() == 1);
+        Replica serving = leases.holders(List.of(mailbox)).get(mailbox).equals("first") ? first : second;
+        Replica other = serving == first ? second : first;
+        await().atMost(Duration.ofSeconds(5)).until(() -> serving.subscriptions().served().equals(Set.of(mailbox))
+                && other.subscriptions().served().isEmpty());
+    }
+
+    @Test
+    void resubscribesAMailboxServedHereAtOnceKeepingItsLease() {
+        UUID mailbox = registerMailboxes(1).getFirst();
+        await().until(() -> first.subscriptions().served().contains(mailbox));
+
+        first.ownership().resubscribe(mailbox);
+
+        assertThat(leases.holders(List.of(mailbox))).containsEntry(mailbox, "first");
+        assertThat(first.subscriptions().served()).containsExactly(mailbox);
+        await().until(() -> states.find(mailbox).map(state -> state.status() == SubscriptionState.Status.LISTENING)
+                .orElse(false));
     }
 
     private List<UUID> registerMailboxes(int count) {
