@@ -204,6 +204,23 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(response.body()).contains("Microsoft Graph");
     }
 
+    @Test
+    void reportsAMailboxGraphRefusesToCreatioAndStopsTrying() {
+        String user = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
+        UUID mailbox = UUID.randomUUID();
+        api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS,
+                user, "unused", creatio.bpmEndpoint(), List.of(), 0)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> creatio.calls("ProcessMailboxState").stream()
+                .anyMatch(call -> call.body().get("MailboxId").asString().equals(mailbox.toString())));
+        var report = creatio.calls("ProcessMailboxState").stream().map(call -> call.body())
+                .filter(body -> body.get("MailboxId").asString().equals(mailbox.toString())).findFirst().orElseThrow();
+        assertThat(report.get("Avaliable").asBoolean()).isFalse();
+        assertThat(report.get("ExceptionClassName").asString()).endsWith("AuthenticationException");
+        assertThat(report.get("ExceptionMessage").asString()).contains("Microsoft Graph refused access");
+        assertThat(api().stateOf(mailbox.toString())).isEqualTo("closed");
+    }
+
     static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);

@@ -17,6 +17,7 @@ import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphMailbox;
 import org.emaillistener.common.graph.GraphMailbox.NotificationSubscription;
 import org.emaillistener.common.graph.GraphProperties;
+import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
@@ -239,6 +240,11 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
             }
         }
         return List.copyOf(new LinkedHashSet<>(ids.values()));
+    }
+
+    @Override
+    protected MailboxFailure failureOf(Exception failure) {
+        return failure instanceof GraphException graph ? GraphFailures.of(graph) : super.failureOf(failure);
     }
 
     @Override

@@ -45,6 +45,11 @@ public abstract class ReconnectingWatcher implements MailboxWatcher {
      */
     protected abstract void connectAndWatch(Runnable connected) throws Exception;
 
+    /** What kind of failure this is, for the subscription's state and Creatio; the protocol may know better. */
+    protected MailboxFailure failureOf(Exception failure) {
+        return MailboxFailure.of(failure);
+    }
+
     /** Frees the connection of a stopped watcher; called on the stopping thread, must not block. */
     protected abstract void disconnect();
 
@@ -80,7 +85,7 @@ public abstract class ReconnectingWatcher implements MailboxWatcher {
                 if (stopped) {
                     break;
                 }
-                MailboxFailure failure = MailboxFailure.of(e);
+                MailboxFailure failure = failureOf(e);
                 log.info("Mailbox {}: {}", mailbox.id(), failure.message());
                 log.debug("Mailbox {} connection failure", mailbox.id(), e);
                 if (!events.failed(failure)) {
