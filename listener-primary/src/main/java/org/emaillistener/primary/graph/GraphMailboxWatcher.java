@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * (which reach {@link GraphNotificationsController} at any replica and become sync jobs there),
  * renews each subscription once half its lifetime has passed, recreates one Graph forgot, and ends
  * them when it stops; it still checks every folder's delta every {@code safety-poll-interval}, for a
- * notification that never came. Without one, it polls every folder's delta every
- * {@code poll-interval}. Either way the first check comes at a random point of the interval (so
+ * notification that never came. Without one, or while Graph refuses a subscription (its validation
+ * request did not reach the address), it polls every folder's delta every {@code poll-interval}. Either way the first check comes at a random point of the interval (so
  * mailboxes started together do not check together), one {@code $batch} asks about up to 20
  * folders, and only a folder that changed gets a sync; the cursor itself is moved only by the sync.
  * On connect it asks for a catch-up of every watched folder; a failed call reconnects as
@@ -64,41 +64,49 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
         GraphMailbox graph = connector.connect(mailbox.credentials());
         List<String> folders = watchedFolders(graph);
         try {
-            if (properties.notifications()) {
-                for (String folder : folders) {
-                    if (!stopped()) {
-                        subscribe(graph, folder);
-                    }
-                }
-            }
+            boolean notified = subscribeMissing(graph, folders);
             if (stopped()) {
                 return;
             }
             connected.run();
             events.listening(folders);
-            watch(graph, folders);
+            watch(graph, folders, notified);
         } finally {
             unsubscribeAll(graph);
         }
     }
 
-    private void watch(GraphMailbox graph, List<String> folders) throws GraphException {
-        Duration interval = properties.notifications() ? properties.safetyPollInterval() : properties.pollInterval();
-        Instant nextCheck = Instant.now().plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis())));
+    /**
+     * @param notified whether every folder has its subscription; if not (no notification address, or
+     *        Graph refused one), the folders are polled, and with an address the missing
+     *        subscriptions are tried again every {@code safety-poll-interval}
+     */
+    private void watch(GraphMailbox graph, List<String> folders, boolean notified) throws GraphException {
+        Instant nextCheck = Instant.now()
+                .plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval(notified).toMillis())));
+        Instant nextSubscribe = Instant.now().plus(properties.safetyPollInterval());
         while (!stopped()) {
             Instant next = nextCheck;
             for (NotificationSubscription subscription : subscribed.values()) {
                 Instant renewal = renewalDue(subscription);
                 next = renewal.isBefore(next) ? renewal : next;
             }
+            boolean resubscribing = !notified && properties.notifications();
+            if (resubscribing && nextSubscribe.isBefore(next)) {
+                next = nextSubscribe;
+            }
             pause(Duration.between(Instant.now(), next));
             if (stopped()) {
                 return;
             }
             renewDue(graph);
+            if (resubscribing && !Instant.now().isBefore(nextSubscribe)) {
+                notified = subscribeMissing(graph, folders);
+                nextSubscribe = Instant.now().plus(properties.safetyPollInterval());
+            }
             if (!Instant.now().isBefore(nextCheck)) {
                 List<String> changed = changed(graph, folders);
-                if (properties.notifications()) {
+                if (notified) {
                     if (!changed.isEmpty()) {
                         log.info("Mailbox {}: the safety check found changes no notification announced in {}",
                                 mailbox.id(), changed);
@@ -107,9 +115,44 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
                 } else {
                     changed.forEach(events::newMail);
                 }
-                nextCheck = Instant.now().plus(interval);
+                nextCheck = Instant.now().plus(interval(notified));
             }
         }
+    }
+
+    private Duration interval(boolean notified) {
+        return notified ? properties.safetyPollInterval() : properties.pollInterval();
+    }
+
+    /**
+     * Subscribes the watched folders that have no subscription yet. Graph refusing one with a 4xx
+     * (most often: its validation request did not reach the notification address, an operator's
+     * setting to fix) is not the mailbox's failure: its folders are polled meanwhile. A refused
+     * mailbox or app (401, 404), throttling and a Graph that cannot be reached fail the connection.
+     *
+     * @return whether every folder has its subscription; false without a notification address
+     */
+    private boolean subscribeMissing(GraphMailbox graph, List<String> folders) throws GraphException {
+        if (!properties.notifications()) {
+            return false;
+        }
+        for (String folder : folders) {
+            if (stopped() || subscribed.containsKey(folder)) {
+                continue;
+            }
+            try {
+                subscribe(graph, folder);
+            } catch (GraphException e) {
+                if (e.status() / 100 != 4 || e.status() == 401 || e.status() == 404 || e.status() == 429) {
+                    throw e;
+                }
+                log.warn("Mailbox {}: Graph refused a change-notification subscription ({}); polling every {} s, "
+                        + "and trying again in {} min", mailbox.id(), e.getMessage(),
+                        properties.pollInterval().toSeconds(), properties.safetyPollInterval().toMinutes());
+                return false;
+            }
+        }
+        return true;
     }
 
     private void subscribe(GraphMailbox graph, String folder) throws GraphException {
