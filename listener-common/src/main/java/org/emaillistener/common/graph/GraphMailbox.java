@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -112,9 +113,7 @@ public class GraphMailbox {
             if (message.has("@removed")) {
                 continue;
             }
-            String received = message.path("receivedDateTime").asString(null);
-            changed.add(new MessageRef(message.path("id").asString(),
-                    received == null || received.isEmpty() ? null : Instant.parse(received)));
+            changed.add(messageRef(message));
         }
         String next = body.path("@odata.nextLink").asString(null);
         if (next != null) {
@@ -278,5 +277,49 @@ public class GraphMailbox {
             Thread.currentThread().interrupt();
             throw new GraphException("Interrupted while waiting out Graph's throttling", 0, null, e);
         }
+    }
+
+    /**
+     * @param messages the messages, oldest first
+     * @param more whether the folder has more of them than {@code max} allowed
+     */
+    public record ReceivedPage(List<MessageRef> messages, boolean more) {
+    }
+
+    /**
+     * The folder's messages received in {@code [from, until)}, oldest first, at most {@code max}, read
+     * page by page through Graph's next links.
+     */
+    public ReceivedPage received(String folderId, Instant from, Instant until, int max) throws GraphException {
+        String filter = "receivedDateTime ge " + wholeSecond(from) + " and receivedDateTime lt " + wholeSecond(until);
+        // Graph lists at most 1000 messages a page.
+        URI next = URI.create(user + "/mailFolders/" + folderId + "/messages?%24filter="
+                + URLEncoder.encode(filter, StandardCharsets.UTF_8)
+                + "&%24orderby=receivedDateTime&%24select=id,receivedDateTime&%24top=" + Math.min(max, 1000));
+        List<MessageRef> messages = new ArrayList<>();
+        while (next != null && messages.size() < max) {
+            JsonNode body = getJson(next);
+            for (JsonNode message : body.path("value")) {
+                messages.add(messageRef(message));
+            }
+            next = link(body.path("@odata.nextLink"));
+        }
+        boolean more = next != null || messages.size() > max;
+        return new ReceivedPage(List.copyOf(messages.subList(0, Math.min(messages.size(), max))), more);
+    }
+
+    private static MessageRef messageRef(JsonNode message) {
+        String received = message.path("receivedDateTime").asString(null);
+        return new MessageRef(message.path("id").asString(),
+                received == null || received.isEmpty() ? null : Instant.parse(received));
+    }
+
+    /**
+     * The instant as a filter literal, rounded up to its second: Graph keeps receive times to the
+     * second, so a bound rounded up selects the same messages.
+     */
+    private static Instant wholeSecond(Instant instant) {
+        Instant second = instant.truncatedTo(ChronoUnit.SECONDS);
+        return second.equals(instant) ? second : second.plusSeconds(1);
     }
 }

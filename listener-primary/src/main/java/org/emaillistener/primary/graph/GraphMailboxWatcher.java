@@ -1,10 +1,7 @@
 package org.emaillistener.primary.graph;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.emaillistener.common.cursor.Cursors;
@@ -12,6 +9,7 @@ import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphMailbox;
+import org.emaillistener.common.graph.GraphWatchedFolders;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.emaillistener.common.registry.RegisteredMailbox;
@@ -29,8 +27,6 @@ import org.slf4j.LoggerFactory;
 class GraphMailboxWatcher extends ReconnectingWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(GraphMailboxWatcher.class);
-    /** Graph's well-known folders that are not where Creatio's mail comes from, as for EWS. */
-    private static final List<String> UNWATCHED = List.of("drafts", "junkemail", "deleteditems", "outbox");
 
     private final GraphConnector connector;
     private final Cursors cursors;
@@ -44,7 +40,7 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
     @Override
     protected void connectAndWatch(Runnable connected) throws GraphException {
         GraphMailbox graph = connector.connect(mailbox.credentials());
-        List<String> folders = watchedFolders(graph);
+        List<String> folders = GraphWatchedFolders.of(graph, mailbox.credentials().FolderIds());
         if (stopped()) {
             return;
         }
@@ -78,37 +74,6 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
             }
             throw e;
         }
-    }
-
-    /**
-     * {@code FolderIds} as Creatio picked them, or with none the Inbox and every other mail folder
-     * except Drafts, Junk Email, Deleted Items and the Outbox; the Inbox first.
-     */
-    private List<String> watchedFolders(GraphMailbox graph) throws GraphException {
-        List<String> picked = mailbox.credentials().FolderIds();
-        if (!picked.isEmpty()) {
-            return List.copyOf(new LinkedHashSet<>(picked));
-        }
-        String inbox = graph.wellKnownFolderId("inbox");
-        Set<String> unwatched = new LinkedHashSet<>();
-        for (String name : UNWATCHED) {
-            try {
-                unwatched.add(graph.wellKnownFolderId(name));
-            } catch (GraphException e) {
-                if (!e.itemNotFound()) {
-                    throw e;
-                }
-                // A mailbox without that folder: nothing to leave out.
-            }
-        }
-        List<String> folders = new ArrayList<>();
-        folders.add(inbox);
-        for (GraphMailbox.GraphFolder folder : graph.folders()) {
-            if (!folder.id().equals(inbox) && !unwatched.contains(folder.id())) {
-                folders.add(folder.id());
-            }
-        }
-        return folders;
     }
 
     @Override
