@@ -230,6 +230,36 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(response.body()).contains(".NET ticks");
     }
 
+    @Test
+    void categorisesDeliveredMessagesWhenCreatioAsksForIt() throws Exception {
+        String user = newUser("mark");
+        subscribe(user, true);
+
+        String message = graph.createMessage(user, graph.folderId(user, "inbox"),
+                mime(user, "Categorise me", "<cat-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> graph.categories(user, message).contains("Creatio"));
+        assertDeliveredOnce(user, 1);
+    }
+
+    @Test
+    void categorisesMailLoadedFromHistoryKeepingTheCategoriesItHad() throws Exception {
+        String user = newUser("history-mark");
+        String old = graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Old", "<old-" + user + ">"),
+                Instant.now().minus(Duration.ofHours(2)));
+        graph.setCategories(user, old, List.of("Red category"));
+        UUID mailbox = subscribe(user, true);
+
+        var response = synchronize(mailbox, Long.toString(DotNetTicks.of(Instant.now().minus(Duration.ofDays(1)))));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        awaitEmailsFor(user, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> graph.categories(user, old).size() == 2);
+        assertThat(graph.categories(user, old)).containsExactly("Red category", "Creatio");
+        assertDeliveredOnce(user, 1);
+    }
+
     private static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);
@@ -237,9 +267,15 @@ class GraphEndToEndTest extends EndToEndTest {
     }
 
     private UUID subscribe(String user) {
+        return subscribe(user, false);
+    }
+
+    private UUID subscribe(String user, boolean marksEmailsAsSynchronized) {
         UUID mailbox = UUID.randomUUID();
-        var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(
-                mailbox, ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0)));
+        String credentials = CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, "unused",
+                creatio.bpmEndpoint(), List.of(), 0).replace("MarkEmailsAsSynchronized:false",
+                        "MarkEmailsAsSynchronized:" + marksEmailsAsSynchronized);
+        var response = api().post("/api/listeners/create", CreatioRequests.array(credentials));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         // Listening: the catch-up's first delta round has been read, so later mail is new mail.
         await().atMost(Duration.ofSeconds(20)).until(() -> graph.requests().stream()
