@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.assertDeliveredOnce;
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsFor;
+import static org.emaillistener.standalone.SubscriptionEndToEndTest.emailsFor;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.graph.GraphTls;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.FakeGraph;
@@ -191,17 +195,69 @@ class GraphEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void refusesAHistoryImportItCannotDoYetInsteadOfQueueingIt() {
+    void importsHistoryFromTheLoadFromDateInDotNetTicksThroughGraph() throws Exception {
         String user = newUser("history");
-        UUID mailbox = UUID.randomUUID();
-        assertThat(api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(mailbox,
-                ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0))).statusCode()).isEqualTo(200);
+        String inbox = graph.folderId(user, "inbox");
+        Instant now = Instant.now();
+        graph.createMessage(user, inbox, mime(user, "Too old", "<too-old-" + user + ">"),
+                now.minus(Duration.ofDays(2)));
+        graph.createMessage(user, inbox, mime(user, "Old", "<old-" + user + ">"), now.minus(Duration.ofHours(2)));
+        graph.createMessage(user, graph.addFolder(user, inbox, "Projects"),
+                mime(user, "Filed", "<filed-" + user + ">"), now.minus(Duration.ofHours(1)));
+        graph.createMessage(user, graph.folderId(user, "junkemail"), mime(user, "Junk", "<junk-" + user + ">"),
+                now.minus(Duration.ofHours(1)));
+        UUID mailbox = subscribe(user);
+        graph.createMessage(user, inbox, mime(user, "New", "<new-" + user + ">"));
+        awaitEmailsFor(user, 1);
+        assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString()).containsExactly("New");
 
-        var response = api().post("/api/email/synchronize", "{\"Credentials\":{\"Id\":\"" + mailbox
-                + "\"},\"Filters\":\"638369856000000000\"}");
+        var response = synchronize(mailbox, Long.toString(DotNetTicks.of(now.minus(Duration.ofDays(1)))));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        awaitEmailsFor(user, 3);
+        assertDeliveredOnce(user, 3);
+        assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString())
+                .containsExactlyInAnyOrder("New", "Old", "Filed");
+    }
+
+    @Test
+    void refusesALoadFromDateThatIsNotDotNetTicks() {
+        UUID mailbox = subscribe(newUser("history-filter"));
+
+        var response = synchronize(mailbox, "UNDRAFT UNDELETED SINCE 01-Nov-2023");
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("Microsoft Graph");
+        assertThat(response.body()).contains(".NET ticks");
+    }
+
+    @Test
+    void categorisesDeliveredMessagesWhenCreatioAsksForIt() throws Exception {
+        String user = newUser("mark");
+        subscribe(user, true);
+
+        String message = graph.createMessage(user, graph.folderId(user, "inbox"),
+                mime(user, "Categorise me", "<cat-" + user + ">"));
+
+        awaitEmailsFor(user, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> graph.categories(user, message).contains("Creatio"));
+        assertDeliveredOnce(user, 1);
+    }
+
+    @Test
+    void categorisesMailLoadedFromHistoryKeepingTheCategoriesItHad() throws Exception {
+        String user = newUser("history-mark");
+        String old = graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Old", "<old-" + user + ">"),
+                Instant.now().minus(Duration.ofHours(2)));
+        graph.setCategories(user, old, List.of("Red category"));
+        UUID mailbox = subscribe(user, true);
+
+        var response = synchronize(mailbox, Long.toString(DotNetTicks.of(Instant.now().minus(Duration.ofDays(1)))));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        awaitEmailsFor(user, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> graph.categories(user, old).size() == 2);
+        assertThat(graph.categories(user, old)).containsExactly("Red category", "Creatio");
+        assertDeliveredOnce(user, 1);
     }
 
     @Test
@@ -228,14 +284,24 @@ class GraphEndToEndTest extends EndToEndTest {
     }
 
     UUID subscribe(String user) {
-        return subscribe(user, List.of());
+        return subscribe(user, List.of(), false);
+    }
+
+    UUID subscribe(String user, List<String> folderIds) {
+        return subscribe(user, folderIds, false);
+    }
+
+    UUID subscribe(String user, boolean marksEmailsAsSynchronized) {
+        return subscribe(user, List.of(), marksEmailsAsSynchronized);
     }
 
     /** Registers the Graph user's mailbox as Creatio does, and waits until it listens. */
-    UUID subscribe(String user, List<String> folderIds) {
+    UUID subscribe(String user, List<String> folderIds, boolean marksEmailsAsSynchronized) {
         UUID mailbox = UUID.randomUUID();
-        var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(
-                mailbox, ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), folderIds, 0)));
+        String credentials = CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, "unused",
+                creatio.bpmEndpoint(), folderIds, 0).replace("MarkEmailsAsSynchronized:false",
+                        "MarkEmailsAsSynchronized:" + marksEmailsAsSynchronized);
+        var response = api().post("/api/listeners/create", CreatioRequests.array(credentials));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         // Listening: the catch-up's first delta round has been read, so later mail is new mail.
         await().atMost(Duration.ofSeconds(20)).until(() -> graph.requests().stream()
@@ -268,5 +334,11 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(requests).filteredOn(request -> request.endsWith("/translateExchangeIds")).isNotEmpty();
         assertThat(requests).filteredOn(request -> request.contains("/delta")).isNotEmpty()
                 .noneMatch(request -> request.contains(ewsInbox));
+    }
+
+    /** Creatio's history request: {@code Filters} for an Exchange mailbox is the load-from date in .NET ticks. */
+    private HttpResponse<String> synchronize(UUID mailbox, String filters) {
+        return api().post("/api/email/synchronize", "{\"Credentials\":{\"Id\":\"" + mailbox + "\"},\"Filters\":\""
+                + filters + "\"}");
     }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -118,9 +119,7 @@ public class GraphMailbox {
             if (message.has("@removed")) {
                 continue;
             }
-            String received = message.path("receivedDateTime").asString(null);
-            changed.add(new MessageRef(message.path("id").asString(),
-                    received == null || received.isEmpty() ? null : Instant.parse(received)));
+            changed.add(messageRef(message));
         }
         String next = body.path("@odata.nextLink").asString(null);
         if (next != null) {
@@ -490,18 +489,7 @@ public class GraphMailbox {
             request.putArray("inputIds").addAll(ewsIds.subList(from, Math.min(from + 1000, ewsIds.size())).stream()
                     .map(json.getNodeFactory()::textNode).toList());
             request.put("sourceIdType", "ewsId").put("targetIdType", "restId");
-            String body = json.writeValueAsString(request);
-            HttpResponse<InputStream> response = send(() -> request(uri).header("Accept", "application/json")
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build());
-            JsonNode answer;
-            try (InputStream in = response.body()) {
-                answer = json.readTree(in);
-            } catch (IOException | RuntimeException e) {
-                throw new GraphException("Graph answered " + uri.getPath() + " with unreadable JSON: "
-                        + e.getMessage(), response.statusCode(), null, e);
-            }
-            for (JsonNode result : answer.path("value")) {
+            for (JsonNode result : sendJson(uri, "POST", request).path("value")) {
                 JsonNode error = result.path("errorDetails");
                 translations.add(new IdTranslation(result.path("sourceId").asString(),
                         result.path("targetId").asString(null), error.isMissingNode() || error.isNull() ? null
@@ -509,5 +497,49 @@ public class GraphMailbox {
             }
         }
         return translations;
+    }
+
+    /**
+     * @param messages the messages, oldest first
+     * @param more whether the folder has more of them than {@code max} allowed
+     */
+    public record ReceivedPage(List<MessageRef> messages, boolean more) {
+    }
+
+    /**
+     * The folder's messages received in {@code [from, until)}, oldest first, at most {@code max}, read
+     * page by page through Graph's next links.
+     */
+    public ReceivedPage received(String folderId, Instant from, Instant until, int max) throws GraphException {
+        String filter = "receivedDateTime ge " + wholeSecond(from) + " and receivedDateTime lt " + wholeSecond(until);
+        // Graph lists at most 1000 messages a page.
+        URI next = URI.create(user + "/mailFolders/" + folderId + "/messages?%24filter="
+                + URLEncoder.encode(filter, StandardCharsets.UTF_8)
+                + "&%24orderby=receivedDateTime&%24select=id,receivedDateTime&%24top=" + Math.min(max, 1000));
+        List<MessageRef> messages = new ArrayList<>();
+        while (next != null && messages.size() < max) {
+            JsonNode body = getJson(next);
+            for (JsonNode message : body.path("value")) {
+                messages.add(messageRef(message));
+            }
+            next = link(body.path("@odata.nextLink"));
+        }
+        boolean more = next != null || messages.size() > max;
+        return new ReceivedPage(List.copyOf(messages.subList(0, Math.min(messages.size(), max))), more);
+    }
+
+    private static MessageRef messageRef(JsonNode message) {
+        String received = message.path("receivedDateTime").asString(null);
+        return new MessageRef(message.path("id").asString(),
+                received == null || received.isEmpty() ? null : Instant.parse(received));
+    }
+
+    /**
+     * The instant as a filter literal, rounded up to its second: Graph keeps receive times to the
+     * second, so a bound rounded up selects the same messages.
+     */
+    private static Instant wholeSecond(Instant instant) {
+        Instant second = instant.truncatedTo(ChronoUnit.SECONDS);
+        return second.equals(instant) ? second : second.plusSeconds(1);
     }
 }

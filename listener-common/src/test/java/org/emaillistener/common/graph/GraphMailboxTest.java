@@ -2,7 +2,10 @@ package org.emaillistener.common.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,22 +20,31 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** The calls a watcher makes for many folders at once go in one {@code $batch}, throttling included. */
+/**
+ * The listener's Graph client against the fake Graph: listing a folder's messages by receive time, and
+ * the calls a watcher makes for many folders at once in one {@code $batch}, throttling included.
+ */
 class GraphMailboxTest {
 
-    private static final String TENANT = "3f2c0e58-0000-4000-8000-00000000ba7c";
-    private static FakeGraph graph;
-    private static GraphConnector connector;
+    private static final String TENANT = "3f0c9a52-0000-4000-8000-00000000beef";
+    private static final String DOMAIN = "contoso.example";
+    private static final Instant FROM = Instant.parse("2023-12-01T00:00:00Z");
+    private static final Instant UNTIL = Instant.parse("2023-12-02T00:00:00Z");
+
+    static FakeGraph graph;
+    static GraphConnector connector;
 
     @BeforeAll
     static void start() throws Exception {
         graph = new FakeGraph();
-        graph.addTenant(TENANT, "app", "s3cret");
+        graph.addTenant(TENANT, "listener-app", "s3cret");
         GraphProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
-                "listener.graph.authority-host", graph.baseUrl(), "listener.graph.graph-url", graph.graphUrl(),
-                "listener.graph.tenants[0].tenant-id", TENANT, "listener.graph.tenants[0].client-id", "app",
+                "listener.graph.authority-host", graph.baseUrl(),
+                "listener.graph.graph-url", graph.graphUrl(),
+                "listener.graph.tenants[0].tenant-id", TENANT,
+                "listener.graph.tenants[0].client-id", "listener-app",
                 "listener.graph.tenants[0].client-secret", "s3cret",
-                "listener.graph.tenants[0].domains[0]", "contoso.example")))
+                "listener.graph.tenants[0].domains[0]", DOMAIN)))
                 .bindOrCreate("listener.graph", GraphProperties.class);
         connector = new GraphConnector(properties, new GraphTls(FakeGraph.trustingContext()));
     }
@@ -43,8 +55,76 @@ class GraphMailboxTest {
     }
 
     @Test
+    void listsTheMessagesReceivedInTheWindowOldestFirst() throws Exception {
+        String user = newUser();
+        String inbox = graph.folderId(user, "inbox");
+        graph.createMessage(user, inbox, mime("before"), FROM.minusSeconds(1));
+        String second = graph.createMessage(user, inbox, mime("second"), FROM.plusSeconds(60));
+        String first = graph.createMessage(user, inbox, mime("first"), FROM);
+        graph.createMessage(user, inbox, mime("at the end"), UNTIL);
+        graph.createMessage(user, graph.folderId(user, "sentitems"), mime("elsewhere"), FROM.plusSeconds(60));
+
+        GraphMailbox.ReceivedPage page = mailbox(user).received(inbox, FROM, UNTIL, 10);
+
+        assertThat(page.messages()).containsExactly(new GraphMailbox.MessageRef(first, FROM),
+                new GraphMailbox.MessageRef(second, FROM.plusSeconds(60)));
+        assertThat(page.more()).isFalse();
+    }
+
+    @Test
+    void keepsBoundsBetweenSecondsExactThoughGraphKeepsReceiveTimesToTheSecond() throws Exception {
+        String user = newUser();
+        String inbox = graph.folderId(user, "inbox");
+        graph.createMessage(user, inbox, mime("half a second too early"), FROM);
+        String first = graph.createMessage(user, inbox, mime("first"), FROM.plusSeconds(1));
+        String last = graph.createMessage(user, inbox, mime("last"), UNTIL);
+        graph.createMessage(user, inbox, mime("half a second too late"), UNTIL.plusSeconds(1));
+
+        GraphMailbox.ReceivedPage page = mailbox(user).received(inbox, FROM.plusMillis(500), UNTIL.plusMillis(500),
+                10);
+
+        assertThat(page.messages()).extracting(GraphMailbox.MessageRef::id).containsExactly(first, last);
+    }
+
+    @Test
+    void stopsAtTheMostAskedForAndSaysMoreWait() throws Exception {
+        String user = newUser();
+        String inbox = graph.folderId(user, "inbox");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(graph.createMessage(user, inbox, mime("m" + i), FROM.plusSeconds(i)));
+        }
+
+        GraphMailbox.ReceivedPage first = mailbox(user).received(inbox, FROM, UNTIL, 3);
+        GraphMailbox.ReceivedPage all = mailbox(user).received(inbox, FROM, UNTIL, 5);
+
+        assertThat(first.messages()).extracting(GraphMailbox.MessageRef::id)
+                .containsExactlyElementsOf(ids.subList(0, 3));
+        assertThat(first.more()).isTrue();
+        assertThat(all.messages()).extracting(GraphMailbox.MessageRef::id).containsExactlyElementsOf(ids);
+        assertThat(all.more()).isFalse();
+    }
+
+    @Test
+    void followsGraphsNextLinksBeyondAThousandMessages() throws Exception {
+        String user = newUser();
+        String inbox = graph.folderId(user, "inbox");
+        for (int i = 0; i < 1_005; i++) {
+            graph.createMessage(user, inbox, mime("m" + i), FROM.plusSeconds(i));
+        }
+
+        GraphMailbox.ReceivedPage page = mailbox(user).received(inbox, FROM, UNTIL, 2_000);
+
+        assertThat(page.messages()).hasSize(1_005);
+        assertThat(page.messages().getLast().receivedAt()).isEqualTo(FROM.plusSeconds(1_004));
+        assertThat(page.more()).isFalse();
+        assertThat(graph.requests()).filteredOn(request -> (request.contains(user)
+                || request.contains(graph.userId(user))) && request.contains("/messages")).hasSize(2);
+    }
+
+    @Test
     void readsWellKnownFolderIdsInOneBatchLeavingOutThoseTheMailboxLacks() throws Exception {
-        String user = user();
+        String user = newUser();
         int before = graph.requests().size();
 
         Map<String, String> ids = mailbox(user).wellKnownFolderIds(List.of("inbox", "drafts", "nosuchfolder"));
@@ -57,14 +137,14 @@ class GraphMailboxTest {
 
     @Test
     void tellsWhichFoldersChangedAfterTheirDeltaLinksWaitingOutAThrottledMember() throws Exception {
-        String user = user();
+        String user = newUser();
         GraphMailbox mailbox = mailbox(user);
         String inbox = graph.folderId(user, "inbox");
         String archive = graph.folderId(user, "archive");
         Map<String, String> links = Map.of("inbox", deltaLink(mailbox, inbox), "archive", deltaLink(mailbox, archive));
         assertThat(mailbox.changedSince(links)).isEmpty();
 
-        graph.createMessage(user, archive, "Subject: hi\r\n\r\nhello\r\n".getBytes());
+        graph.createMessage(user, archive, mime("archived"));
         graph.throttleNext("/delta", 429, Duration.ofSeconds(1));
 
         assertThat(mailbox.changedSince(links)).containsExactly("archive");
@@ -80,16 +160,22 @@ class GraphMailboxTest {
         return page.link();
     }
 
-    private static String user() {
-        String user = "ann-" + UUID.randomUUID() + "@contoso.example";
+    private static String newUser() {
+        String user = "history-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);
         return user;
     }
 
     private static GraphMailbox mailbox(String user) throws GraphException {
         SynchronizationCredentials credentials = CreatioJson.mapper().readValue(CreatioRequests.exchangeMailbox(
-                UUID.randomUUID(), "https://outlook.office365.com/EWS/Exchange.asmx", user, "p",
-                "http://creatio.example", List.of(), 0), SynchronizationCredentials.class);
+                UUID.randomUUID(), "https://outlook.office365.com/EWS/Exchange.asmx", user, "unused",
+                "http://127.0.0.1:9/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail", List.of(), 0),
+                SynchronizationCredentials.class);
         return connector.connect(credentials);
+    }
+
+    private static byte[] mime(String subject) {
+        return ("Subject: " + subject + "\r\nMessage-ID: <" + UUID.randomUUID() + "@test>\r\n"
+                + "From: bob@contoso.example\r\n\r\nHello\r\n").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -35,6 +35,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -461,6 +464,18 @@ public class FakeGraph implements AutoCloseable {
             throw new IllegalArgumentException("no message " + messageId);
         }
         return msg.mime.clone();
+    }
+
+    /** Sets a message's categories as the user's mail client would: a change the delta reports. */
+    public synchronized void setCategories(String user, String messageId, List<String> categories) {
+        Msg msg = user(user).messages.get(messageId);
+        if (msg == null) {
+            throw new IllegalArgumentException("no message " + messageId);
+        }
+        msg.categories = List.copyOf(categories);
+        msg.modified = Instant.now();
+        msg.modifiedSeq = ++sequence;
+        msg.changeKey = "CQAAABYAAAA" + msg.modifiedSeq;
     }
 
     // --- scripted faults ---
@@ -908,11 +923,13 @@ public class FakeGraph implements AutoCloseable {
     private Resp messagePage(Req req, User user, Folder folder, Map<String, String> idType) {
         int top = intParam(req, "$top", DEFAULT_PAGE);
         int skip = intParam(req, "$skip", 0);
+        Predicate<Msg> filter = messageFilter(req.query.get("$filter"));
+        Comparator<Msg> order = messageOrder(req.query.get("$orderby"), req.query.get("$filter"));
         List<Object> value = new ArrayList<>();
         int total;
         synchronized (this) {
             List<Msg> all = user.messages.values().stream().filter(m -> m.folderId.equals(folder.id))
-                    .sorted(Comparator.comparing((Msg m) -> m.received).reversed()).toList();
+                    .filter(filter).sorted(order).toList();
             total = all.size();
             for (Msg msg : all.subList(Math.min(skip, total), Math.min(skip + top, total))) {
                 value.add(messageJson(user, msg, req.query.get("$select"), false));
@@ -924,7 +941,8 @@ public class FakeGraph implements AutoCloseable {
         body.put("value", value);
         if (skip + top < total) {
             body.put("@odata.nextLink", graphUrl() + "/users/" + user.id + "/mailFolders/" + folder.id
-                    + "/messages?%24top=" + top + "&%24skip=" + (skip + top));
+                    + "/messages?" + queryOptions(req, "$filter", "$orderby", "$select") + "%24top=" + top
+                    + "&%24skip=" + (skip + top));
         }
         return jsonResp(200, body, idType);
     }
@@ -1022,6 +1040,100 @@ public class FakeGraph implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code $filter} on messages, as far as the fake reads it: comparisons ({@code eq ne gt ge lt le})
+     * of a date property with an OData DateTimeOffset literal, which is not quoted
+     * ({@code receivedDateTime ge 2023-12-01T00:00:00Z}), joined by {@code and}. Anything else is
+     * answered 400, as Graph answers a clause it cannot parse.
+     */
+    private static Predicate<Msg> messageFilter(String filter) {
+        Predicate<Msg> matches = m -> true;
+        if (filter == null || filter.isBlank()) {
+            return matches;
+        }
+        String[] words = filter.trim().split("\\s+");
+        if ((words.length + 1) % 4 != 0) {
+            throw invalidFilter(filter);
+        }
+        for (int i = 0; i < words.length; i += 4) {
+            if (i + 3 < words.length && !words[i + 3].equalsIgnoreCase("and")) {
+                throw invalidFilter(filter);
+            }
+            Function<Msg, Instant> property = dateProperty(words[i]);
+            IntPredicate holds = switch (words[i + 1].toLowerCase(Locale.ROOT)) {
+                case "eq" -> c -> c == 0;
+                case "ne" -> c -> c != 0;
+                case "gt" -> c -> c > 0;
+                case "ge" -> c -> c >= 0;
+                case "lt" -> c -> c < 0;
+                case "le" -> c -> c <= 0;
+                default -> throw invalidFilter(filter);
+            };
+            if (words[i + 2].startsWith("'")) {
+                throw new GraphError(400, "BadRequest", "A binary operator with incompatible types was detected. "
+                        + "Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind '"
+                        + words[i + 1] + "'.");
+            }
+            Instant literal;
+            try {
+                literal = OffsetDateTime.parse(words[i + 2]).toInstant();
+            } catch (RuntimeException e) {
+                throw invalidFilter(filter);
+            }
+            matches = matches.and(m -> holds.test(property.apply(m).compareTo(literal)));
+        }
+        return matches;
+    }
+
+    /**
+     * {@code $orderby} on messages: one date property, ascending unless {@code desc}; without it Graph
+     * lists the newest first. With a {@code $filter}, Graph wants the sorted property to be the first
+     * one filtered on, and answers {@code InefficientFilter} otherwise.
+     */
+    private static Comparator<Msg> messageOrder(String orderBy, String filter) {
+        if (orderBy == null || orderBy.isBlank()) {
+            return Comparator.comparing((Msg m) -> m.received).reversed();
+        }
+        String[] words = orderBy.trim().split("\\s+");
+        if (words.length > 2 || words.length == 2 && !words[1].matches("(?i)asc|desc")) {
+            throw new GraphError(400, "BadRequest", "Invalid $orderby clause: '" + orderBy + "'.");
+        }
+        Comparator<Msg> order = Comparator.comparing(dateProperty(words[0]));
+        if (filter != null && !filter.isBlank() && !filter.trim().split("\\s+")[0].equalsIgnoreCase(words[0])) {
+            throw new GraphError(400, "InefficientFilter", "The restriction or sort order is too complex for this "
+                    + "operation.");
+        }
+        return words.length == 2 && words[1].equalsIgnoreCase("desc") ? order.reversed() : order;
+    }
+
+    /** The date properties of a message that the fake filters and sorts by, by their Graph names. */
+    private static Function<Msg, Instant> dateProperty(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "receiveddatetime" -> m -> m.received;
+            case "createddatetime" -> m -> m.created;
+            case "lastmodifieddatetime" -> m -> m.modified;
+            default -> throw new GraphError(400, "BadRequest", "The fake Graph filters and sorts messages by "
+                    + "receivedDateTime, createdDateTime and lastModifiedDateTime only, not by '" + name + "'.");
+        };
+    }
+
+    private static GraphError invalidFilter(String filter) {
+        return new GraphError(400, "BadRequest", "Invalid filter clause: '" + filter + "'.");
+    }
+
+    /** The named query options of a request, encoded for a next link, each followed by {@code &}. */
+    private static String queryOptions(Req req, String... names) {
+        StringBuilder options = new StringBuilder();
+        for (String name : names) {
+            String value = req.query.get(name);
+            if (value != null) {
+                options.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                        .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&');
+            }
+        }
+        return options.toString();
     }
 
     // --- delta ---

@@ -337,6 +337,63 @@ class FakeGraphTest {
         assertThat(send("POST", "/$batch", tooMany + "]}").statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void messagesReceivedInAWindowComeOldestFirstPageByPage() throws Exception {
+        String inbox = graph.folderId(USER, "inbox");
+        Instant from = Instant.parse("2023-12-01T00:00:00Z");
+        Instant until = Instant.parse("2023-12-02T00:00:00Z");
+        graph.createMessage(USER, inbox, mime("before"), from.minusSeconds(1));
+        String third = graph.createMessage(USER, inbox, mime("third"), from.plusSeconds(300));
+        String first = graph.createMessage(USER, inbox, mime("first"), from);
+        graph.createMessage(USER, inbox, mime("at the end"), until);
+        String second = graph.createMessage(USER, inbox, mime("second"), from.plusSeconds(60));
+        graph.createMessage(USER, graph.folderId(USER, "sentitems"), mime("elsewhere"), from.plusSeconds(60));
+
+        List<String> seen = new ArrayList<>();
+        String link = graph.graphUrl() + "/users/" + USER + "/mailFolders/" + inbox + "/messages?%24filter="
+                + URLEncoder.encode("receivedDateTime ge " + from + " and receivedDateTime lt " + until,
+                        StandardCharsets.UTF_8)
+                + "&%24orderby=receivedDateTime&%24select=id,receivedDateTime&%24top=2";
+        int pages = 0;
+        while (link != null) {
+            JsonNode page = tree(getAbsolute(link));
+            page.path("value").forEach(m -> {
+                seen.add(m.path("id").asString());
+                assertThat(m.has("receivedDateTime")).isTrue();
+                assertThat(m.has("subject")).isFalse();
+            });
+            pages++;
+            link = page.path("@odata.nextLink").asString(null);
+        }
+
+        assertThat(seen).containsExactly(first, second, third);
+        assertThat(pages).isEqualTo(2);
+        JsonNode newestFirst = tree(get("/users/" + USER + "/mailFolders/inbox/messages?$select=subject"));
+        assertThat(newestFirst.path("value").get(0).path("subject").asString()).isEqualTo("at the end");
+    }
+
+    @Test
+    void aFilterOrOrderGraphCannotReadIsAnswered400() throws Exception {
+        String messages = "/users/" + USER + "/mailFolders/inbox/messages?%24filter=";
+        for (String filter : List.of("receivedDateTime ge", "receivedDateTime ge 2023-12-01T00:00:00Z and",
+                "receivedDateTime after 2023-12-01T00:00:00Z", "receivedDateTime ge yesterday")) {
+            HttpResponse<String> refused = getAbsolute(graph.graphUrl() + messages
+                    + URLEncoder.encode(filter, StandardCharsets.UTF_8));
+            assertThat(refused.statusCode()).as(filter).isEqualTo(400);
+            assertThat(tree(refused).path("error").path("code").asString()).isEqualTo("BadRequest");
+        }
+        HttpResponse<String> quoted = getAbsolute(graph.graphUrl() + messages
+                + URLEncoder.encode("receivedDateTime ge '2023-12-01T00:00:00Z'", StandardCharsets.UTF_8));
+        assertThat(quoted.statusCode()).isEqualTo(400);
+        assertThat(tree(quoted).path("error").path("message").asString()).contains("incompatible types");
+
+        HttpResponse<String> sortedByAnother = getAbsolute(graph.graphUrl() + messages
+                + URLEncoder.encode("receivedDateTime ge 2023-12-01T00:00:00Z", StandardCharsets.UTF_8)
+                + "&%24orderby=createdDateTime");
+        assertThat(sortedByAnother.statusCode()).isEqualTo(400);
+        assertThat(tree(sortedByAnother).path("error").path("code").asString()).isEqualTo("InefficientFilter");
+    }
+
     // --- helpers ---
 
     private HttpResponse<String> subscribe(String folder) throws Exception {

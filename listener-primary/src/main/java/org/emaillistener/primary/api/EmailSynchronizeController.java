@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.UUID;
 
 import org.emaillistener.common.creatio.DotNetTicks;
-import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
@@ -32,14 +31,11 @@ public class EmailSynchronizeController {
     private final MailboxRegistry registry;
     private final HistoryImports imports;
     private final SyncJobOutbox jobs;
-    private final GraphConnector graph;
 
-    public EmailSynchronizeController(MailboxRegistry registry, HistoryImports imports, SyncJobOutbox jobs,
-            GraphConnector graph) {
+    public EmailSynchronizeController(MailboxRegistry registry, HistoryImports imports, SyncJobOutbox jobs) {
         this.registry = registry;
         this.imports = imports;
         this.jobs = jobs;
-        this.graph = graph;
     }
 
     /**
@@ -61,11 +57,6 @@ public class EmailSynchronizeController {
         UUID mailboxId = request.Credentials().Id();
         var mailbox = registry.find(mailboxId).orElseThrow(() -> new BadRequestException(
                 "Mailbox " + mailboxId + " is not subscribed: call /api/listeners/create first"));
-        if (graph.serves(mailbox.credentials())) {
-            // Refused now rather than accepted and failed in the queue: issue 9 has not brought it yet.
-            throw new BadRequestException("Loading older mail is not available for Exchange Online mailboxes "
-                    + "served through Microsoft Graph yet");
-        }
         String filter = switch (mailbox.credentials().serverType()) {
             case IMAP -> searchExpression(request.Filters());
             case EXCHANGE -> loadFromTicks(request.Filters());

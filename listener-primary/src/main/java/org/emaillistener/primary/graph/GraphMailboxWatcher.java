@@ -2,7 +2,6 @@ package org.emaillistener.primary.graph;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +16,7 @@ import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphMailbox;
 import org.emaillistener.common.graph.GraphMailbox.NotificationSubscription;
 import org.emaillistener.common.graph.GraphProperties;
+import org.emaillistener.common.graph.GraphWatchedFolders;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
 class GraphMailboxWatcher extends ReconnectingWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(GraphMailboxWatcher.class);
-    /** Graph's well-known folders that are not where Creatio's mail comes from, as for EWS. */
-    private static final List<String> UNWATCHED = List.of("drafts", "junkemail", "deleteditems", "outbox");
 
     private final GraphConnector connector;
     private final Cursors cursors;
@@ -62,7 +60,7 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
     @Override
     protected void connectAndWatch(Runnable connected) throws GraphException {
         GraphMailbox graph = connector.connect(mailbox.credentials());
-        List<String> folders = watchedFolders(graph);
+        List<String> folders = GraphWatchedFolders.of(graph, mailbox.credentials().FolderIds());
         try {
             boolean notified = subscribeMissing(graph, folders);
             if (stopped()) {
@@ -222,67 +220,6 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
             changed.addAll(graph.changedSince(deltaLinks));
         }
         return folders.stream().filter(changed::contains).toList();
-    }
-
-    /**
-     * {@code FolderIds} as Creatio picked them, by their Graph ids, or with none the Inbox and every
-     * other mail folder except Drafts, Junk Email, Deleted Items and the Outbox; the Inbox first.
-     */
-    private List<String> watchedFolders(GraphMailbox graph) throws GraphException {
-        List<String> picked = mailbox.credentials().FolderIds();
-        if (!picked.isEmpty()) {
-            return graphFolderIds(graph, picked);
-        }
-        List<String> names = new ArrayList<>(List.of("inbox"));
-        names.addAll(UNWATCHED);
-        Map<String, String> wellKnown = graph.wellKnownFolderIds(names);
-        String inbox = wellKnown.get("inbox");
-        if (inbox == null) {
-            throw new GraphException("Mailbox " + mailbox.id() + " has no Inbox", 404, null, null);
-        }
-        Set<String> unwatched = new LinkedHashSet<>(wellKnown.values());
-        List<String> folders = new ArrayList<>();
-        folders.add(inbox);
-        for (GraphMailbox.GraphFolder folder : graph.folders()) {
-            if (!unwatched.contains(folder.id())) {
-                folders.add(folder.id());
-            }
-        }
-        return folders;
-    }
-
-    /**
-     * The picked folders by their Graph ids. Creatio's {@code FolderIds} are the ids its folder list
-     * gave: Graph's for a mailbox listed through Graph, EWS's for one listed while it was served over
-     * EWS. Each id is looked up as a folder; those Graph refuses are translated from EWS's form, all in
-     * one call. An id Graph can translate neither stays as it is, to fail where any folder Graph does
-     * not know fails.
-     */
-    private List<String> graphFolderIds(GraphMailbox graph, List<String> picked) throws GraphException {
-        Map<String, String> ids = new LinkedHashMap<>();
-        List<String> refused = new ArrayList<>();
-        for (String id : new LinkedHashSet<>(picked)) {
-            try {
-                ids.put(id, graph.folderId(id));
-            } catch (GraphException e) {
-                if (e.status() != 400 && e.status() != 404) {
-                    throw e;
-                }
-                ids.put(id, id);
-                refused.add(id);
-            }
-        }
-        if (!refused.isEmpty()) {
-            for (GraphMailbox.IdTranslation translation : graph.folderIdsFromEws(refused)) {
-                if (translation.targetId() != null) {
-                    ids.put(translation.sourceId(), translation.targetId());
-                } else {
-                    log.warn("Mailbox {}: folder {} is neither a Graph nor an EWS folder id Graph knows: {}",
-                            mailbox.id(), translation.sourceId(), translation.error());
-                }
-            }
-        }
-        return List.copyOf(new LinkedHashSet<>(ids.values()));
     }
 
     @Override

@@ -44,7 +44,8 @@ public class GraphFolderSync {
         pages.redeliver(mailbox, folder(connector.connect(mailbox.credentials()), folderId), key);
     }
 
-    private PagedFolderSync.Folder folder(GraphMailbox graph, String folderId) {
+    /** The folder of a Graph client, as the page loop sees it. */
+    PagedFolderSync.Folder folder(GraphMailbox graph, String folderId) {
         int pageSize = connector.properties().deltaPageSize();
         return new PagedFolderSync.Folder() {
 

@@ -49,6 +49,7 @@ public class MailboxSync implements SyncJobHandler {
     private final ExchangeFolderSync exchangeFolders;
     private final ExchangeHistorySync exchangeHistory;
     private final GraphFolderSync graphFolders;
+    private final GraphHistorySync graphHistory;
     private final GraphConnector graph;
     private final SyncProperties properties;
     private final SubscriptionStates states;
@@ -61,8 +62,8 @@ public class MailboxSync implements SyncJobHandler {
 
     public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
             HistorySync history, ExchangeFolderSync exchangeFolders, ExchangeHistorySync exchangeHistory,
-            GraphFolderSync graphFolders, GraphConnector graph, SyncProperties properties, SubscriptionStates states, CreatioProperties creatio,
-            MeterRegistry meters) {
+            GraphFolderSync graphFolders, GraphHistorySync graphHistory, GraphConnector graph,
+            SyncProperties properties, SubscriptionStates states, CreatioProperties creatio, MeterRegistry meters) {
         this.registry = registry;
         this.locks = locks;
         this.jobs = jobs;
@@ -71,6 +72,7 @@ public class MailboxSync implements SyncJobHandler {
         this.exchangeFolders = exchangeFolders;
         this.exchangeHistory = exchangeHistory;
         this.graphFolders = graphFolders;
+        this.graphHistory = graphHistory;
         this.graph = graph;
         this.properties = properties;
         this.states = states;
@@ -180,8 +182,7 @@ public class MailboxSync implements SyncJobHandler {
     /** @return whether more new mail waits in the job's folder */
     private boolean syncGraph(RegisteredMailbox mailbox, SyncJob job) throws Exception {
         switch (job.reason()) {
-            case HISTORY -> throw new UnsupportedOperationException(
-                    "Loading older mail is not available through Microsoft Graph yet (issue 9)");
+            case HISTORY -> graphHistory.sync(mailbox, job);
             case REDELIVER -> graphFolders.redeliver(mailbox, job.folder(), redeliveredUid(job));
             default -> {
                 return graphFolders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
