@@ -15,19 +15,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphProperties;
 import org.emaillistener.common.graph.GraphTls;
-import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.FakeGraph;
-import org.emaillistener.primary.subscription.WatcherEvents;
+import org.emaillistener.primary.subscription.RecordingEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +45,7 @@ class GraphMailboxWatcherTest {
     private FakeGraph graph;
     private HttpServer notifications;
     private GraphMailboxWatcher watcher;
-    private final Events events = new Events();
+    private final RecordingEvents events = new RecordingEvents();
 
     @BeforeEach
     void start() throws IOException {
@@ -137,35 +135,5 @@ class GraphMailboxWatcherTest {
                 new GraphConnector(properties, new GraphTls(FakeGraph.trustingContext())), new InMemoryCursors(),
                 new GraphClientState(properties, ""));
         watcher.start();
-    }
-
-    private static final class Events implements WatcherEvents {
-        final List<List<String>> listening = new CopyOnWriteArrayList<>();
-        final List<String> newMail = new CopyOnWriteArrayList<>();
-        final List<MailboxFailure> failures = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void connecting(boolean reconnect) {
-        }
-
-        @Override
-        public void listening(List<String> folders) {
-            listening.add(folders);
-        }
-
-        @Override
-        public void newMail(String folder) {
-            newMail.add(folder);
-        }
-
-        @Override
-        public void safetyCheck(List<String> folders) {
-        }
-
-        @Override
-        public boolean failed(MailboxFailure failure) {
-            failures.add(failure);
-            return true;
-        }
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -18,14 +17,13 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
-import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.TcpProxy;
 import org.emaillistener.common.testing.TlsProxy;
-import org.emaillistener.primary.subscription.WatcherEvents;
+import org.emaillistener.primary.subscription.RecordingEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -240,39 +238,5 @@ class ImapMailboxWatcherTest {
         message.setSubject(subject);
         message.setText(GreenMailUtil.random());
         Transport.send(message);
-    }
-
-    static class RecordingEvents implements WatcherEvents {
-
-        final List<List<String>> listening = new CopyOnWriteArrayList<>();
-        final List<String> newMail = new CopyOnWriteArrayList<>();
-        final List<MailboxFailure> failures = new CopyOnWriteArrayList<>();
-        final List<List<String>> safetyChecks = new CopyOnWriteArrayList<>();
-        volatile boolean retry = true;
-
-        @Override
-        public void connecting(boolean reconnect) {
-        }
-
-        @Override
-        public void listening(List<String> folders) {
-            listening.add(folders);
-        }
-
-        @Override
-        public void newMail(String folder) {
-            newMail.add(folder);
-        }
-
-        @Override
-        public void safetyCheck(List<String> folders) {
-            safetyChecks.add(folders);
-        }
-
-        @Override
-        public boolean failed(MailboxFailure failure) {
-            failures.add(failure);
-            return retry;
-        }
     }
 }
