@@ -1,6 +1,5 @@
 package org.emaillistener.secondary.sync;
 
-import java.io.OutputStream;
 import java.time.Instant;
 
 import org.emaillistener.common.exchange.ExchangeConnector;
@@ -47,50 +46,16 @@ public class ExchangeFolderSync {
     PagedFolderSync.Folder folder(ExchangeMailbox exchange, String folderId) {
         int pageSize = connector.properties().syncPageSize();
         String category = connector.properties().synchronizedCategory();
-        return new PagedFolderSync.Folder() {
+        return new PagedFolderSync.Folder(folderId, "Exchange",
+                position -> page(exchange.sync(folderId, position, pageSize)),
+                failure -> failure instanceof ExchangeException e && e.syncStateInvalid(), exchange::fetch,
+                failure -> failure instanceof ExchangeException e && e.itemNotFound(),
+                itemId -> exchange.categorize(itemId, category), false);
+    }
 
-            @Override
-            public String id() {
-                return folderId;
-            }
-
-            @Override
-            public String server() {
-                return "Exchange";
-            }
-
-            @Override
-            public PagedFolderSync.Page next(String position) throws ExchangeException {
-                SyncPage page = exchange.sync(folderId, position, pageSize);
-                return new PagedFolderSync.Page(page.created().stream()
-                        .map(item -> new PagedFolderSync.Message(item.id(), item.receivedAt())).toList(),
-                        page.syncState(), page.more());
-            }
-
-            @Override
-            public boolean positionLost(Exception failure) {
-                return failure instanceof ExchangeException exchangeFailure && exchangeFailure.syncStateInvalid();
-            }
-
-            @Override
-            public void fetch(String itemId, OutputStream mime) throws ExchangeException {
-                exchange.fetch(itemId, mime);
-            }
-
-            @Override
-            public boolean gone(Exception failure) {
-                return failure instanceof ExchangeException exchangeFailure && exchangeFailure.itemNotFound();
-            }
-
-            @Override
-            public void markSynchronized(String itemId) throws ExchangeException {
-                exchange.categorize(itemId, category);
-            }
-
-            @Override
-            public boolean reportsChanges() {
-                return false;
-            }
-        };
+    private static PagedFolderSync.Page page(SyncPage page) {
+        return new PagedFolderSync.Page(page.created().stream()
+                .map(item -> new PagedFolderSync.Message(item.id(), item.receivedAt())).toList(), page.syncState(),
+                page.more());
     }
 }

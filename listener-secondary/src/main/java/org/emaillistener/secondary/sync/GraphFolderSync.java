@@ -1,6 +1,5 @@
 package org.emaillistener.secondary.sync;
 
-import java.io.OutputStream;
 import java.time.Instant;
 
 import org.emaillistener.common.exchange.ExchangeProperties;
@@ -47,50 +46,16 @@ public class GraphFolderSync {
     /** The folder of a Graph client, as the page loop sees it. */
     PagedFolderSync.Folder folder(GraphMailbox graph, String folderId) {
         int pageSize = connector.properties().deltaPageSize();
-        return new PagedFolderSync.Folder() {
+        return new PagedFolderSync.Folder(folderId, "Graph",
+                position -> page(graph.delta(folderId, position, pageSize)),
+                failure -> failure instanceof GraphException e && e.deltaExpired(), graph::mime,
+                failure -> failure instanceof GraphException e && e.itemNotFound(),
+                messageId -> graph.categorize(messageId, exchange.synchronizedCategory()), true);
+    }
 
-            @Override
-            public String id() {
-                return folderId;
-            }
-
-            @Override
-            public String server() {
-                return "Graph";
-            }
-
-            @Override
-            public PagedFolderSync.Page next(String position) throws GraphException {
-                DeltaPage page = graph.delta(folderId, position, pageSize);
-                return new PagedFolderSync.Page(page.changed().stream()
-                        .map(message -> new PagedFolderSync.Message(message.id(), message.receivedAt())).toList(),
-                        page.link(), page.more());
-            }
-
-            @Override
-            public boolean positionLost(Exception failure) {
-                return failure instanceof GraphException graphFailure && graphFailure.deltaExpired();
-            }
-
-            @Override
-            public void fetch(String messageId, OutputStream mime) throws GraphException {
-                graph.mime(messageId, mime);
-            }
-
-            @Override
-            public boolean gone(Exception failure) {
-                return failure instanceof GraphException graphFailure && graphFailure.itemNotFound();
-            }
-
-            @Override
-            public void markSynchronized(String messageId) throws GraphException {
-                graph.categorize(messageId, exchange.synchronizedCategory());
-            }
-
-            @Override
-            public boolean reportsChanges() {
-                return true;
-            }
-        };
+    private static PagedFolderSync.Page page(DeltaPage page) {
+        return new PagedFolderSync.Page(page.changed().stream()
+                .map(message -> new PagedFolderSync.Message(message.id(), message.receivedAt())).toList(),
+                page.link(), page.more());
     }
 }

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.Predicate;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.cursor.Cursors;
@@ -62,30 +63,51 @@ class PagedFolderSync {
     }
 
     /** One folder on one server, as the page loop needs it. */
-    interface Folder {
+    /**
+     * A folder of one server, as the page loop sees it.
+     *
+     * @param server the server's name, for logs
+     * @param pages the changes after a position (null: from the folder's beginning)
+     * @param lostPosition whether a failure says the server no longer accepts the position
+     * @param mime writes a message's MIME content
+     * @param goneMessage whether a failure says the message is gone
+     * @param marker Creatio's {@code MarkEmailsAsSynchronized}: puts a category on a message
+     * @param reportsChanges whether pages report changed messages as well as new ones
+     */
+    record Folder(String id, String server, Pages pages, Predicate<Exception> lostPosition, Mime mime,
+            Predicate<Exception> goneMessage, Marker marker, boolean reportsChanges) {
 
-        String id();
+        Page next(String position) throws Exception {
+            return pages.next(position);
+        }
 
-        /** The server's name, for logs. */
-        String server();
+        boolean positionLost(Exception failure) {
+            return lostPosition.test(failure);
+        }
 
-        /** The changes after {@code position} (null: from the folder's beginning). */
+        void fetch(String messageId, OutputStream out) throws Exception {
+            mime.write(messageId, out);
+        }
+
+        boolean gone(Exception failure) {
+            return goneMessage.test(failure);
+        }
+
+        void markSynchronized(String messageId) throws Exception {
+            marker.mark(messageId);
+        }
+    }
+
+    interface Pages {
         Page next(String position) throws Exception;
+    }
 
-        /** Whether {@code failure} says the server no longer accepts the position. */
-        boolean positionLost(Exception failure);
+    interface Mime {
+        void write(String messageId, OutputStream out) throws Exception;
+    }
 
-        /** Writes the message's MIME content. */
-        void fetch(String messageId, OutputStream mime) throws Exception;
-
-        /** Whether {@code failure} says the message is gone. */
-        boolean gone(Exception failure);
-
-        /** Creatio's {@code MarkEmailsAsSynchronized}: a category on the message. */
-        void markSynchronized(String messageId) throws Exception;
-
-        /** Whether pages report changed messages as well as new ones. */
-        boolean reportsChanges();
+    interface Marker {
+        void mark(String messageId) throws Exception;
     }
 
     /** A message a page reports. */
