@@ -8,6 +8,7 @@ import static org.emaillistener.deploy.EmailListenerChart.REQUIRED;
 import static org.emaillistener.deploy.EmailListenerChart.render;
 
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,27 +40,18 @@ class HelmGraphTest {
 
     @ParameterizedTest
     @EnumSource(ListenerRole.class)
-    void eachTenantIsBoundByItsIndex(ListenerRole role) {
+    void tenantsByTheirIndexAndTheNotificationAndPollingSettingsArePlainValues(ListenerRole role) {
         Manifests manifests = render(REQUIRED, INLINE);
 
-        assertThat(manifests.env(role, "LISTENER_GRAPH_TENANTS_0_TENANTID").getValue())
-                .isEqualTo("11111111-1111-1111-1111-111111111111");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_TENANTS_0_CLIENTID").getValue())
-                .isEqualTo("aaaaaaaa-0000-0000-0000-000000000001");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_TENANTS_0_DOMAINS").getValue()).isEqualTo("contoso.com,fabrikam.com");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_TENANTS_1_DOMAINS").getValue()).isEqualTo("northwind.example");
-    }
-
-    @ParameterizedTest
-    @EnumSource(ListenerRole.class)
-    void notificationAndPollingSettingsArePassedThrough(ListenerRole role) {
-        Manifests manifests = render(REQUIRED, INLINE);
-
-        assertThat(manifests.env(role, "LISTENER_GRAPH_NOTIFICATIONURL").getValue())
-                .isEqualTo("https://listener.example.com/graph/notifications");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_POLLINTERVAL").getValue()).isEqualTo("2m");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_SUBSCRIPTIONLIFETIME").getValue()).isEqualTo("3d");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_SAFETYPOLLINTERVAL").getValue()).isEqualTo("15m");
+        assertThat(values(manifests, role))
+                .containsEntry("LISTENER_GRAPH_TENANTS_0_TENANTID", "11111111-1111-1111-1111-111111111111")
+                .containsEntry("LISTENER_GRAPH_TENANTS_0_CLIENTID", "aaaaaaaa-0000-0000-0000-000000000001")
+                .containsEntry("LISTENER_GRAPH_TENANTS_0_DOMAINS", "contoso.com,fabrikam.com")
+                .containsEntry("LISTENER_GRAPH_TENANTS_1_DOMAINS", "northwind.example")
+                .containsEntry("LISTENER_GRAPH_NOTIFICATIONURL", "https://listener.example.com/graph/notifications")
+                .containsEntry("LISTENER_GRAPH_POLLINTERVAL", "2m")
+                .containsEntry("LISTENER_GRAPH_SUBSCRIPTIONLIFETIME", "3d")
+                .containsEntry("LISTENER_GRAPH_SAFETYPOLLINTERVAL", "15m");
     }
 
     @ParameterizedTest
@@ -91,10 +83,9 @@ class HelmGraphTest {
             assertThat(volume.getItems()).extracting(KeyToPath::getKey).containsExactly("tls.crt", "tls.key");
         });
         assertThat(mount(manifests, role, "graph-tenant-0").getReadOnly()).isTrue();
-        assertThat(manifests.env(role, "LISTENER_GRAPH_TENANTS_0_CERTIFICATEPATH").getValue())
-                .isEqualTo("/etc/email-listener/graph/tenant-0/tls.crt");
-        assertThat(manifests.env(role, "LISTENER_GRAPH_TENANTS_0_CERTIFICATEKEYPATH").getValue())
-                .isEqualTo("/etc/email-listener/graph/tenant-0/tls.key");
+        assertThat(values(manifests, role))
+                .containsEntry("LISTENER_GRAPH_TENANTS_0_CERTIFICATEPATH", "/etc/email-listener/graph/tenant-0/tls.crt")
+                .containsEntry("LISTENER_GRAPH_TENANTS_0_CERTIFICATEKEYPATH", "/etc/email-listener/graph/tenant-0/tls.key");
     }
 
     @ParameterizedTest
@@ -159,6 +150,12 @@ class HelmGraphTest {
     void refusesANotificationUrlThatIsNotHttps() {
         assertThatThrownBy(() -> render(Map.of("graph.notificationUrl", "http://listener.example.com/notify"), REQUIRED))
                 .hasMessageContaining("/graph/notificationUrl");
+    }
+
+    /** The role's variables with a plain value, by name. */
+    private static Map<String, String> values(Manifests manifests, ListenerRole role) {
+        return manifests.env(role).stream().filter(env -> env.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     }
 
     private static SecretKeySelector secretRef(EnvVar env) {

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.emaillistener.common.testing.FakeGraph;
 import org.emaillistener.common.testing.TestCertificate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,21 +27,13 @@ class GraphTokensTest {
 
     private static final String TENANT = "11111111-2222-3333-4444-555555555555";
     private static final String CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
-    private static final String PASSWORD = "p12-password";
     private static final String SECRET = "s3cr3t~value";
 
+    private final TestCertificate registered = TestCertificate.registered();
+    private final TestCertificate unregistered = TestCertificate.unregistered();
     @TempDir
-    static Path keys;
-    private static TestCertificate registered;
-    private static TestCertificate unknown;
-
+    Path mounted;
     private FakeGraph graph;
-
-    @BeforeAll
-    static void certificates() {
-        registered = TestCertificate.create(keys, "registered", PASSWORD);
-        unknown = TestCertificate.create(keys, "unknown", PASSWORD);
-    }
 
     @BeforeEach
     void setUp() throws Exception {
@@ -59,10 +50,11 @@ class GraphTokensTest {
     @ValueSource(strings = { "pkcs12", "pem", "tls-secret" })
     void aCertificateRegistrationGetsATokenFromTheFilesOperatorsMount(String mount) throws Exception {
         Map<String, String> credential = switch (mount) {
-            case "pkcs12" -> Map.of("certificate-path", registered.pkcs12().toString(), "certificate-password", PASSWORD);
-            case "pem" -> Map.of("certificate-path", registered.pem(keys.resolve("app.pem")).toString());
-            default -> Map.of("certificate-path", registered.tlsCrt(keys.resolve("tls.crt")).toString(),
-                    "certificate-key-path", registered.tlsKey(keys.resolve("tls.key")).toString());
+            case "pkcs12" -> Map.of("certificate-path", registered.pkcs12().toString(), "certificate-password",
+                    registered.password());
+            case "pem" -> Map.of("certificate-path", registered.pem(mounted.resolve("app.pem")).toString());
+            default -> Map.of("certificate-path", registered.tlsCrt(mounted.resolve("tls.crt")).toString(),
+                    "certificate-key-path", registered.tlsKey(mounted.resolve("tls.key")).toString());
         };
         GraphProperties properties = bind(credential);
 
@@ -73,14 +65,14 @@ class GraphTokensTest {
 
     @Test
     void aCertificateTheRegistrationDoesNotHaveIsRefusedNamingItsThumbprint() {
-        GraphProperties properties = bind(Map.of("certificate-path", unknown.pkcs12().toString(),
-                "certificate-password", PASSWORD));
+        GraphProperties properties = bind(Map.of("certificate-path", unregistered.pkcs12().toString(),
+                "certificate-password", unregistered.password()));
         GraphTokens tokens = new GraphTokens(properties, tls());
 
         assertThatThrownBy(() -> tokens.token(properties.tenants().getFirst()))
                 .isInstanceOf(GraphException.class)
                 .hasMessageContaining("Microsoft Entra gave no token for tenant " + TENANT)
-                .hasMessageContaining("certificate thumbprint " + unknown.thumbprint())
+                .hasMessageContaining("certificate thumbprint " + unregistered.thumbprint())
                 .hasMessageContaining("AADSTS700027");
     }
 
@@ -100,8 +92,8 @@ class GraphTokensTest {
     @Test
     void aPrivateKeyThatIsNotTheCertificatesStopsTheStart() throws Exception {
         GraphProperties properties = bind(Map.of(
-                "certificate-path", registered.tlsCrt(keys.resolve("mixed.crt")).toString(),
-                "certificate-key-path", unknown.tlsKey(keys.resolve("mixed.key")).toString()));
+                "certificate-path", registered.tlsCrt(mounted.resolve("mixed.crt")).toString(),
+                "certificate-key-path", unregistered.tlsKey(mounted.resolve("mixed.key")).toString()));
 
         assertThatThrownBy(() -> new GraphTokens(properties, tls()))
                 .hasMessageContaining("is the private key's");
@@ -129,10 +121,10 @@ class GraphTokensTest {
     void aTenantPrintsNeitherItsSecretNorItsCertificatePassword() {
         String withSecret = bind(Map.of("client-secret", SECRET)).tenants().getFirst().toString();
         String withCertificate = bind(Map.of("certificate-path", "/etc/graph/app.p12", "certificate-password",
-                PASSWORD)).tenants().getFirst().toString();
+                "p12-password")).tenants().getFirst().toString();
 
         assertThat(withSecret).contains(TENANT, CLIENT, "client secret").doesNotContain(SECRET);
-        assertThat(withCertificate).contains("certificate /etc/graph/app.p12").doesNotContain(PASSWORD);
+        assertThat(withCertificate).contains("certificate /etc/graph/app.p12").doesNotContain("p12-password");
     }
 
     /** {@code listener.graph} as Spring binds it, with one tenant of the given credential. */

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,10 +17,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
@@ -40,20 +37,11 @@ class FakeGraphClientAssertionTest {
     private static final String CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
     private static final String USER = "anna@contoso.example";
 
-    @TempDir
-    static Path keys;
-    private static TestCertificate registered;
-    private static TestCertificate unknown;
-
+    private final TestCertificate registered = TestCertificate.registered();
+    private final TestCertificate unregistered = TestCertificate.unregistered();
     private final JsonMapper json = JsonMapper.builder().build();
     private FakeGraph graph;
     private HttpClient http;
-
-    @BeforeAll
-    static void certificates() {
-        registered = TestCertificate.create(keys, "registered", "changeit");
-        unknown = TestCertificate.create(keys, "unknown", "changeit");
-    }
 
     @BeforeEach
     void setUp() throws Exception {
@@ -107,7 +95,7 @@ class FakeGraphClientAssertionTest {
 
     @Test
     void anAssertionNotSignedWithTheCertificatesKeyIsRefused() throws Exception {
-        JsonNode refusal = requestToken(registered.withKeyOf(unknown).clientAssertion(claims(graph.tokenUrl(TENANT),
+        JsonNode refusal = requestToken(registered.withKeyOf(unregistered).clientAssertion(claims(graph.tokenUrl(TENANT),
                 CLIENT, Instant.now().plus(Duration.ofMinutes(10)))));
 
         assertThat(refusal.path("error").asString()).isEqualTo("invalid_client");
@@ -117,7 +105,7 @@ class FakeGraphClientAssertionTest {
 
     @Test
     void aCertificateTheRegistrationDoesNotHaveIsRefusedNamingItsThumbprint() throws Exception {
-        JsonNode refusal = requestToken(unknown.clientAssertion(claims(graph.tokenUrl(TENANT), CLIENT,
+        JsonNode refusal = requestToken(unregistered.clientAssertion(claims(graph.tokenUrl(TENANT), CLIENT,
                 Instant.now().plus(Duration.ofMinutes(10)))));
 
         assertThat(refusal.path("error_codes").get(0).asInt()).isEqualTo(700027);

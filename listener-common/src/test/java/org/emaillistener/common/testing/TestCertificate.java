@@ -24,15 +24,43 @@ import tools.jackson.databind.json.JsonMapper;
  * A self-signed RSA certificate for an app registration, made at test time by the JDK's keytool (no
  * key material is committed), and written the ways operators mount one: a PKCS#12 file, one PEM file
  * with certificate and key, or a {@code kubernetes.io/tls} Secret's {@code tls.crt} and {@code tls.key}.
+ * Two are made once per test run: one a test registers with the fake Entra, one no registration has.
  */
 public record TestCertificate(X509Certificate certificate, PrivateKey key, Path pkcs12, String password) {
 
     private static final String ALIAS = "app-registration";
     private static final Base64.Encoder PEM_BASE64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
 
-    /** A new key pair and certificate in {@code <directory>/<name>.p12}, with the given password. */
-    public static TestCertificate create(Path directory, String name, String password) {
-        Path pkcs12 = directory.resolve(name + ".p12");
+    /** The certificate a test registers with {@link FakeGraph#addTenantWithCertificate}. */
+    public static TestCertificate registered() {
+        return Made.REGISTERED;
+    }
+
+    /** A certificate of no app registration. */
+    public static TestCertificate unregistered() {
+        return Made.UNREGISTERED;
+    }
+
+    /** Made on first use, in a directory removed when the JVM exits. */
+    private static final class Made {
+        static final Path DIRECTORY = directory();
+        static final TestCertificate REGISTERED = create("registered", "registered-p12-password");
+        static final TestCertificate UNREGISTERED = create("unregistered", "unregistered-p12-password");
+
+        private static Path directory() {
+            try {
+                Path directory = Files.createTempDirectory("app-registrations");
+                directory.toFile().deleteOnExit();
+                return directory;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static TestCertificate create(String name, String password) {
+        Path pkcs12 = Made.DIRECTORY.resolve(name + ".p12");
+        pkcs12.toFile().deleteOnExit();
         try {
             Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                     "-genkeypair", "-keyalg", "RSA", "-keysize", "2048", "-alias", ALIAS, "-dname", "CN=" + name,
