@@ -40,7 +40,8 @@ import com.microsoft.aad.msal4j.IClientCredential;
  */
 record CertificateCredential(PrivateKey key, List<X509Certificate> chain) {
 
-    private static final Pattern PEM_BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
+    private static final Pattern PEM_BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----",
+            Pattern.DOTALL);
     /** rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters, as PKCS#8 names an RSA key's algorithm. */
     private static final byte[] RSA_ALGORITHM = HexFormat.of().parseHex("300d06092a864886f70d0101010500");
 
@@ -130,7 +131,8 @@ record CertificateCredential(PrivateKey key, List<X509Certificate> chain) {
         }
         if (keys.size() != 1) {
             throw new GeneralSecurityException("found " + keys.size() + " PEM private keys (BEGIN PRIVATE KEY or"
-                    + " BEGIN RSA PRIVATE KEY) in " + source + "; the listener needs exactly one");
+                    + " BEGIN RSA PRIVATE KEY) in " + source + "; the listener needs exactly one, in the"
+                    + " certificate's file or in the file certificate-key-path names");
         }
         return matched(keys.getFirst(), certificates, source);
     }

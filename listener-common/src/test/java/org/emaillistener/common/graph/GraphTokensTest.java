@@ -3,6 +3,7 @@ package org.emaillistener.common.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -97,6 +98,21 @@ class GraphTokensTest {
 
         assertThatThrownBy(() -> new GraphTokens(properties, tls()))
                 .hasMessageContaining("is the private key's");
+    }
+
+    /** PKCS#8 as openssl pkcs8 -topk8 writes it, and PKCS#1 as openssl rsa -aes256 -traditional does. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFLTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n",
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\n"
+                    + "MIIFLTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END RSA PRIVATE KEY-----\n" })
+    void anEncryptedPemKeyStopsTheStartSayingWhatToGiveInstead(String key) throws Exception {
+        GraphProperties properties = bind(Map.of(
+                "certificate-path", registered.tlsCrt(mounted.resolve("tls.crt")).toString(),
+                "certificate-key-path", Files.writeString(mounted.resolve("tls.key"), key).toString()));
+
+        assertThatThrownBy(() -> new GraphTokens(properties, tls()))
+                .hasMessageContaining("is encrypted: give it unencrypted");
     }
 
     @Test
