@@ -61,7 +61,7 @@ record CertificateCredential(PrivateKey key, List<X509Certificate> chain) {
             return fromPkcs12(certificate, password, certificateFile);
         }
         if (keyFile != null) {
-            text = text + "\n" + Files.readString(keyFile, StandardCharsets.US_ASCII);
+            text = text + "\n" + new String(Files.readAllBytes(keyFile), StandardCharsets.US_ASCII);
         }
         return fromPem(text, keyFile == null ? certificateFile.toString() : certificateFile + " and " + keyFile);
     }

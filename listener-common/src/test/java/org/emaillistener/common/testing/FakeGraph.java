@@ -756,9 +756,8 @@ public class FakeGraph implements AutoCloseable {
             return entraError(401, "invalid_client", 700027, "The certificate with identifier used to sign the"
                     + " client assertion is not registered on application. [Reason - The key was not found.,"
                     + " Thumbprint of key used by client: '" + HexFormat.of().withUpperCase().formatHex(used)
-                    + "', Please visit the Azure"
-                    + " Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '"
-                    + clientId + "'.]");
+                    + "', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured"
+                    + " keys for app Id '" + clientId + "'.]");
         }
         try {
             Signature rs256 = Signature.getInstance("SHA256withRSA");
