@@ -149,6 +149,133 @@ Creatio's MaxBpmonlineDownTime.
       key: {{ ternary .Values.encryption.existingSecretPreviousKey "previous-encryption-key" (not (empty .Values.encryption.existingSecret)) }}
       optional: true
 {{- end }}
+{{- include "email-listener.graphEnv" . }}
+{{- end }}
+
+{{/*
+Graph's settings and tenants, as indexed variables (LISTENER_GRAPH_TENANTS_<index>_TENANTID...). A
+credential reaches the pods only by reference: a client secret or PKCS#12 password as a secretKeyRef,
+a certificate as files of a mounted Secret, whose paths are the variables' values.
+*/}}
+{{- define "email-listener.graphEnv" -}}
+{{- range $setting, $name := dict "notificationUrl" "NOTIFICATIONURL" "pollInterval" "POLLINTERVAL" "subscriptionLifetime" "SUBSCRIPTIONLIFETIME" "safetyPollInterval" "SAFETYPOLLINTERVAL" }}
+{{- with index $.Values.graph $setting }}
+- name: LISTENER_GRAPH_{{ $name }}
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- range $index, $tenant := .Values.graph.tenants }}
+{{- include "email-listener.graphTenantChecked" (dict "tenant" $tenant "index" $index) }}
+{{- $prefix := printf "LISTENER_GRAPH_TENANTS_%d_" $index }}
+{{- $directory := include "email-listener.graphCertificateDirectory" $index }}
+- name: {{ $prefix }}TENANTID
+  value: {{ $tenant.tenantId | quote }}
+- name: {{ $prefix }}CLIENTID
+  value: {{ $tenant.clientId | quote }}
+- name: {{ $prefix }}DOMAINS
+  value: {{ join "," $tenant.domains | quote }}
+{{- if $tenant.clientSecret }}
+- name: {{ $prefix }}CLIENTSECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "email-listener.secretName" $ }}
+      key: {{ printf "graph-tenant-%d-client-secret" $index }}
+{{- else if $tenant.existingSecretClientSecretKey }}
+- name: {{ $prefix }}CLIENTSECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $tenant.existingSecret }}
+      key: {{ $tenant.existingSecretClientSecretKey }}
+{{- else if $tenant.certificate }}
+- name: {{ $prefix }}CERTIFICATEPATH
+  value: {{ printf "%s/certificate.pem" $directory | quote }}
+{{- else }}
+- name: {{ $prefix }}CERTIFICATEPATH
+  value: {{ printf "%s/%s" $directory $tenant.existingSecretCertificateKey | quote }}
+{{- with $tenant.existingSecretPrivateKeyKey }}
+- name: {{ $prefix }}CERTIFICATEKEYPATH
+  value: {{ printf "%s/%s" $directory . | quote }}
+{{- end }}
+{{- with $tenant.existingSecretPasswordKey }}
+- name: {{ $prefix }}CERTIFICATEPASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $tenant.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Fails the install unless a tenant has exactly one credential, each of its parts where it belongs; call
+with (dict "tenant" $tenant "index" $index). The application checks the same at start, later.
+*/}}
+{{- define "email-listener.graphTenantChecked" -}}
+{{- $tenant := .tenant }}
+{{- $name := printf "graph.tenants[%d] (tenant %s)" .index ($tenant.tenantId | toString) }}
+{{- $secret := or $tenant.clientSecret $tenant.existingSecretClientSecretKey }}
+{{- $certificate := or $tenant.certificate $tenant.existingSecretCertificateKey }}
+{{- if and $secret $certificate }}
+{{- fail (printf "%s has both a client secret and a certificate: give exactly one credential" $name) }}
+{{- end }}
+{{- if not (or $secret $certificate) }}
+{{- fail (printf "%s has no credential: give clientSecret or certificate, or existingSecret with existingSecretClientSecretKey or existingSecretCertificateKey" $name) }}
+{{- end }}
+{{- if and $tenant.clientSecret $tenant.existingSecretClientSecretKey }}
+{{- fail (printf "%s has clientSecret and existingSecretClientSecretKey: give one" $name) }}
+{{- end }}
+{{- if and $tenant.certificate $tenant.existingSecretCertificateKey }}
+{{- fail (printf "%s has certificate and existingSecretCertificateKey: give one" $name) }}
+{{- end }}
+{{- if and (or $tenant.existingSecretClientSecretKey $tenant.existingSecretCertificateKey) (not $tenant.existingSecret) }}
+{{- fail (printf "%s names keys of an existing Secret but no existingSecret" $name) }}
+{{- end }}
+{{- if and (or $tenant.existingSecretPrivateKeyKey $tenant.existingSecretPasswordKey) (not $tenant.existingSecretCertificateKey) }}
+{{- fail (printf "%s has existingSecretPrivateKeyKey or existingSecretPasswordKey without existingSecretCertificateKey" $name) }}
+{{- end }}
+{{- end }}
+
+{{/* Where a tenant's certificate files are mounted; call with its index. */}}
+{{- define "email-listener.graphCertificateDirectory" -}}
+{{- printf "/etc/email-listener/graph/tenant-%d" . }}
+{{- end }}
+
+{{/*
+The Secret volume of each tenant with a certificate: the chart's Secret for one given inline, the
+operator's for one in an existing Secret, with just the certificate's files.
+*/}}
+{{- define "email-listener.graphVolumes" -}}
+{{- range $index, $tenant := .Values.graph.tenants }}
+{{- if or $tenant.certificate $tenant.existingSecretCertificateKey }}
+- name: graph-tenant-{{ $index }}
+  secret:
+    defaultMode: 288 # 0440: read-only, for the pod's group (fsGroup)
+    {{- if $tenant.certificate }}
+    secretName: {{ include "email-listener.secretName" $ }}
+    items:
+      - key: {{ printf "graph-tenant-%d-certificate.pem" $index }}
+        path: certificate.pem
+    {{- else }}
+    secretName: {{ $tenant.existingSecret }}
+    items:
+      {{- range compact (list $tenant.existingSecretCertificateKey $tenant.existingSecretPrivateKeyKey) }}
+      - key: {{ . }}
+        path: {{ . }}
+      {{- end }}
+    {{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "email-listener.graphVolumeMounts" -}}
+{{- range $index, $tenant := .Values.graph.tenants }}
+{{- if or $tenant.certificate $tenant.existingSecretCertificateKey }}
+- name: graph-tenant-{{ $index }}
+  mountPath: {{ include "email-listener.graphCertificateDirectory" $index }}
+  readOnly: true
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Probes, ports and mounts of one role's container; call with (dict "root" $ "role" "primary" "port" 8080). */}}
@@ -193,6 +320,9 @@ securityContext:
 volumeMounts:
   - name: tmp
     mountPath: /tmp
+  {{- with include "email-listener.graphVolumeMounts" .root | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
 {{- end }}
 
 {{/* Pod-level settings both roles share; call with (dict "root" $ "role" "primary"). */}}
@@ -231,6 +361,9 @@ volumes:
     emptyDir:
       medium: Memory
       sizeLimit: {{ .root.Values.tmpSizeLimit }}
+  {{- with include "email-listener.graphVolumes" .root | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
 {{- end }}
 
 {{/* prometheus.io/* annotations, when annotation-based scraping is on; call with (dict "root" $ "port" 8080). */}}

@@ -10,10 +10,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
@@ -25,6 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the classpath lists them (Spring Boot's modules, and listener-common, -primary and -secondary, whose
  * {@code @ConfigurationProperties} records the configuration processor describes), and the environment
  * variables that bind to them, decided by Spring's own relaxed binding rather than by a copy of its rules.
+ * The metadata names a list of records only as the list ({@code listener.graph.tenants}); an element's
+ * properties are its record's components, at any index.
  */
 final class ConfigurationMetadata {
 
@@ -35,31 +42,60 @@ final class ConfigurationMetadata {
             "PodName", "MaxBpmonlineDownTime",
             "ExchangeListenerRedisHost", "ExchangeListenerRedisDatabase", "ExchangeListenerRedisPassword");
 
+    /**
+     * PENDING: Graph's change-notification settings (issue 9), added to GraphProperties on another branch
+     * and not in this classpath's metadata until it is merged. Env names must still bind to one of these
+     * exact names. Once a name shows up in the metadata, pendingPropertiesAreNotYetInTheMetadata fails:
+     * delete it here.
+     */
+    static final Set<String> PENDING = Set.of(
+            "listener.graph.notification-url", "listener.graph.subscription-lifetime",
+            "listener.graph.safety-poll-interval");
+
     private static final String METADATA = "META-INF/spring-configuration-metadata.json";
+    private static final Pattern LIST = Pattern.compile("java\\.util\\.List<([\\w.$]+)>");
 
     /** Property name to the class that declares it (empty when the metadata names none). */
     private final Map<String, String> sourceTypes;
+    /** The properties that are lists of records, to the record class. */
+    private final Map<String, Class<?>> recordLists;
 
-    private ConfigurationMetadata(Map<String, String> sourceTypes) {
+    private ConfigurationMetadata(Map<String, String> sourceTypes, Map<String, Class<?>> recordLists) {
         this.sourceTypes = sourceTypes;
+        this.recordLists = recordLists;
     }
 
     static ConfigurationMetadata load() {
         JsonMapper json = JsonMapper.builder().build();
         Map<String, String> sourceTypes = new TreeMap<>();
+        Map<String, Class<?>> recordLists = new TreeMap<>();
         try {
             for (URL file : Collections.list(ConfigurationMetadata.class.getClassLoader().getResources(METADATA))) {
                 try (InputStream in = file.openStream()) {
                     for (JsonNode property : json.readTree(in).path("properties")) {
-                        sourceTypes.put(property.path("name").asString(),
-                                property.path("sourceType").asString(""));
+                        String name = property.path("name").asString();
+                        sourceTypes.put(name, property.path("sourceType").asString(""));
+                        recordOfList(property.path("type").asString("")).ifPresent(type -> recordLists.put(name, type));
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new ConfigurationMetadata(sourceTypes);
+        return new ConfigurationMetadata(sourceTypes, recordLists);
+    }
+
+    private static Optional<Class<?>> recordOfList(String type) {
+        Matcher list = LIST.matcher(type);
+        if (!list.matches()) {
+            return Optional.empty();
+        }
+        try {
+            Class<?> element = Class.forName(list.group(1), false, ConfigurationMetadata.class.getClassLoader());
+            return element.isRecord() ? Optional.of(element) : Optional.empty();
+        } catch (ClassNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     /** Whether any metadata file names this property. */
@@ -74,12 +110,14 @@ final class ConfigurationMetadata {
 
     /**
      * The property an environment variable sets in the role's application: one of the metadata's
-     * (except those only the other role declares) or a pending one.
+     * (except those only the other role declares), a property of a list's element, or a pending one.
      */
     Optional<String> propertyBoundBy(String envName, ListenerRole role) {
         ConfigurationPropertySource environment = ConfigurationPropertySource.from(new SystemEnvironmentPropertySource(
                 StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(envName, "value")));
-        return propertiesOf(role)
+        ConfigurationPropertyName variable = ((IterableConfigurationPropertySource) environment).iterator().next();
+        return Stream.concat(propertiesOf(role), PENDING.stream())
+                .flatMap(property -> Stream.concat(Stream.of(property), elementProperties(property, variable)))
                 .filter(property -> {
                     ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property);
                     return name != null && environment.getConfigurationProperty(name) != null;
@@ -90,6 +128,19 @@ final class ConfigurationMetadata {
     /** Whether the role's application (or its JVM) reads this environment variable. */
     boolean isRead(String envName, ListenerRole role) {
         return NOT_PROPERTIES.contains(envName) || propertyBoundBy(envName, role).isPresent();
+    }
+
+    /** The properties of the list's element that the variable names by its index, e.g. {@code tenants[3].client-id}. */
+    private Stream<String> elementProperties(String property, ConfigurationPropertyName variable) {
+        Class<?> element = recordLists.get(property);
+        ConfigurationPropertyName list = ConfigurationPropertyName.of(property);
+        int index = list.getNumberOfElements();
+        if (element == null || !list.isAncestorOf(variable) || !variable.isNumericIndex(index)) {
+            return Stream.empty();
+        }
+        String prefix = property + "[" + variable.getElement(index, Form.ORIGINAL) + "].";
+        return Stream.of(element.getRecordComponents())
+                .map(component -> prefix + DataObjectPropertyName.toDashedForm(component.getName()));
     }
 
     private Stream<String> propertiesOf(ListenerRole role) {

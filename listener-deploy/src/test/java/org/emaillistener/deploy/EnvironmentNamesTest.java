@@ -49,9 +49,27 @@ class EnvironmentNamesTest {
         assertThat(metadata.isRead("LISTENER_SYNC_LOCK_TTL", ListenerRole.PRIMARY)).isFalse();
     }
 
+    @Test
+    void bindsTheElementsOfAListOfRecordsByIndex() {
+        assertThat(metadata.propertyBoundBy("LISTENER_GRAPH_TENANTS_0_TENANTID", ListenerRole.PRIMARY))
+                .contains("listener.graph.tenants[0].tenant-id");
+        assertThat(metadata.propertyBoundBy("LISTENER_GRAPH_TENANTS_12_CERTIFICATEPATH", ListenerRole.SECONDARY))
+                .contains("listener.graph.tenants[12].certificate-path");
+        assertThat(metadata.isRead("LISTENER_GRAPH_TENANTS_0_TENANT", ListenerRole.PRIMARY)).isFalse();
+        assertThat(metadata.isRead("LISTENER_GRAPH_TENANTS_TENANTID", ListenerRole.PRIMARY)).isFalse();
+        assertThat(metadata.isRead("LISTENER_GRAPH_TENANTS_0", ListenerRole.PRIMARY)).isFalse();
+    }
+
+    @Test
+    void pendingPropertiesAreNotYetInTheMetadata() {
+        assertThat(ConfigurationMetadata.PENDING).as(
+                "These properties are in the applications' metadata now: delete them from ConfigurationMetadata.PENDING")
+                .noneMatch(metadata::describes);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "hpa.yaml", "keda.yaml", "ingress.yaml", "existing-secrets.yaml", "inline-secrets.yaml",
-            "monitoring.yaml", "tuned.yaml" })
+            "monitoring.yaml", "tuned.yaml", "graph-inline.yaml", "graph-existing-secrets.yaml" })
     void everyVariableTheChartSetsIsReadByItsApplication(String variant) {
         Manifests manifests = EmailListenerChart.render(REQUIRED, variant);
 

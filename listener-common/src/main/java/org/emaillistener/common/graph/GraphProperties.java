@@ -49,15 +49,57 @@ public record GraphProperties(
     }
 
     /**
-     * One app registration with the application permissions {@code Mail.ReadWrite} and {@code Mail.Send}.
+     * One app registration with the application permissions {@code Mail.ReadWrite} and {@code Mail.Send},
+     * proving itself with exactly one credential: a client secret or a certificate. Blank values count
+     * as unset (a chart or compose file renders an absent value as an empty string).
      *
+     * @param clientSecret the client secret, or null with a certificate
+     * @param certificatePath a certificate whose public part is uploaded to the app registration, with
+     *        its private key: a PKCS#12 file (.p12, .pfx), or PEM with the certificate (intermediates
+     *        may follow) and, unless {@code certificateKeyPath} names another file, the private key. The
+     *        key is RSA (msal4j signs its client assertions RS256); in PEM unencrypted, PKCS#8 or PKCS#1.
+     * @param certificateKeyPath the PEM private key when it is a file of its own, as a
+     *        {@code kubernetes.io/tls} Secret's {@code tls.key} next to its {@code tls.crt}
+     * @param certificatePassword the PKCS#12 file's password, if it has one
      * @param domains the mail domains (the part after {@code @}) of the mailboxes it serves
      */
-    public record Tenant(String tenantId, String clientId, String clientSecret, @DefaultValue List<String> domains) {
+    public record Tenant(String tenantId, String clientId, String clientSecret, String certificatePath,
+            String certificateKeyPath, String certificatePassword, @DefaultValue List<String> domains) {
+
+        public Tenant {
+            clientSecret = unlessBlank(clientSecret);
+            certificatePath = unlessBlank(certificatePath);
+            certificateKeyPath = unlessBlank(certificateKeyPath);
+            certificatePassword = unlessBlank(certificatePassword);
+            String registration = "Graph tenant " + tenantId + " (client " + clientId + ")";
+            if (clientSecret != null && certificatePath != null) {
+                throw new IllegalArgumentException(registration
+                        + " has both a client-secret and a certificate-path: give exactly one credential");
+            }
+            if (clientSecret == null && certificatePath == null) {
+                throw new IllegalArgumentException(registration
+                        + " has no credential: give a client-secret or a certificate-path");
+            }
+            if (certificatePath == null && (certificateKeyPath != null || certificatePassword != null)) {
+                throw new IllegalArgumentException(registration
+                        + " has a certificate-key-path or certificate-password but no certificate-path");
+            }
+        }
+
+        /** Whether the registration proves itself with a certificate (else with its client secret). */
+        public boolean usesCertificate() {
+            return certificatePath != null;
+        }
 
         @Override
         public String toString() {
-            return "Tenant[tenantId=" + tenantId + ", clientId=" + clientId + ", domains=" + domains + "]";
+            return "Tenant[tenantId=" + tenantId + ", clientId=" + clientId + ", credential="
+                    + (usesCertificate() ? "certificate " + certificatePath : "client secret") + ", domains="
+                    + domains + "]";
+        }
+
+        private static String unlessBlank(String value) {
+            return value == null || value.isBlank() ? null : value;
         }
     }
 }

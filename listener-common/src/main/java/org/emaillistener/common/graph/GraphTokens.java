@@ -1,6 +1,9 @@
 package org.emaillistener.common.graph;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,11 +12,14 @@ import java.util.concurrent.ExecutionException;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IClientCredential;
 
 /**
  * App-only Graph tokens (client credentials) per tenant, from msal4j: one client application per
  * tenant, whose token cache answers until a token nears its expiry and then fetches a new one, so a
- * call never carries a token about to expire.
+ * call never carries a token about to expire. A registration proves itself with its client secret or
+ * with a certificate (msal4j then signs a client assertion); certificates are read at start, so one
+ * that cannot be used stops the start rather than every sync of the tenant's mailboxes.
  */
 public class GraphTokens {
 
@@ -23,10 +29,12 @@ public class GraphTokens {
     private final GraphProperties properties;
     private final GraphTls tls;
     private final Map<String, ConfidentialClientApplication> applications = new ConcurrentHashMap<>();
+    private final Map<String, CertificateCredential> certificates = new ConcurrentHashMap<>();
 
     public GraphTokens(GraphProperties properties, GraphTls tls) {
         this.properties = properties;
         this.tls = tls;
+        properties.tenants().stream().filter(GraphProperties.Tenant::usesCertificate).forEach(this::certificate);
     }
 
     /** An access token for the tenant's Graph, from the cache while it is fresh. */
@@ -40,13 +48,13 @@ public class GraphTokens {
         } catch (ExecutionException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new GraphException("Microsoft Entra gave no token for tenant " + tenant.tenantId() + " (client "
-                    + tenant.clientId() + "): " + cause.getMessage(), 0, null, cause);
+                    + tenant.clientId() + credentialName(tenant) + "): " + cause.getMessage(), 0, null, cause);
         }
     }
 
     private ConfidentialClientApplication application(GraphProperties.Tenant tenant) throws GraphException {
         try {
-            return applications.computeIfAbsent(tenant.tenantId() + "|" + tenant.clientId(), key -> build(tenant));
+            return applications.computeIfAbsent(key(tenant), key -> build(tenant));
         } catch (IllegalStateException e) {
             throw new GraphException(e.getMessage(), 0, null, e.getCause());
         }
@@ -55,8 +63,9 @@ public class GraphTokens {
     private ConfidentialClientApplication build(GraphProperties.Tenant tenant) {
         String host = properties.authorityHost().replaceAll("/+$", "");
         try {
-            var builder = ConfidentialClientApplication
-                    .builder(tenant.clientId(), ClientCredentialFactory.createFromSecret(tenant.clientSecret()))
+            IClientCredential credential = tenant.usesCertificate() ? certificate(tenant).asMsal()
+                    : ClientCredentialFactory.createFromSecret(tenant.clientSecret());
+            var builder = ConfidentialClientApplication.builder(tenant.clientId(), credential)
                     .authority(host + "/" + tenant.tenantId() + "/")
                     .sslSocketFactory(tls.context().getSocketFactory());
             if (!GLOBAL_AUTHORITY.equalsIgnoreCase(URI.create(host).getHost())) {
@@ -68,5 +77,29 @@ public class GraphTokens {
             throw new IllegalStateException("Cannot use the Graph app registration of tenant " + tenant.tenantId()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The tenant's certificate, read once; unreadable, it fails with what to fix and no password. */
+    private CertificateCredential certificate(GraphProperties.Tenant tenant) {
+        return certificates.computeIfAbsent(key(tenant), key -> {
+            try {
+                return CertificateCredential.read(Path.of(tenant.certificatePath()),
+                        tenant.certificateKeyPath() == null ? null : Path.of(tenant.certificateKeyPath()),
+                        tenant.certificatePassword());
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                throw new IllegalStateException("Cannot use the certificate of the Graph app registration of tenant "
+                        + tenant.tenantId() + " (client " + tenant.clientId() + ", certificate-path "
+                        + tenant.certificatePath() + "): " + e, e);
+            }
+        });
+    }
+
+    /** The certificate's thumbprint, to compare with the registration's in the Azure portal. */
+    private String credentialName(GraphProperties.Tenant tenant) {
+        return tenant.usesCertificate() ? ", certificate thumbprint " + certificate(tenant).thumbprint() : "";
+    }
+
+    private static String key(GraphProperties.Tenant tenant) {
+        return tenant.tenantId() + "|" + tenant.clientId();
     }
 }

@@ -12,8 +12,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -25,6 +28,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +83,7 @@ public class FakeGraph implements AutoCloseable {
     public static final Duration MAX_MESSAGE_SUBSCRIPTION = Duration.ofMinutes(10080);
 
     private static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    private static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     private static final String KEYSTORE = "greenmail.p12";
     private static final char[] KEYSTORE_PASSWORD = "changeit".toCharArray();
     private static final int DEFAULT_PAGE = 10;
@@ -111,7 +116,8 @@ public class FakeGraph implements AutoCloseable {
     public record Notification(String kind, String subscriptionId, String url, String body, int status) {
     }
 
-    private record Tenant(String id, Map<String, String> secrets) {
+    /** An app registration's credentials by client id: client secrets, and certificates for client assertions. */
+    private record Tenant(String id, Map<String, String> secrets, Map<String, X509Certificate> certificates) {
     }
 
     private record Token(String tenant, String clientId, Instant expires) {
@@ -352,7 +358,20 @@ public class FakeGraph implements AutoCloseable {
     // --- tenants, users, folders, messages ---
 
     public synchronized void addTenant(String tenantId, String clientId, String clientSecret) {
-        tenants.computeIfAbsent(tenantId, id -> new Tenant(id, new HashMap<>())).secrets.put(clientId, clientSecret);
+        tenant(tenantId).secrets.put(clientId, clientSecret);
+    }
+
+    /**
+     * An app registration that proves itself with a certificate: its token requests carry a client
+     * assertion (a JWT, RS256) signed with the certificate's private key and naming the certificate by
+     * its thumbprint ({@code x5t} or {@code x5t#S256}).
+     */
+    public synchronized void addTenantWithCertificate(String tenantId, String clientId, X509Certificate certificate) {
+        tenant(tenantId).certificates.put(clientId, certificate);
+    }
+
+    private Tenant tenant(String tenantId) {
+        return tenants.computeIfAbsent(tenantId, id -> new Tenant(id, new HashMap<>(), new HashMap<>()));
     }
 
     /** How long the access tokens issued from now on live (3599 s, as Entra's, by default). */
@@ -681,10 +700,12 @@ public class FakeGraph implements AutoCloseable {
         }
         Tenant tenant;
         String expectedSecret;
+        X509Certificate certificate;
         Duration lifetime;
         synchronized (this) {
             tenant = tenants.get(tenantId);
             expectedSecret = tenant == null ? null : tenant.secrets.get(clientId);
+            certificate = tenant == null ? null : tenant.certificates.get(clientId);
             lifetime = tokenLifetime;
         }
         if (tenant == null) {
@@ -694,11 +715,19 @@ public class FakeGraph implements AutoCloseable {
             return entraError(400, "unsupported_grant_type", 70003,
                     "The app requested an unsupported grant type '" + form.get("grant_type") + "'.");
         }
-        if (expectedSecret == null) {
+        if (expectedSecret == null && certificate == null) {
             return entraError(400, "unauthorized_client", 700016, "Application with identifier '" + clientId
                     + "' was not found in the directory '" + tenantId + "'.");
         }
-        if (!expectedSecret.equals(secret)) {
+        if (form.containsKey("client_assertion") || form.containsKey("client_assertion_type")) {
+            Resp refused = refuseAssertion(tenantId, clientId, certificate, form);
+            if (refused != null) {
+                return refused;
+            }
+        } else if (secret == null) {
+            return entraError(401, "invalid_client", 7000218,
+                    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+        } else if (!secret.equals(expectedSecret)) {
             return entraError(401, "invalid_client", 7000215, "Invalid client secret provided.");
         }
         String scope = form.getOrDefault("scope", "");
@@ -718,6 +747,89 @@ public class FakeGraph implements AutoCloseable {
         body.put("ext_expires_in", lifetime.toSeconds());
         body.put("access_token", accessToken);
         return jsonResp(200, body);
+    }
+
+    /**
+     * Entra's answer to a client assertion it does not accept, or null when it is the registered
+     * certificate's: a JWT signed RS256 with its key, naming it by thumbprint, for the token endpoint
+     * ({@code aud}), issued by and about the client ({@code iss}, {@code sub}) and not expired.
+     */
+    private Resp refuseAssertion(String tenantId, String clientId, X509Certificate registered, Map<String, String> form) {
+        if (!JWT_BEARER.equals(form.get("client_assertion_type")) || form.get("client_assertion") == null) {
+            return entraError(400, "invalid_request", 900144, "The request body must contain the following"
+                    + " parameters: 'client_assertion' and 'client_assertion_type' (" + JWT_BEARER + ").");
+        }
+        String[] jwt = form.get("client_assertion").split("\\.", -1);
+        Map<?, ?> header;
+        Map<?, ?> claims;
+        byte[] signature;
+        try {
+            Base64.Decoder b64 = Base64.getUrlDecoder();
+            header = json.readValue(b64.decode(jwt[0]), Map.class);
+            claims = json.readValue(b64.decode(jwt[1]), Map.class);
+            signature = b64.decode(jwt[jwt.length - 1]);
+        } catch (RuntimeException e) {
+            return entraError(401, "invalid_client", 50027, "JWT token is invalid or malformed.");
+        }
+        if (jwt.length != 3 || !"RS256".equals(header.get("alg"))) {
+            return entraError(401, "invalid_client", 50027, "JWT token is invalid or malformed: the client"
+                    + " assertion must be a JWS signed RS256.");
+        }
+        boolean sha256 = header.get("x5t#S256") != null;
+        byte[] used = thumbprint(String.valueOf(header.get(sha256 ? "x5t#S256" : "x5t")));
+        if (registered == null || !Arrays.equals(used, digest(registered, sha256 ? "SHA-256" : "SHA-1"))) {
+            return entraError(401, "invalid_client", 700027, "The certificate with identifier used to sign the"
+                    + " client assertion is not registered on application. [Reason - The key was not found.,"
+                    + " Thumbprint of key used by client: '" + HexFormat.of().withUpperCase().formatHex(used)
+                    + "', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured"
+                    + " keys for app Id '" + clientId + "'.]");
+        }
+        try {
+            Signature rs256 = Signature.getInstance("SHA256withRSA");
+            rs256.initVerify(registered.getPublicKey());
+            rs256.update((jwt[0] + "." + jwt[1]).getBytes(StandardCharsets.US_ASCII));
+            if (!rs256.verify(signature)) {
+                return entraError(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+            }
+        } catch (GeneralSecurityException e) {
+            return entraError(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+        }
+        if (!tokenUrl(tenantId).equals(claims.get("aud"))) {
+            return entraError(401, "invalid_client", 700023, "Client assertion audience claim does not match"
+                    + " Realm issuer. Review the documentation at https://aka.ms/certCredentials.");
+        }
+        if (!clientId.equals(claims.get("iss")) || !clientId.equals(claims.get("sub"))) {
+            return entraError(401, "invalid_client", 700021,
+                    "Client assertion application identifier doesn't match 'client_id' parameter.");
+        }
+        Instant expires = claims.get("exp") instanceof Number exp ? Instant.ofEpochSecond(exp.longValue()) : Instant.MIN;
+        if (!expires.isAfter(Instant.now())) {
+            return entraError(401, "invalid_client", 700024, "Client assertion is not within its valid time range."
+                    + " Current time: " + graphTime(Instant.now()) + ", expiry time of assertion: "
+                    + (expires == Instant.MIN ? "none" : graphTime(expires)) + ".");
+        }
+        return null;
+    }
+
+    private static byte[] digest(X509Certificate certificate, String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(certificate.getEncoded());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A thumbprint from a JWT header: base64url as RFC 7515 says, or padded base64, as msal4j writes
+     * {@code x5t#S256}.
+     */
+    private static byte[] thumbprint(String header) {
+        try {
+            return Base64.getDecoder().decode(header.replace('-', '+').replace('_', '/').replace("=", "")
+                    .getBytes(StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
     }
 
     /** An unsigned JWT with the claims Graph tokens carry; clients must treat it as opaque. */
