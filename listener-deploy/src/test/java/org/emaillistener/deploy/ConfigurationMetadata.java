@@ -42,16 +42,6 @@ final class ConfigurationMetadata {
             "PodName", "MaxBpmonlineDownTime",
             "ExchangeListenerRedisHost", "ExchangeListenerRedisDatabase", "ExchangeListenerRedisPassword");
 
-    /**
-     * PENDING: Graph's change-notification settings (issue 9), added to GraphProperties on another branch
-     * and not in this classpath's metadata until it is merged. Env names must still bind to one of these
-     * exact names. Once a name shows up in the metadata, pendingPropertiesAreNotYetInTheMetadata fails:
-     * delete it here.
-     */
-    static final Set<String> PENDING = Set.of(
-            "listener.graph.notification-url", "listener.graph.subscription-lifetime",
-            "listener.graph.safety-poll-interval");
-
     private static final String METADATA = "META-INF/spring-configuration-metadata.json";
     private static final Pattern LIST = Pattern.compile("java\\.util\\.List<([\\w.$]+)>");
 
@@ -110,13 +100,13 @@ final class ConfigurationMetadata {
 
     /**
      * The property an environment variable sets in the role's application: one of the metadata's
-     * (except those only the other role declares), a property of a list's element, or a pending one.
+     * (except those only the other role declares), or a property of a list's element.
      */
     Optional<String> propertyBoundBy(String envName, ListenerRole role) {
         ConfigurationPropertySource environment = ConfigurationPropertySource.from(new SystemEnvironmentPropertySource(
                 StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(envName, "value")));
         ConfigurationPropertyName variable = ((IterableConfigurationPropertySource) environment).iterator().next();
-        return Stream.concat(propertiesOf(role), PENDING.stream())
+        return propertiesOf(role)
                 .flatMap(property -> Stream.concat(Stream.of(property), elementProperties(property, variable)))
                 .filter(property -> {
                     ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property);

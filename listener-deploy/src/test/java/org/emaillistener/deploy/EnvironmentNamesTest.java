@@ -60,13 +60,6 @@ class EnvironmentNamesTest {
         assertThat(metadata.isRead("LISTENER_GRAPH_TENANTS_0", ListenerRole.PRIMARY)).isFalse();
     }
 
-    @Test
-    void pendingPropertiesAreNotYetInTheMetadata() {
-        assertThat(ConfigurationMetadata.PENDING).as(
-                "These properties are in the applications' metadata now: delete them from ConfigurationMetadata.PENDING")
-                .noneMatch(metadata::describes);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = { "hpa.yaml", "keda.yaml", "ingress.yaml", "existing-secrets.yaml", "inline-secrets.yaml",
             "monitoring.yaml", "tuned.yaml", "graph-inline.yaml", "graph-existing-secrets.yaml" })

@@ -172,4 +172,13 @@ class HelmGraphTest {
         return manifests.container(role).getVolumeMounts().stream().filter(mount -> mount.getName().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("No volume mount " + name));
     }
+
+    @Test
+    void installNotesSayWhichDomainsGraphServesAndHowMailArrives() {
+        assertThat(EmailListenerChart.installOutput(REQUIRED, "graph-inline.yaml"))
+                .contains("Exchange Online mailboxes of contoso.com, fabrikam.com, northwind.example are served "
+                        + "through Microsoft Graph")
+                .contains("change notifications posted to https://listener.example.com/graph/notifications");
+        assertThat(EmailListenerChart.installOutput(REQUIRED)).doesNotContain("Microsoft Graph");
+    }
 }
