@@ -240,7 +240,13 @@ class GraphEndToEndTest extends EndToEndTest {
 
         awaitEmailsFor(user, 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> graph.categories(user, message).contains("Creatio"));
-        assertDeliveredOnce(user, 1);
+
+        // The category is a change the delta reports with the next mail: known delivered, not downloaded again.
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Next", "<cat2-" + user + ">"));
+        awaitEmailsFor(user, 2);
+        assertDeliveredOnce(user, 2);
+        assertThat(graph.requests()).filteredOn(request -> request.endsWith("/messages/" + message + "/$value"))
+                .hasSize(1);
     }
 
     @Test

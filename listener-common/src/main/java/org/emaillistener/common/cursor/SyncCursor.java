@@ -67,8 +67,9 @@ public record SyncCursor(long uidValidity, long lastUid, Instant lastDeliveredAt
 
     /** A paged folder: a message of the page under way was delivered (or parked). */
     public SyncCursor deliveredInPage(Instant receivedAt) {
-        return new SyncCursor(uidValidity, lastUid, receivedAt != null ? receivedAt : lastDeliveredAt, 0, 0, 1,
-                syncState, skipBefore);
+        Instant last = receivedAt == null || lastDeliveredAt != null && lastDeliveredAt.isAfter(receivedAt)
+                ? lastDeliveredAt : receivedAt;
+        return new SyncCursor(uidValidity, lastUid, last, 0, 0, 1, syncState, skipBefore);
     }
 
     /**

@@ -61,8 +61,12 @@ public class GraphMailbox {
     public record GraphFolder(String id, String name, String parentId) {
     }
 
-    /** A message the delta reported as added or changed in its folder. */
-    public record MessageRef(String id, Instant receivedAt) {
+    /**
+     * A message the delta reported as added or changed in its folder.
+     *
+     * @param internetMessageId its Message-ID header, or null
+     */
+    public record MessageRef(String id, Instant receivedAt, String internetMessageId) {
     }
 
     /**
@@ -112,7 +116,7 @@ public class GraphMailbox {
      */
     public DeltaPage delta(String folderId, String link, int pageSize) throws GraphException {
         URI uri = link != null ? own(link)
-                : URI.create(user + "/mailFolders/" + folderId + "/messages/delta?%24select=id,receivedDateTime");
+                : URI.create(user + "/mailFolders/" + folderId + "/messages/delta?%24select=id,receivedDateTime,internetMessageId");
         JsonNode body = getJson(uri, "odata.maxpagesize=" + pageSize);
         List<MessageRef> changed = new ArrayList<>();
         for (JsonNode message : body.path("value")) {
@@ -530,8 +534,10 @@ public class GraphMailbox {
 
     private static MessageRef messageRef(JsonNode message) {
         String received = message.path("receivedDateTime").asString(null);
+        String internetMessageId = message.path("internetMessageId").asString(null);
         return new MessageRef(message.path("id").asString(),
-                received == null || received.isEmpty() ? null : Instant.parse(received));
+                received == null || received.isEmpty() ? null : Instant.parse(received),
+                internetMessageId == null || internetMessageId.isBlank() ? null : internetMessageId);
     }
 
     /**

@@ -66,8 +66,8 @@ class GraphMailboxTest {
 
         GraphMailbox.ReceivedPage page = mailbox(user).received(inbox, FROM, UNTIL, 10);
 
-        assertThat(page.messages()).containsExactly(new GraphMailbox.MessageRef(first, FROM),
-                new GraphMailbox.MessageRef(second, FROM.plusSeconds(60)));
+        assertThat(page.messages()).containsExactly(new GraphMailbox.MessageRef(first, FROM, null),
+                new GraphMailbox.MessageRef(second, FROM.plusSeconds(60), null));
         assertThat(page.more()).isFalse();
     }
 

@@ -55,7 +55,8 @@ public class GraphFolderSync {
 
     private static PagedFolderSync.Page page(DeltaPage page) {
         return new PagedFolderSync.Page(page.changed().stream()
-                .map(message -> new PagedFolderSync.Message(message.id(), message.receivedAt())).toList(),
+                .map(message -> new PagedFolderSync.Message(message.id(), message.receivedAt(),
+                        message.internetMessageId())).toList(),
                 page.link(), page.more());
     }
 }

@@ -110,6 +110,11 @@ public class MessageDelivery {
         return true;
     }
 
+    /** Whether this Message-ID is among the mailbox's recently delivered ones. */
+    public boolean delivered(RegisteredMailbox mailbox, String messageId) {
+        return delivered.contains(mailbox.id(), messageId);
+    }
+
     /** A new, empty spool file; {@link #discard} it when done. */
     public Path spool() throws IOException {
         return Files.createTempFile(properties.spoolPath(), "message-", ".eml");

@@ -110,8 +110,16 @@ class PagedFolderSync {
         void mark(String messageId) throws Exception;
     }
 
-    /** A message a page reports. */
-    record Message(String id, Instant receivedAt) {
+    /**
+     * A message a page reports.
+     *
+     * @param internetMessageId its Message-ID header where the page tells it, else null
+     */
+    record Message(String id, Instant receivedAt, String internetMessageId) {
+
+        Message(String id, Instant receivedAt) {
+            this(id, receivedAt, null);
+        }
     }
 
     /**
@@ -152,6 +160,11 @@ class PagedFolderSync {
                 }
                 boolean recheck = pageRecheck || folder.reportsChanges() && (lastBeforePage == null
                         || message.receivedAt() == null || !message.receivedAt().isAfter(lastBeforePage));
+                if (recheck && message.internetMessageId() != null
+                        && delivery.delivered(mailbox, message.internetMessageId())) {
+                    // A delivered message that changed (read, flagged, categorised): not downloaded again.
+                    continue;
+                }
                 if (cursor.recheckUpTo() == 0) {
                     // One write per page, not per message: the position only moves when the page is done.
                     cursor = cursor.pageUnderWay();
