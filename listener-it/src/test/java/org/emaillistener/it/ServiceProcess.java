@@ -36,18 +36,22 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code module}'s jar with these Spring arguments; returns once it answers {@code readyPath}. */
-    static ServiceProcess start(String name, String module, String readyPath, Map<String, String> environment,
-            List<String> arguments) throws IOException, InterruptedException {
+    /**
+     * Starts {@code module}'s jar on {@code port} with these JVM options and Spring arguments; returns
+     * once it answers {@code readyPath}.
+     */
+    static ServiceProcess start(String name, String module, String readyPath, int port,
+            Map<String, String> environment, List<String> jvmOptions, List<String> arguments)
+            throws IOException, InterruptedException {
         Path jar = Path.of("..", module, "target", module + ".jar").toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: the module is packaged before these tests run");
         }
-        int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-jar", jar.toString(), "--server.port=" + port));
+                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
         command.addAll(arguments);
         Path log = Path.of("target", "processes", name + ".log");
         Files.createDirectories(log.getParent());

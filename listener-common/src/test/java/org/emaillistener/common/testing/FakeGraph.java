@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -235,8 +236,27 @@ public class FakeGraph implements AutoCloseable {
     }
 
     public FakeGraph() throws IOException {
+        this(serverContext());
+    }
+
+    /**
+     * A fake serving the key pair in this PKCS#12 keystore instead of GreenMail's certificate: for
+     * clients that check it as they would Graph, against their trust store and by host name (the
+     * service run as a process, with the certificate in its {@code javax.net.ssl.trustStore}), so the
+     * certificate names 127.0.0.1. {@link #trustingContext()} does not trust it.
+     */
+    public static FakeGraph withKeyStore(Path keyStore, String password) throws IOException {
+        char[] secret = password.toCharArray();
+        try {
+            return new FakeGraph(serverContext(KeyStore.getInstance(keyStore.toFile(), secret), secret));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot serve with the key pair in " + keyStore, e);
+        }
+    }
+
+    private FakeGraph(SSLContext tls) throws IOException {
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverContext()));
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -264,14 +284,18 @@ public class FakeGraph implements AutoCloseable {
 
     private static SSLContext serverContext() {
         try {
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(keyStore(), KEYSTORE_PASSWORD);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(keys.getKeyManagers(), null, null);
-            return tls;
+            return serverContext(keyStore(), KEYSTORE_PASSWORD);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static SSLContext serverContext(KeyStore keyStore, char[] password) throws GeneralSecurityException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore, password);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keys.getKeyManagers(), null, null);
+        return tls;
     }
 
     private static KeyStore keyStore() throws Exception {
