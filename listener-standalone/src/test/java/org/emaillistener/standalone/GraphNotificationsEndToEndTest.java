@@ -140,7 +140,7 @@ class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
         graph.dropNextNotification(user);
         graph.createMessage(user, inbox, mime(user, "Not announced", "<f1-" + user + ">"));
         String address = "/graph/notifications?mailbox=" + mailbox + "&folder="
-                + URLEncoder.encode(inbox, StandardCharsets.UTF_8);
+                + URLEncoder.encode(inbox, StandardCharsets.UTF_8) + "&by=elsewhere.1";
 
         var forged = api().post(address, "{\"value\":[{\"subscriptionId\":\"" + onlySubscription(user)
                 + "\",\"clientState\":\"guessed\",\"changeType\":\"created\",\"lifecycleEvent\":\"missed\"}]}");
@@ -149,8 +149,9 @@ class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
         assertThat(emailsFor(user)).isEmpty();
 
         assertThat(api().post(address, "not json").statusCode()).isEqualTo(400);
-        assertThat(api().post("/graph/notifications?mailbox=nope&folder=x", "{\"value\":[]}").statusCode())
+        assertThat(api().post("/graph/notifications?mailbox=nope&folder=x&by=y.1", "{\"value\":[]}").statusCode())
                 .isEqualTo(400);
+        assertThat(api().post(address.replace("&by=elsewhere.1", ""), "{\"value\":[]}").statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -1,15 +1,19 @@
 package org.emaillistener.primary.graph;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.api.BadRequestException;
 import org.emaillistener.primary.ownership.MailboxOwnership;
+import org.emaillistener.primary.ownership.ReplicaIdentity;
+import org.emaillistener.primary.subscription.Subscriptions;
 import org.emaillistener.primary.subscription.SyncJobOutbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code /graph/notifications}: where Microsoft Graph posts the change and lifecycle notifications of
  * the folder subscriptions {@link GraphMailboxWatcher} makes, at whichever replica the load balancer
- * picks. Each address names its mailbox and folder; a notification is believed only with the folder's
- * {@code clientState} ({@link GraphClientState}) and only for a registered mailbox, and is then turned
- * into work at once, so Graph gets its answer within its few seconds:
+ * picks. Each address names its mailbox, folder and subscriber; a notification is believed only with
+ * the folder's {@code clientState} ({@link GraphClientState}) and only for a registered mailbox, and
+ * is then turned into work at once, so Graph gets its answer within its few seconds:
  * <ul>
  * <li>{@code created}: a sync job for the folder;</li>
  * <li>lifecycle {@code missed}: a catch-up sync of the folder;</li>
@@ -39,8 +43,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>lifecycle {@code subscriptionRemoved}: a catch-up sync, and the mailbox's subscription made
  * again by {@link MailboxOwnership#resubscribe}.</li>
  * </ul>
- * Graph's validation request (a {@code validationToken} parameter) is answered with the token as
- * text, as Graph requires before it creates a subscription.
+ * A subscription a dead or restarted replica left behind (its subscriber is neither the mailbox's
+ * lease holder nor this very process while it serves the mailbox) still has its notification turned
+ * into a sync, since during a takeover it may be the only one, and is then ended; Graph removing or
+ * asking to reauthorize such a subscription changes nothing. Graph's validation request (a
+ * {@code validationToken} parameter) is answered with the token as text, as Graph requires before
+ * it creates a subscription.
  */
 @RestController
 public class GraphNotificationsController {
@@ -52,15 +60,22 @@ public class GraphNotificationsController {
     private final SyncJobOutbox jobs;
     private final MailboxOwnership ownership;
     private final GraphConnector connector;
+    private final Leases leases;
+    private final Subscriptions subscriptions;
+    private final ReplicaIdentity replica;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public GraphNotificationsController(GraphClientState clientState, MailboxRegistry registry, SyncJobOutbox jobs,
-            MailboxOwnership ownership, GraphConnector connector) {
+            MailboxOwnership ownership, GraphConnector connector, Leases leases, Subscriptions subscriptions,
+            ReplicaIdentity replica) {
         this.clientState = clientState;
         this.registry = registry;
         this.jobs = jobs;
         this.ownership = ownership;
         this.connector = connector;
+        this.leases = leases;
+        this.subscriptions = subscriptions;
+        this.replica = replica;
     }
 
     /** One change notification ({@code changeType}) or lifecycle notification ({@code lifecycleEvent}). */
@@ -75,12 +90,12 @@ public class GraphNotificationsController {
     @PostMapping(path = "/graph/notifications", consumes = MediaType.ALL_VALUE)
     public ResponseEntity<String> notify(@RequestParam(required = false) String validationToken,
             @RequestParam(required = false) String mailbox, @RequestParam(required = false) String folder,
-            @RequestBody(required = false) String body) {
+            @RequestParam(required = false) String by, @RequestBody(required = false) String body) {
         if (validationToken != null) {
             return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(validationToken);
         }
-        if (mailbox == null || folder == null || folder.isBlank()) {
-            throw new BadRequestException("A notification address names its mailbox and folder");
+        if (mailbox == null || folder == null || folder.isBlank() || by == null || by.isBlank()) {
+            throw new BadRequestException("A notification address names its mailbox, folder and subscriber");
         }
         UUID mailboxId;
         try {
@@ -99,7 +114,7 @@ public class GraphNotificationsController {
         }
         for (JsonNode item : items) {
             Notification notification = Notification.of(item);
-            if (!clientState.matches(mailboxId, folder, notification.clientState())) {
+            if (!clientState.matches(mailboxId, folder, by, notification.clientState())) {
                 log.warn("Mailbox {}: ignored a Graph notification whose clientState is not this service's",
                         mailboxId);
                 continue;
@@ -110,29 +125,68 @@ public class GraphNotificationsController {
                         + "{} expires on its own", mailboxId, notification.subscriptionId());
                 continue;
             }
-            handle(registered, folder, notification);
+            handle(registered, folder, orphaned(mailboxId, by), notification);
         }
         return ResponseEntity.status(HttpStatus.ACCEPTED).build();
     }
 
-    private void handle(RegisteredMailbox mailbox, String folder, Notification notification) {
+    private void handle(RegisteredMailbox mailbox, String folder, boolean orphaned, Notification notification) {
         String lifecycle = notification.lifecycleEvent();
-        if (lifecycle == null) {
-            jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.NEW_MAIL));
-            return;
+        if (lifecycle != null) {
+            log.info("Mailbox {} folder {}: Graph lifecycle event {} for {}subscription {}", mailbox.id(), folder,
+                    lifecycle, orphaned ? "the left-behind " : "", notification.subscriptionId());
         }
-        log.info("Mailbox {} folder {}: Graph lifecycle event {} for subscription {}", mailbox.id(), folder, lifecycle,
-                notification.subscriptionId());
-        switch (lifecycle) {
+        switch (lifecycle == null ? "created" : lifecycle) {
+            case "created" -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.NEW_MAIL));
             case "missed" -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED));
-            case "reauthorizationRequired" -> Thread.ofVirtual().name("graph-reauthorize-" + mailbox.id())
-                    .start(() -> reauthorize(mailbox, folder, notification.subscriptionId()));
+            case "reauthorizationRequired" -> {
+                if (!orphaned) {
+                    inBackground(mailbox, () -> reauthorize(mailbox, folder, notification.subscriptionId()));
+                }
+            }
             case "subscriptionRemoved" -> {
                 jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED));
-                ownership.resubscribe(mailbox.id());
+                if (!orphaned) {
+                    ownership.resubscribe(mailbox.id());
+                }
+                return;
             }
             default -> log.info("Mailbox {}: Graph lifecycle event {} needs nothing of this service", mailbox.id(),
                     lifecycle);
+        }
+        if (orphaned) {
+            inBackground(mailbox, () -> end(mailbox, notification.subscriptionId()));
+        }
+    }
+
+    /**
+     * Whether the subscriber {@code <replica>.<incarnation>} is gone from the mailbox: another replica
+     * holds its lease, or the subscriber was this replica, in an earlier process or before the
+     * mailbox left it. With no holder (a takeover under way) nothing is ended.
+     */
+    private boolean orphaned(UUID mailboxId, String by) {
+        int dot = by.lastIndexOf('.');
+        String subscriber = dot < 0 ? by : by.substring(0, dot);
+        if (subscriber.equals(replica.name())) {
+            return !by.substring(dot + 1).equals(replica.incarnation())
+                    || subscriptions.servedMailbox(mailboxId).isEmpty();
+        }
+        String holder = leases.holders(List.of(mailboxId)).get(mailboxId);
+        return holder != null && !holder.equals(subscriber);
+    }
+
+    private static void inBackground(RegisteredMailbox mailbox, Runnable work) {
+        Thread.ofVirtual().name("graph-notification-" + mailbox.id()).start(work);
+    }
+
+    private void end(RegisteredMailbox mailbox, String subscriptionId) {
+        try {
+            connector.connect(mailbox.credentials()).unsubscribe(subscriptionId);
+            log.info("Mailbox {}: ended subscription {}, left behind by a replica no longer serving the mailbox",
+                    mailbox.id(), subscriptionId);
+        } catch (GraphException e) {
+            log.info("Mailbox {}: subscription {}, left behind, could not be ended ({}); it expires on its own",
+                    mailbox.id(), subscriptionId, e.getMessage());
         }
     }
 

@@ -1,8 +1,5 @@
 package org.emaillistener.primary.ownership;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,7 +61,7 @@ public class MailboxOwnership implements SmartLifecycle {
         this.leases = leases;
         this.subscriptions = subscriptions;
         this.properties = properties;
-        this.replica = replicaId(properties.replicaId());
+        this.replica = ReplicaIdentity.nameOf(properties.replicaId());
         Gauge.builder("email.listener.subscriptions.capacity", properties, OwnershipProperties::capacity)
                 .description("The most mailboxes this replica subscribes to").register(meters);
         Gauge.builder("email.listener.mailboxes.registered", registered, AtomicInteger::get)
@@ -131,7 +128,8 @@ public class MailboxOwnership implements SmartLifecycle {
             Set<UUID> kept = served.isEmpty() ? Set.of() : leases.renew(served, replica, properties.leaseTtl());
             for (UUID lost : served) {
                 if (!kept.contains(lost)) {
-                    log.warn("Mailbox {}: the lease was lost to another replica; stopping this subscription", lost);
+                    log.warn("Mailbox {}: the lease was lost (taken by another replica, or ended for the subscription "
+                            + "to be made again); stopping this subscription", lost);
                     subscriptions.drop(lost);
                 }
             }
@@ -245,20 +243,5 @@ public class MailboxOwnership implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    private static String replicaId(String configured) {
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        String podName = System.getenv("PodName");
-        if (podName != null && !podName.isBlank()) {
-            return podName;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName() + "-" + ManagementFactory.getRuntimeMXBean().getPid();
-        } catch (UnknownHostException e) {
-            return "replica-" + ManagementFactory.getRuntimeMXBean().getPid();
-        }
     }
 }

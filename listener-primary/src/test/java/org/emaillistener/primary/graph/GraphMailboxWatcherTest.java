@@ -25,6 +25,8 @@ import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.FakeGraph;
+import org.emaillistener.primary.ownership.OwnershipProperties;
+import org.emaillistener.primary.ownership.ReplicaIdentity;
 import org.emaillistener.primary.subscription.RecordingEvents;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,7 +135,7 @@ class GraphMailboxWatcherTest {
                 "http://creatio.example", folders, 0), SynchronizationCredentials.class);
         watcher = new GraphMailboxWatcher(new RegisteredMailbox(credentials, Instant.now()), events,
                 new GraphConnector(properties, new GraphTls(FakeGraph.trustingContext())), new InMemoryCursors(),
-                new GraphClientState(properties, ""));
+                new GraphClientState(properties, "", new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1))));
         watcher.start();
     }
 }
