@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * renews each subscription once half its lifetime has passed, recreates one Graph forgot, and ends
  * them when it stops; it still checks every folder's delta every {@code safety-poll-interval}, for a
  * notification that never came. Without one, or while Graph refuses a subscription (its validation
- * request did not reach the address), it polls every folder's delta every {@code poll-interval}. Either way the first check comes at a random point of the interval (so
- * mailboxes started together do not check together), one {@code $batch} asks about up to 20
- * folders, and only a folder that changed gets a sync; the cursor itself is moved only by the sync.
+ * request did not reach the address), it polls every folder's delta every {@code poll-interval}.
+ * Either way the first check comes at a random point of the interval (so mailboxes started together
+ * do not check together), one {@code $batch} asks about up to 20 folders, and only a folder that
+ * changed gets a sync; the cursor itself is moved only by the sync.
  * On connect it asks for a catch-up of every watched folder; a failed call reconnects as
  * {@link ReconnectingWatcher} does, and the reconnect's catch-up covers whatever was missed meanwhile.
  */
