@@ -115,8 +115,8 @@ public class GraphMailbox {
      * gave), or with null a new round from the folder's beginning.
      */
     public DeltaPage delta(String folderId, String link, int pageSize) throws GraphException {
-        URI uri = link != null ? own(link)
-                : URI.create(user + "/mailFolders/" + folderId + "/messages/delta?%24select=id,receivedDateTime,internetMessageId");
+        URI uri = link != null ? own(link) : URI.create(user + "/mailFolders/" + folderId
+                + "/messages/delta?%24select=id,receivedDateTime,internetMessageId");
         JsonNode body = getJson(uri, "odata.maxpagesize=" + pageSize);
         List<MessageRef> changed = new ArrayList<>();
         for (JsonNode message : body.path("value")) {
