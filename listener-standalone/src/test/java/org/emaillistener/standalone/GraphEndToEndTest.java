@@ -7,11 +7,14 @@ import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsF
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.emailsFor;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.graph.GraphTls;
 import org.emaillistener.common.testing.CreatioRequests;
@@ -26,7 +29,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import jakarta.mail.Message;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Exchange Online mailboxes end to end through Microsoft Graph, polling: Creatio registers them in its
@@ -134,6 +140,34 @@ class GraphEndToEndTest extends EndToEndTest {
                 .containsExactly("dave@example.com");
         assertThat(sent.getRecipients(Message.RecipientType.BCC)).extracting(Object::toString)
                 .containsExactly("erin@example.com");
+    }
+
+    @Test
+    void sendsAttachmentsAndInlineImagesThroughGraphInTheComposedMime() throws Exception {
+        String user = newUser("attach");
+        ObjectNode email = SendRequests.email(user, "dave@example.com", "With a logo and a report");
+        email.put("IsHtmlBody", true);
+        email.put("Body", "<p>Our logo:</p><img src=\"cid:logo@crm.example.com\">");
+        SendRequests.addAttachment(email, "logo@crm.example.com", "logo.png",
+                Base64.getEncoder().encodeToString("png bytes".getBytes(StandardCharsets.US_ASCII)), true);
+        SendRequests.addAttachment(email, "", "report.pdf",
+                Base64.getEncoder().encodeToString("%PDF-1.4 report".getBytes(StandardCharsets.US_ASCII)), false);
+        ObjectNode credentials = (ObjectNode) CreatioJson.mapper().readTree(CreatioRequests.exchangeMailbox(
+                UUID.randomUUID(), ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0));
+
+        var response = api().post("/apiv2/email/send", SendRequests.body(email, credentials));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEmpty();
+        MimeMessage sent = SendRequests.parse(graph.sentMime(user).getFirst());
+        MimeMultipart mixed = (MimeMultipart) sent.getContent();
+        MimeMultipart related = (MimeMultipart) mixed.getBodyPart(0).getContent();
+        assertThat(((MimeBodyPart) related.getBodyPart(1)).getContentID()).isEqualTo("<logo@crm.example.com>");
+        assertThat(related.getBodyPart(1).getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII)
+                .isEqualTo("png bytes");
+        assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("report.pdf");
+        assertThat(mixed.getBodyPart(1).getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII)
+                .isEqualTo("%PDF-1.4 report");
     }
 
     @Test
