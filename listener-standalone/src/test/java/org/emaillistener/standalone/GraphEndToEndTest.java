@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -252,6 +253,26 @@ class GraphEndToEndTest extends EndToEndTest {
         assertDeliveredOnce(user, 3);
         assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString())
                 .containsExactlyInAnyOrder("New", "Old", "Filed");
+    }
+
+    @Test
+    void importsHistoryWhereMoreMessagesShareOneSecondThanAJobLists() throws Exception {
+        // A job lists 2 x listener.sync.max-messages-per-job (100) messages by receive time; a migrated
+        // mailbox may hold more than that in one second, which no page by receive time gets past.
+        String user = newUser("same-second");
+        String inbox = graph.folderId(user, "inbox");
+        Instant second = Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.SECONDS);
+        int count = 230;
+        for (int i = 0; i < count; i++) {
+            graph.createMessage(user, inbox, mime(user, "Same second " + i, "<same-" + i + "-" + user + ">"), second);
+        }
+        UUID mailbox = subscribe(user);
+
+        var response = synchronize(mailbox, Long.toString(DotNetTicks.of(second.minus(Duration.ofDays(1)))));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> emailsFor(user).size() >= count);
+        assertDeliveredOnce(user, count);
     }
 
     @Test

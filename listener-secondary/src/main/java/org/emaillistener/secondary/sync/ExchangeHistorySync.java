@@ -1,6 +1,11 @@
 package org.emaillistener.secondary.sync;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
 import org.emaillistener.common.exchange.ExchangeConnector;
+import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeWatchedFolders;
 import org.emaillistener.common.jobs.SyncJob;
@@ -30,13 +35,22 @@ public class ExchangeHistorySync {
             ExchangeMailbox exchange = connector.connect(mailbox.credentials());
             return new PagedHistorySync.RemoteMailbox(
                     () -> ExchangeWatchedFolders.of(exchange, mailbox.credentials().FolderIds()),
-                    (folderId, from, until, max) -> found(exchange.received(folderId, from, until, 0, max)),
+                    (folderId, from, until, max) -> found(exchange, folderId, from, until, max),
                     folderId -> folders.folder(exchange, folderId), exchange);
         });
     }
 
-    private static PagedHistorySync.Found found(ExchangeMailbox.ItemPage page) {
-        return new PagedHistorySync.Found(page.items().stream()
-                .map(item -> new PagedFolderSync.Message(item.id(), item.receivedAt())).toList(), page.more());
+    /** Up to {@code max} messages, page by page: Exchange answers at most 1000 items a call. */
+    private static PagedHistorySync.Found found(ExchangeMailbox exchange, String folderId, Instant from,
+            Instant until, int max) throws ExchangeException {
+        List<PagedFolderSync.Message> messages = new ArrayList<>();
+        boolean more = true;
+        while (more && messages.size() < max) {
+            ExchangeMailbox.ItemPage page = exchange.received(folderId, from, until, messages.size(),
+                    Math.min(1000, max - messages.size()));
+            page.items().forEach(item -> messages.add(new PagedFolderSync.Message(item.id(), item.receivedAt())));
+            more = page.more() && !page.items().isEmpty();
+        }
+        return new PagedHistorySync.Found(messages, more);
     }
 }

@@ -1,8 +1,10 @@
 package org.emaillistener.secondary.sync;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -98,15 +100,37 @@ class PagedHistorySync {
         Instant from = progress.lastReceivedAt() != null ? progress.lastReceivedAt() : since(job.filter());
         int batchSize = properties.maxMessagesPerJob();
         Instant until = PagedFolderSync.registrationSecond(mailbox);
-        Found found = from.isBefore(until)
-                ? remote.received().find(job.folder(), from, until, Math.min(1000, batchSize * 2))
-                : new Found(List.of(), false);
-        List<PagedFolderSync.Message> left = found.messages().stream()
-                .filter(message -> message.receivedAt() != null)
-                .sorted(Comparator.comparing(PagedFolderSync.Message::receivedAt)
-                        .thenComparingLong(message -> PagedFolderSync.itemKey(message.id())))
-                .filter(message -> progress.leftToDeliver(message.receivedAt(), PagedFolderSync.itemKey(message.id())))
-                .toList();
+        int page = Math.min(1000, batchSize * 2);
+        Found found;
+        List<PagedFolderSync.Message> left;
+        while (true) {
+            found = from.isBefore(until) ? remote.received().find(job.folder(), from, until, page)
+                    : new Found(List.of(), false);
+            List<PagedFolderSync.Message> candidates = found.messages();
+            Instant cut = null;
+            if (found.more() && !candidates.isEmpty()) {
+                // Servers order by receive time alone: a page that stops short may hold only part of
+                // its last second, and messages are delivered by receive time, then key. Only the
+                // seconds before it are delivered from the page; once they are, that second is listed
+                // whole (ids only), so that no page size leaves a message of it out.
+                Instant lastSecond = candidates.stream().map(PagedFolderSync.Message::receivedAt)
+                        .filter(Objects::nonNull).map(at -> at.truncatedTo(ChronoUnit.SECONDS))
+                        .max(Comparator.naturalOrder()).orElse(from);
+                candidates = candidates.stream()
+                        .filter(message -> message.receivedAt() != null && message.receivedAt().isBefore(lastSecond))
+                        .toList();
+                if (leftToDeliver(candidates, progress).isEmpty()) {
+                    candidates = remote.received().find(job.folder(), lastSecond, lastSecond.plusSeconds(1),
+                            Integer.MAX_VALUE).messages();
+                    cut = lastSecond;
+                }
+            }
+            left = leftToDeliver(candidates, progress);
+            if (!left.isEmpty() || cut == null) {
+                break;
+            }
+            from = cut.plusSeconds(1);
+        }
         List<PagedFolderSync.Message> batch = left.subList(0, Math.min(left.size(), batchSize));
         FolderProgress done = progress.found(progress.delivered() + left.size());
         PagedFolderSync.Folder folder = remote.folder().apply(job.folder());
@@ -131,6 +155,17 @@ class PagedHistorySync {
         if (more) {
             jobs.publish(SyncJob.history(mailbox.id(), job.folder(), job.filter()));
         }
+    }
+
+    /** The found messages not delivered yet, in the order they are delivered: by receive time, then key. */
+    private static List<PagedFolderSync.Message> leftToDeliver(List<PagedFolderSync.Message> found,
+            FolderProgress progress) {
+        return found.stream()
+                .filter(message -> message.receivedAt() != null)
+                .sorted(Comparator.comparing(PagedFolderSync.Message::receivedAt)
+                        .thenComparingLong(message -> PagedFolderSync.itemKey(message.id())))
+                .filter(message -> progress.leftToDeliver(message.receivedAt(), PagedFolderSync.itemKey(message.id())))
+                .toList();
     }
 
     /** Creatio's Filters for Exchange: the UTC load-from date in .NET ticks; the API accepted only that. */
