@@ -325,8 +325,11 @@ class GraphEndToEndTest extends EndToEndTest {
     void reportsAMailboxGraphRefusesToCreatioAndStopsTrying() {
         String user = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
         UUID mailbox = UUID.randomUUID();
-        api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS,
-                user, "unused", creatio.bpmEndpoint(), List.of(), 0)));
+        // With UseOAuth: Creatio's token is not what Graph refused, so Creatio is not asked for a fresh one.
+        var created = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.withOAuth(
+                CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0),
+                "an-ews-token")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> creatio.calls("ProcessMailboxState").stream()
                 .anyMatch(call -> call.body().get("MailboxId").asString().equals(mailbox.toString())));
@@ -336,6 +339,7 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(report.get("ExceptionClassName").asString()).endsWith("AuthenticationException");
         assertThat(report.get("ExceptionMessage").asString()).contains("Microsoft Graph refused access");
         assertThat(api().stateOf(mailbox.toString())).isEqualTo("closed");
+        assertThat(creatio.calls("RefreshToken")).noneMatch(call -> call.body().toString().contains(user));
     }
 
     static String newUser(String name) {

@@ -44,10 +44,13 @@ class Subscription implements WatcherEvents {
     private volatile boolean stopped;
     private volatile FailureKind reportedFailure;
     private volatile boolean tokenRefreshRequested;
+    /** Whether the watcher logs in with Creatio's OAuth token: not so through Graph, which uses the app's own. */
+    private final boolean usesCreatioToken;
 
-    Subscription(RegisteredMailbox mailbox, MailboxRegistry registry, SubscriptionStates states, SyncJobOutbox jobs,
-            CreatioClient creatio, MeterRegistry meters) {
+    Subscription(RegisteredMailbox mailbox, boolean usesCreatioToken, MailboxRegistry registry,
+            SubscriptionStates states, SyncJobOutbox jobs, CreatioClient creatio, MeterRegistry meters) {
         this.mailbox = mailbox;
+        this.usesCreatioToken = usesCreatioToken;
         this.registry = registry;
         this.meters = meters;
         this.states = states;
@@ -130,7 +133,7 @@ class Subscription implements WatcherEvents {
         if (stopped) {
             return false;
         }
-        if (failure.kind() == FailureKind.AUTHENTICATION && mailbox.credentials().UseOAuth()
+        if (failure.kind() == FailureKind.AUTHENTICATION && usesCreatioToken && mailbox.credentials().UseOAuth()
                 && !tokenRefreshRequested) {
             tokenRefreshRequested = true;
             if (requestTokenRefresh()) {

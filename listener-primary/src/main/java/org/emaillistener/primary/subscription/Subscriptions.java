@@ -87,7 +87,10 @@ public class Subscriptions {
 
     /** Starts serving the mailbox here, or restarts its subscription with the credentials given. */
     public void serve(RegisteredMailbox mailbox) {
-        Subscription fresh = new Subscription(mailbox, registry, states, jobs, creatio, meters);
+        // Creatio's OAuth token is for IMAP and EWS; Graph takes the listener's own app token, which
+        // asking Creatio for a fresh one would not change (and its /update would just refuse again).
+        Subscription fresh = new Subscription(mailbox, !graphWatchers.serves(mailbox), registry, states, jobs,
+                creatio, meters);
         fresh.attach(watcher(mailbox, fresh));
         states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription replaced = live.put(mailbox.id(), fresh);
