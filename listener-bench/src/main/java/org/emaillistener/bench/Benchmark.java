@@ -2,7 +2,6 @@ package org.emaillistener.bench;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,9 +64,9 @@ public final class Benchmark {
             throw new IllegalStateException(serviceJar + " is missing: run ./mvnw -DskipTests package first");
         }
 
-        int smtpPort = freePort();
-        int imapPort = freePort();
-        int servicePort = freePort();
+        int smtpPort = ServiceProcess.freePort();
+        int imapPort = ServiceProcess.freePort();
+        int servicePort = ServiceProcess.freePort();
         GreenMail greenMail = new GreenMail(new ServerSetup[] {
                 new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
                 new ServerSetup(imapPort, "127.0.0.1", ServerSetup.PROTOCOL_IMAP) });
@@ -117,9 +116,9 @@ public final class Benchmark {
             System.out.printf("%-28s %10d%n", "messages measured", latencies.size());
             System.out.printf("%-28s %10d%n", "lost", lost);
             System.out.printf("%-28s %10d%n", "duplicated", duplicated);
-            System.out.printf("%-28s %10.1f%n", "median (ms)", percentile(latencies, 50));
-            System.out.printf("%-28s %10.1f%n", "p90 (ms)", percentile(latencies, 90));
-            System.out.printf("%-28s %10.1f%n", "p99 (ms)", percentile(latencies, 99));
+            System.out.printf("%-28s %10.1f%n", "median (ms)", Deliveries.percentile(latencies, 50));
+            System.out.printf("%-28s %10.1f%n", "p90 (ms)", Deliveries.percentile(latencies, 90));
+            System.out.printf("%-28s %10.1f%n", "p99 (ms)", Deliveries.percentile(latencies, 99));
             System.out.printf("%-28s %10.1f%n", "max (ms)", latencies.isEmpty() ? Double.NaN : latencies.getLast());
             if (lost > 0 || duplicated > 0) {
                 System.exit(1);
@@ -198,14 +197,6 @@ public final class Benchmark {
                 .findFirst().orElse(-1);
     }
 
-    private static double percentile(List<Double> sorted, int percentile) {
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
-    }
-
     static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
@@ -214,11 +205,5 @@ public final class Benchmark {
             }
         }
         return options;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -2,6 +2,7 @@ package org.emaillistener.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import org.emaillistener.common.testing.CreatioRequests;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,6 +36,27 @@ final class ServiceProcess implements AutoCloseable {
         this.name = name;
         this.port = port;
         this.process = process;
+    }
+
+    /**
+     * The JVM options of a benchmark's service process: {@code --service-heap} (default 2g), and with
+     * {@code --jfr=<settings>} a flight recording to {@code target/bench-<name>.jfr}.
+     */
+    static List<String> jvmOptions(String name, Map<String, String> options) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.getOrDefault("service-heap", "2g")));
+        if (options.containsKey("jfr")) {
+            // Deep enough to see who calls into the nested-jar class loader or Jackson.
+            jvm.add("-XX:FlightRecorderOptions:stackdepth=256");
+            jvm.add("-XX:StartFlightRecording=filename=target/bench-" + name + ".jfr,settings="
+                    + options.get("jfr"));
+        }
+        return jvm;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /**
@@ -102,6 +127,109 @@ final class ServiceProcess implements AutoCloseable {
             }
         }
         return Double.NaN;
+    }
+
+    /**
+     * Heap after a full GC and live platform threads.
+     *
+     * @param heapBytes heap in use right after a full GC (the second of two, so what the first
+     *        only marked is gone too)
+     */
+    record Footprint(double heapBytes, long platformThreads) {
+    }
+
+    Footprint footprint() throws IOException, InterruptedException {
+        heapAfterGc();
+        return new Footprint(heapAfterGc(), (long) platformThreads());
+    }
+
+    /** The footprint of the service just started, once it had 3 s to settle; said on the console too. */
+    Footprint footprintAtStart() throws IOException, InterruptedException {
+        Thread.sleep(3000);
+        Footprint footprint = footprint();
+        System.out.printf("Started; heap after GC %.1f MB, %d platform threads%n", footprint.heapBytes() / 1e6,
+                footprint.platformThreads());
+        return footprint;
+    }
+
+    /** The footprint once {@code syncer} has done the catch-up syncs of every connect, and 5 s more. */
+    Footprint footprintWhenQuiet(ServiceProcess syncer) throws IOException, InterruptedException {
+        syncer.awaitSyncQueueEmpty();
+        Thread.sleep(5000);
+        return footprint();
+    }
+
+    /**
+     * Creatio's create calls of these mailboxes (each one {@code /api/listeners/create} element), 100
+     * a call as Creatio sends them.
+     */
+    void create(List<String> mailboxes) throws IOException, InterruptedException {
+        for (int first = 0; first < mailboxes.size(); first += 100) {
+            List<String> batch = mailboxes.subList(first, Math.min(mailboxes.size(), first + 100));
+            var response = post("/api/listeners/create", CreatioRequests.array(batch.toArray(String[]::new)));
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("create answered " + response.statusCode() + ": " + response.body());
+            }
+        }
+    }
+
+    /** What else a wait for listening mailboxes waits for, with what to say of it meanwhile. */
+    interface AlsoAwaited {
+
+        AlsoAwaited NOTHING = new AlsoAwaited() {
+            @Override
+            public boolean done() {
+                return true;
+            }
+
+            @Override
+            public String progress() {
+                return "";
+            }
+        };
+
+        boolean done() throws Exception;
+
+        String progress() throws Exception;
+    }
+
+    /**
+     * Waits until {@code mailboxes} listen (the gauge {@code meter}, such as
+     * {@code email.listener.subscriptions.listening}) and {@code also} is done, or {@code timeout}
+     * after {@code startNanos}; says how far it got every 5 s.
+     *
+     * @return how many listened at the end
+     */
+    long awaitListening(String meter, int mailboxes, long startNanos, Duration timeout, AlsoAwaited also)
+            throws Exception {
+        long deadline = startNanos + timeout.toNanos();
+        long lastReport = 0;
+        double listening = 0;
+        while (System.nanoTime() < deadline) {
+            listening = metric(meter);
+            if (listening >= mailboxes && also.done()) {
+                break;
+            }
+            if (System.nanoTime() - lastReport > 5_000_000_000L) {
+                lastReport = System.nanoTime();
+                System.out.printf("  %.0f s: %d listening%s%n", (lastReport - startNanos) / 1e9, (long) listening,
+                        also.progress());
+            }
+            Thread.sleep(200);
+        }
+        return (long) listening;
+    }
+
+    /** Waits until the sync queue is empty (the catch-up jobs of all connects are done). */
+    void awaitSyncQueueEmpty() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
+        int quiet = 0;
+        // RabbitSyncJobs reads the depth from the broker at most every 5 s: quiet for longer than that.
+        while (System.nanoTime() < deadline && quiet < 8) {
+            double depth = metric("email.listener.sync.queue.depth");
+            quiet = depth == 0 ? quiet + 1 : 0;
+            Thread.sleep(1000);
+        }
     }
 
     /** Heap in use right after a full GC, in bytes. */

@@ -3,15 +3,12 @@ package org.emaillistener.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,6 +21,7 @@ import java.util.stream.Collectors;
 
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.FakeGraph;
+import org.emaillistener.common.testing.LoopbackCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,7 +55,6 @@ class GraphSplitDeploymentTest {
     private static final String CLIENT_SECRET = "s3cret";
     private static final String DOMAIN = "contoso.example";
     private static final String ONLINE_EWS = "https://outlook.office365.com/EWS/Exchange.asmx";
-    private static final String TLS_PASSWORD = "fake-graph";
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final Map<UUID, String> users = new LinkedHashMap<>();
@@ -70,17 +67,13 @@ class GraphSplitDeploymentTest {
 
     @BeforeAll
     void startTheDeployment() throws Exception {
-        Path tls = Path.of("target", "graph-tls", run).toAbsolutePath();
-        Path keyStore = tls.resolve("fake-graph.p12");
-        Path trustStore = tls.resolve("trust.p12");
-        certify(keyStore, trustStore);
-        graph = FakeGraph.withKeyStore(keyStore, TLS_PASSWORD);
+        LoopbackCertificate tls = LoopbackCertificate.create(Path.of("target", "graph-tls", run));
+        graph = FakeGraph.withKeyStore(tls.keyStore(), tls.password());
         graph.addTenant(TENANT, CLIENT, CLIENT_SECRET);
 
         deployment = new Deployment(
                 // The processes check the fake as they would Graph: the JDK's TLS, host name included.
-                List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + TLS_PASSWORD,
-                        "-Djavax.net.ssl.trustStoreType=PKCS12"),
+                tls.trustStoreOptions(),
                 List.of("--listener.graph.authority-host=" + graph.baseUrl(),
                         "--listener.graph.graph-url=" + graph.graphUrl(),
                         "--listener.graph.tenants[0].tenant-id=" + TENANT,
@@ -211,33 +204,5 @@ class GraphSplitDeploymentTest {
                 + "\r\nMessage-ID: <" + UUID.randomUUID() + "@example.com>\r\nMIME-Version: 1.0"
                 + "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHello from " + subject + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * A key pair for the fake whose certificate names 127.0.0.1 (and localhost), as a public
-     * certificate names its host, and a trust store holding that certificate alone; made with the
-     * JDK's keytool.
-     */
-    private static void certify(Path keyStore, Path trustStore) throws IOException, InterruptedException {
-        Files.createDirectories(keyStore.getParent());
-        Path certificate = keyStore.resolveSibling("fake-graph.cer");
-        keytool("-genkeypair", "-alias", "fake-graph", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", TLS_PASSWORD);
-        keytool("-exportcert", "-alias", "fake-graph", "-keystore", keyStore.toString(), "-storepass", TLS_PASSWORD,
-                "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "fake-graph", "-file", certificate.toString(),
-                "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", TLS_PASSWORD);
-    }
-
-    private static void keytool(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(arguments));
-        Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        if (keytool.waitFor() != 0) {
-            throw new IllegalStateException("keytool " + arguments[0] + " failed: " + output);
-        }
     }
 }

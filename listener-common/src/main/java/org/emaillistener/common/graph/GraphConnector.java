@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 
@@ -26,8 +27,11 @@ public class GraphConnector {
     public GraphConnector(GraphProperties properties, GraphTls tls) {
         this.properties = properties;
         this.tokens = new GraphTokens(properties, tls);
+        // Every watcher calls from its own virtual thread: the client's default executor would add a
+        // platform thread for each call in flight (over 150 at 2,000 mailboxes).
         this.http = HttpClient.newBuilder().sslContext(tls.context()).connectTimeout(properties.requestTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+                .followRedirects(HttpClient.Redirect.NEVER).executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
     }
 
     public GraphProperties properties() {

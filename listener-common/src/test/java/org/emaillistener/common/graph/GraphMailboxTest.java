@@ -8,7 +8,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
@@ -150,6 +154,29 @@ class GraphMailboxTest {
         assertThat(mailbox.changedSince(links)).containsExactly("archive");
         graph.expireDeltaTokens();
         assertThat(mailbox.changedSince(links)).containsExactlyInAnyOrder("inbox", "archive");
+    }
+
+    @Test
+    void manyMailboxesCallingAtOnceStartNoPlatformThreads() throws Exception {
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            users.add(newUser());
+        }
+        Set<String> before = httpClientWorkers();
+
+        try (ExecutorService watchers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String user : users) {
+                watchers.submit(() -> mailbox(user).wellKnownFolderId("inbox"));
+            }
+        }
+
+        assertThat(httpClientWorkers()).isSubsetOf(before);
+    }
+
+    /** The platform threads of HttpClients' default executors, which outlive a call by a minute. */
+    private static Set<String> httpClientWorkers() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.matches("HttpClient-\\d+-Worker-\\d+")).collect(Collectors.toSet());
     }
 
     private static String deltaLink(GraphMailbox mailbox, String folder) throws GraphException {

@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.emaillistener.common.testing.FakeGraph;
 import org.emaillistener.common.testing.TestCertificate;
@@ -22,7 +28,9 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 /**
  * Tokens for app registrations that prove themselves with a certificate, from the files operators
- * mount, against the fake Microsoft Entra; and the one-credential rule of {@code listener.graph.tenants}.
+ * mount, against the fake Microsoft Entra; one token request per tenant while its token is fresh
+ * (the fake's address has a port, which msal4j's own cache does not find again); and the
+ * one-credential rule of {@code listener.graph.tenants}.
  */
 class GraphTokensTest {
 
@@ -62,6 +70,42 @@ class GraphTokensTest {
         String token = new GraphTokens(properties, tls()).token(properties.tenants().getFirst());
 
         assertThat(token).isNotBlank();
+    }
+
+    @Test
+    void aTokenIsFetchedOnceAndKeptWhileFresh() throws Exception {
+        SecretRegistration registration = secretRegistration();
+
+        String first = registration.token();
+
+        assertThat(registration.token()).isEqualTo(first);
+        assertThat(tokenRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void aTokenWithinFiveMinutesOfItsExpiryIsFetchedAgain() throws Exception {
+        graph.setTokenLifetime(Duration.ofMinutes(4));
+        SecretRegistration registration = secretRegistration();
+
+        registration.token();
+        registration.token();
+
+        assertThat(tokenRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void manyCallersAtOnceShareOneTokenRequest() throws Exception {
+        SecretRegistration registration = secretRegistration();
+        List<Future<String>> calls = new ArrayList<>();
+
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                calls.add(callers.submit(registration::token));
+            }
+        }
+
+        assertThat(calls.stream().map(Future::resultNow).distinct()).hasSize(1);
+        assertThat(tokenRequests()).isEqualTo(1);
     }
 
     @Test
@@ -153,6 +197,24 @@ class GraphTokensTest {
         credential.forEach((name, value) -> source.put("listener.graph.tenants[0]." + name, value));
         return new Binder(new MapConfigurationPropertySource(source)).bind("listener.graph", GraphProperties.class)
                 .get();
+    }
+
+    /** The tokens of an app registration with a client secret, registered with the fake Entra. */
+    private record SecretRegistration(GraphTokens tokens, GraphProperties.Tenant tenant) {
+
+        String token() throws GraphException {
+            return tokens.token(tenant);
+        }
+    }
+
+    private SecretRegistration secretRegistration() {
+        graph.addTenant(TENANT, "secret-app", SECRET);
+        GraphProperties properties = bind(Map.of("client-id", "secret-app", "client-secret", SECRET));
+        return new SecretRegistration(new GraphTokens(properties, tls()), properties.tenants().getFirst());
+    }
+
+    private long tokenRequests() {
+        return graph.requests().stream().filter(request -> request.endsWith("/oauth2/v2.0/token")).count();
     }
 
     private static GraphTls tls() {

@@ -27,6 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -40,6 +41,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
@@ -89,6 +91,7 @@ public class FakeGraph implements AutoCloseable {
     private static final char[] KEYSTORE_PASSWORD = "changeit".toCharArray();
     private static final int DEFAULT_PAGE = 10;
     private static final int BATCH_LIMIT = 20;
+    private static final Pattern ODATA_KEY = Pattern.compile("^([A-Za-z]+)\\('(.*)'\\)$");
     private static final Pattern RESOURCE = Pattern.compile(
             "(?i)^/?users/([^/]+)(?:/mailFolders(?:\\('([^']+)'\\)|/([^/]+)))?/messages$");
 
@@ -98,10 +101,12 @@ public class FakeGraph implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient outbound;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong httpRequests = new AtomicLong();
 
     // All mailbox state is guarded by "this".
     private final Map<String, Tenant> tenants = new HashMap<>();
-    private final Map<String, User> users = new LinkedHashMap<>();
+    /** Users by lower-cased id and by lower-cased address, as added: a request names a user either way. */
+    private final Map<String, List<User>> usersByName = new HashMap<>();
     private final Map<String, Token> tokens = new HashMap<>();
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, DeltaRound> rounds = new HashMap<>();
@@ -110,8 +115,9 @@ public class FakeGraph implements AutoCloseable {
     private int deltaGeneration;
     private Duration tokenLifetime = Duration.ofSeconds(3599);
 
-    private final List<String> requests = new CopyOnWriteArrayList<>();
-    private final List<Notification> notificationsSent = new CopyOnWriteArrayList<>();
+    // Appended to on every request (a copy-on-write list would copy itself each time), copied when read.
+    private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<Notification> notificationsSent = Collections.synchronizedList(new ArrayList<>());
 
     /** A change or lifecycle notification the fake posted, with the status the listener answered (-1: no answer). */
     public record Notification(String kind, String subscriptionId, String url, String body, int status) {
@@ -409,7 +415,9 @@ public class FakeGraph implements AutoCloseable {
             throw new IllegalArgumentException("no tenant " + tenant);
         }
         User user = new User(tenant, address);
-        users.put(user.id, user);
+        for (String name : List.of(user.id, address)) {
+            usersByName.computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>()).add(user);
+        }
         Folder root = new Folder(newFolderId("AQMkAD"), null, "Top of Information Store", "msgfolderroot");
         user.folders.put(root.id, root);
         user.wellKnown.put("msgfolderroot", root.id);
@@ -579,6 +587,11 @@ public class FakeGraph implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** How many HTTP requests reached the fake: a {@code $batch} counts once, where {@link #requests()} lists its members. */
+    public long httpRequests() {
+        return httpRequests.get();
+    }
+
     public List<Notification> notificationsSent() {
         return List.copyOf(notificationsSent);
     }
@@ -589,6 +602,13 @@ public class FakeGraph implements AutoCloseable {
         Instant now = Instant.now();
         return subscriptions.values().stream().filter(s -> s.userId.equals(userId) && s.expires.isAfter(now))
                 .map(s -> s.id).toList();
+    }
+
+    /** How many users have a subscription that has not expired or been deleted. */
+    public synchronized int subscribedUsers() {
+        Instant now = Instant.now();
+        return (int) subscriptions.values().stream().filter(s -> s.expires.isAfter(now)).map(s -> s.userId)
+                .distinct().count();
     }
 
     public synchronized Instant subscriptionExpiry(String subscriptionId) {
@@ -618,6 +638,7 @@ public class FakeGraph implements AutoCloseable {
     // --- HTTP ---
 
     private void handle(HttpExchange exchange) throws IOException {
+        httpRequests.incrementAndGet();
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, String> headers = new HashMap<>();
@@ -985,9 +1006,8 @@ public class FakeGraph implements AutoCloseable {
     }
 
     private synchronized User userFor(Token token, String idOrAddress) {
-        for (User u : users.values()) {
-            if (u.tenant.equals(token.tenant)
-                    && (u.id.equalsIgnoreCase(idOrAddress) || u.address.equalsIgnoreCase(idOrAddress))) {
+        for (User u : usersNamed(idOrAddress)) {
+            if (u.tenant.equals(token.tenant)) {
                 return u;
             }
         }
@@ -1825,12 +1845,15 @@ public class FakeGraph implements AutoCloseable {
     }
 
     private User user(String idOrAddress) {
-        for (User u : users.values()) {
-            if (u.id.equalsIgnoreCase(idOrAddress) || u.address.equalsIgnoreCase(idOrAddress)) {
-                return u;
-            }
+        List<User> named = usersNamed(idOrAddress);
+        if (named.isEmpty()) {
+            throw new IllegalArgumentException("no user " + idOrAddress);
         }
-        throw new IllegalArgumentException("no user " + idOrAddress);
+        return named.getFirst();
+    }
+
+    private List<User> usersNamed(String idOrAddress) {
+        return usersByName.getOrDefault(idOrAddress.toLowerCase(Locale.ROOT), List.of());
     }
 
     private Folder folder(User user, String idOrName) {
@@ -1886,7 +1909,7 @@ public class FakeGraph implements AutoCloseable {
                 continue;
             }
             String seg = decode(raw);
-            Matcher key = Pattern.compile("^([A-Za-z]+)\\('(.*)'\\)$").matcher(seg);
+            Matcher key = ODATA_KEY.matcher(seg);
             if (key.matches()) {
                 out.add(key.group(1));
                 out.add(key.group(2));
@@ -1905,6 +1928,6 @@ public class FakeGraph implements AutoCloseable {
         names.put("deleteditems", "Deleted Items");
         names.put("junkemail", "Junk Email");
         names.put("archive", "Archive");
-        return java.util.Collections.unmodifiableMap(names);
+        return Collections.unmodifiableMap(names);
     }
 }

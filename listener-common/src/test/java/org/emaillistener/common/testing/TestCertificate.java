@@ -62,15 +62,9 @@ public record TestCertificate(X509Certificate certificate, PrivateKey key, Path 
         Path pkcs12 = Made.DIRECTORY.resolve(name + ".p12");
         pkcs12.toFile().deleteOnExit();
         try {
-            Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                    "-genkeypair", "-keyalg", "RSA", "-keysize", "2048", "-alias", ALIAS, "-dname", "CN=" + name,
+            Keytool.run("-genkeypair", "-keyalg", "RSA", "-keysize", "2048", "-alias", ALIAS, "-dname", "CN=" + name,
                     "-validity", "2", "-storetype", "PKCS12", "-keystore", pkcs12.toString(),
-                    "-storepass", password, "-keypass", password, "-noprompt")
-                    .redirectErrorStream(true).start();
-            String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (keytool.waitFor() != 0) {
-                throw new IllegalStateException("keytool failed: " + output);
-            }
+                    "-storepass", password, "-keypass", password, "-noprompt");
             KeyStore store = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(pkcs12)) {
                 store.load(in, password.toCharArray());

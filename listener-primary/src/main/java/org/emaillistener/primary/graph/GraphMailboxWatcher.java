@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.SyncCursor;
@@ -46,16 +47,19 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
     private final Cursors cursors;
     private final GraphClientState clientState;
     private final GraphProperties properties;
+    /** Shared by all watchers: how many are listening. */
+    private final AtomicInteger listening;
     /** This watcher's change-notification subscriptions by folder; only its own thread touches it. */
     private final Map<String, NotificationSubscription> subscribed = new LinkedHashMap<>();
 
     GraphMailboxWatcher(RegisteredMailbox mailbox, WatcherEvents events, GraphConnector connector, Cursors cursors,
-            GraphClientState clientState) {
+            GraphClientState clientState, AtomicInteger listening) {
         super(mailbox, events, "graph-watch-", Duration.ofSeconds(1), Duration.ofMinutes(5));
         this.connector = connector;
         this.cursors = cursors;
         this.clientState = clientState;
         this.properties = connector.properties();
+        this.listening = listening;
     }
 
     @Override
@@ -69,7 +73,12 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
             }
             connected.run();
             events.listening(folders);
-            watch(graph, folders, notified);
+            listening.incrementAndGet();
+            try {
+                watch(graph, folders, notified);
+            } finally {
+                listening.decrementAndGet();
+            }
         } finally {
             unsubscribeAll(graph);
         }

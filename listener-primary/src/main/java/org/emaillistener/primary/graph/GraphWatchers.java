@@ -1,5 +1,7 @@
 package org.emaillistener.primary.graph;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.registry.RegisteredMailbox;
@@ -7,18 +9,26 @@ import org.emaillistener.primary.subscription.MailboxWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.springframework.stereotype.Component;
 
-/** Makes Graph watchers. */
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Makes Graph watchers, and counts together how many of them are listening. */
 @Component
 public class GraphWatchers {
 
     private final GraphConnector connector;
     private final Cursors cursors;
     private final GraphClientState clientState;
+    private final AtomicInteger listening = new AtomicInteger();
 
-    public GraphWatchers(GraphConnector connector, Cursors cursors, GraphClientState clientState) {
+    public GraphWatchers(GraphConnector connector, Cursors cursors, GraphClientState clientState,
+            MeterRegistry meters) {
         this.connector = connector;
         this.cursors = cursors;
         this.clientState = clientState;
+        Gauge.builder("email.listener.graph.listening", listening, AtomicInteger::get)
+                .description("Graph mailboxes of this replica that are listening: subscribed to change "
+                        + "notifications, or polling").register(meters);
     }
 
     /** Whether Graph, not EWS, serves this Exchange mailbox. */
@@ -32,6 +42,6 @@ public class GraphWatchers {
     }
 
     public MailboxWatcher create(RegisteredMailbox mailbox, WatcherEvents events) {
-        return new GraphMailboxWatcher(mailbox, events, connector, cursors, clientState);
+        return new GraphMailboxWatcher(mailbox, events, connector, cursors, clientState, listening);
     }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
@@ -48,6 +49,7 @@ class GraphMailboxWatcherTest {
     private HttpServer notifications;
     private GraphMailboxWatcher watcher;
     private final RecordingEvents events = new RecordingEvents();
+    private final AtomicInteger listening = new AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -101,6 +103,20 @@ class GraphMailboxWatcherTest {
     }
 
     @Test
+    void countsAsListeningOnceSubscribedUntilStopped() {
+        String user = user();
+        watch(user, "http://127.0.0.1:" + notifications.getAddress().getPort() + "/graph/notifications",
+                List.of(graph.folderId(user, "inbox")));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> listening.get() == 1);
+        assertThat(graph.activeSubscriptions(user)).hasSize(1);
+
+        watcher.stop();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> listening.get() == 0);
+    }
+
+    @Test
     void pollsWhileGraphRefusesTheSubscriptions() throws IOException {
         String user = user();
         String inbox = graph.folderId(user, "inbox");
@@ -135,7 +151,8 @@ class GraphMailboxWatcherTest {
                 "http://creatio.example", folders, 0), SynchronizationCredentials.class);
         watcher = new GraphMailboxWatcher(new RegisteredMailbox(credentials, Instant.now()), events,
                 new GraphConnector(properties, new GraphTls(FakeGraph.trustingContext())), new InMemoryCursors(),
-                new GraphClientState(properties, "", new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1))));
+                new GraphClientState(properties, "", new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1))),
+                listening);
         watcher.start();
     }
 }

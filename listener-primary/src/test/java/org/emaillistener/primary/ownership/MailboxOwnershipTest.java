@@ -220,6 +220,6 @@ class MailboxOwnershipTest {
     private static GraphWatchers graphWatchers(InMemoryCursors cursors) {
         GraphProperties graph = new Binder().bindOrCreate("listener.graph", GraphProperties.class);
         return new GraphWatchers(new GraphConnector(graph, GraphTls.jdkDefault()), cursors,
-                new GraphClientState(graph, "", new ReplicaIdentity(OWNERSHIP)));
+                new GraphClientState(graph, "", new ReplicaIdentity(OWNERSHIP)), new SimpleMeterRegistry());
     }
 }
