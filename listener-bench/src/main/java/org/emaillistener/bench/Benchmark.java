@@ -35,7 +35,8 @@ import jakarta.mail.internet.MimeMessage;
  * ({@code listener-standalone.jar}); GreenMail (SMTP + IMAP IDLE) and the stand-in run here.
  *
  * <p>{@code --scenario=redis-footprint} runs {@link RedisFootprint} instead, {@code --scenario=scale}
- * the issue-8 figures of {@link ScaleBenchmark} against Dovecot.
+ * the issue-8 figures of {@link ScaleBenchmark} against Dovecot, {@code --scenario=graph-scale} those of
+ * {@link GraphScaleBenchmark}: Exchange Online mailboxes through the fake Microsoft Graph.
  *
  * <p>Arguments: {@code --messages=N} (default 200), {@code --interval-ms=M} between sends (default
  * 50), {@code --service-jar=PATH} (default {@code listener-standalone/target/listener-standalone.jar}).
@@ -55,6 +56,10 @@ public final class Benchmark {
         }
         if ("scale".equals(options.get("scenario"))) {
             ScaleBenchmark.main(options);
+            return;
+        }
+        if ("graph-scale".equals(options.get("scenario"))) {
+            GraphScaleBenchmark.main(options);
             return;
         }
         int messages = Integer.parseInt(options.getOrDefault("messages", "200"));

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -234,11 +235,28 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Heap in use right after a full GC, in bytes. */
     double heapAfterGc() throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).start();
-        jcmd.getInputStream().readAllBytes();
-        jcmd.waitFor();
+        jcmd("GC.run");
         return metric("jvm.memory.used", "area:heap");
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid()), command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        return output;
+    }
+
+    /** How many objects of this class are live (after the full GC {@code GC.class_histogram} makes). */
+    long liveObjects(String className) throws IOException, InterruptedException {
+        String histogram = jcmd("GC.class_histogram");
+        for (String line : histogram.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4 && columns[3].equals(className)) {
+                return Long.parseLong(columns[1]);
+            }
+        }
+        return 0;
     }
 
     /** Live platform threads: virtual threads are not counted by the JVM's thread metrics. */
