@@ -1,6 +1,7 @@
 package org.emaillistener.primary.graph;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -112,21 +113,28 @@ public class GraphNotificationsController {
         if (items == null || !items.isArray()) {
             throw new BadRequestException("A notification body has a value array");
         }
+        List<Notification> believed = new ArrayList<>();
         for (JsonNode item : items) {
             Notification notification = Notification.of(item);
-            if (!clientState.matches(mailboxId, folder, by, notification.clientState())) {
+            if (clientState.matches(mailboxId, folder, by, notification.clientState())) {
+                believed.add(notification);
+            } else {
                 log.warn("Mailbox {}: ignored a Graph notification whose clientState is not this service's",
                         mailboxId);
-                continue;
             }
-            RegisteredMailbox registered = registry.find(mailboxId).orElse(null);
-            if (registered == null) {
-                log.info("Mailbox {}: ignored a Graph notification for a mailbox no longer registered; subscription "
-                        + "{} expires on its own", mailboxId, notification.subscriptionId());
-                continue;
-            }
-            handle(registered, folder, orphaned(mailboxId, by), notification);
         }
+        if (believed.isEmpty()) {
+            return ResponseEntity.status(HttpStatus.ACCEPTED).build();
+        }
+        // One address, one mailbox, folder and subscriber: read the registry and the lease once per post.
+        RegisteredMailbox registered = registry.find(mailboxId).orElse(null);
+        if (registered == null) {
+            log.info("Mailbox {}: ignored {} Graph notification(s) for a mailbox no longer registered; its "
+                    + "subscriptions expire on their own", mailboxId, believed.size());
+            return ResponseEntity.status(HttpStatus.ACCEPTED).build();
+        }
+        boolean orphaned = orphaned(mailboxId, by);
+        believed.forEach(notification -> handle(registered, folder, orphaned, notification));
         return ResponseEntity.status(HttpStatus.ACCEPTED).build();
     }
 

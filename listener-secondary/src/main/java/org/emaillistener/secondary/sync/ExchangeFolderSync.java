@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  * state Exchange no longer accepts ({@code ErrorInvalidSyncStateData}) restarts the folder.
  */
 @Component
-public class ExchangeFolderSync {
+public class ExchangeFolderSync implements ServerFolders {
 
     private final ExchangeConnector connector;
     private final PagedFolderSync pages;
@@ -29,6 +29,7 @@ public class ExchangeFolderSync {
      * @param seenAt when the server announced new mail, or null for a catch-up
      * @return whether more changes wait in the folder
      */
+    @Override
     public boolean sync(RegisteredMailbox mailbox, String folderId, int limit, Instant seenAt) throws Exception {
         try (ExchangeMailbox exchange = connector.connect(mailbox.credentials())) {
             return pages.sync(mailbox, folder(exchange, folderId), limit, seenAt);
@@ -36,6 +37,7 @@ public class ExchangeFolderSync {
     }
 
     /** Delivers a parked item again, as an operator asked. */
+    @Override
     public void redeliver(RegisteredMailbox mailbox, String folderId, long key) throws Exception {
         try (ExchangeMailbox exchange = connector.connect(mailbox.credentials())) {
             pages.redeliver(mailbox, folder(exchange, folderId), key);

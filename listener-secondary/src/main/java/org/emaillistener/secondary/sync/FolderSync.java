@@ -32,7 +32,7 @@ import jakarta.mail.UIDFolder;
 
 /** Delivers the new mail of one IMAP folder to Creatio. */
 @Component
-public class FolderSync {
+public class FolderSync implements ServerFolders {
 
     private static final Logger log = LoggerFactory.getLogger(FolderSync.class);
 
@@ -61,6 +61,7 @@ public class FolderSync {
      * @param seenAt when the server announced new mail, or null for a catch-up
      * @return whether more new messages wait in the folder
      */
+    @Override
     public boolean sync(RegisteredMailbox mailbox, String folderName, int limit, Instant seenAt)
             throws MessagingException, CreatioCallFailedException {
         try (ImapConnections.Connection connection = connections.take(mailbox.id(), mailbox.credentials())) {
@@ -149,6 +150,7 @@ public class FolderSync {
      * Delivers a parked message again, as an operator asked; the cursor has long moved past it. Done,
      * or gone from the folder, it is no longer parked.
      */
+    @Override
     public void redeliver(RegisteredMailbox mailbox, String folderName, long uid)
             throws MessagingException, CreatioCallFailedException {
         ParkedMessage message = parked.find(mailbox.id(), folderName, uid).orElse(null);

@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * against the delivered ones.
  */
 @Component
-public class GraphFolderSync {
+public class GraphFolderSync implements ServerFolders {
 
     private final GraphConnector connector;
     private final ExchangeProperties exchange;
@@ -34,11 +34,13 @@ public class GraphFolderSync {
      * @param seenAt when the change was seen, or null for a catch-up
      * @return whether more changes wait in the folder
      */
+    @Override
     public boolean sync(RegisteredMailbox mailbox, String folderId, int limit, Instant seenAt) throws Exception {
         return pages.sync(mailbox, folder(connector.connect(mailbox.credentials()), folderId), limit, seenAt);
     }
 
     /** Delivers a parked message again, as an operator asked. */
+    @Override
     public void redeliver(RegisteredMailbox mailbox, String folderId, long key) throws Exception {
         pages.redeliver(mailbox, folder(connector.connect(mailbox.credentials()), folderId), key);
     }

@@ -155,37 +155,19 @@ public class MailboxSync implements SyncJobHandler {
         meters.counter("email.listener.sync.jobs.consumed", "outcome", outcome).increment();
     }
 
+    /** A history job of one kind of server. */
+    private interface HistoryJob {
+        void sync(RegisteredMailbox mailbox, SyncJob job) throws Exception;
+    }
+
     /** @return whether more new mail waits in the job's folder */
-    private boolean syncImap(RegisteredMailbox mailbox, SyncJob job) throws Exception {
+    private boolean syncWith(RegisteredMailbox mailbox, SyncJob job, ServerFolders folders, HistoryJob history)
+            throws Exception {
         switch (job.reason()) {
             case HISTORY -> history.sync(mailbox, job);
             case REDELIVER -> folders.redeliver(mailbox, job.folder(), redeliveredUid(job));
             default -> {
                 return folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
-            }
-        }
-        return false;
-    }
-
-    /** @return whether more new mail waits in the job's folder */
-    private boolean syncExchange(RegisteredMailbox mailbox, SyncJob job) throws Exception {
-        switch (job.reason()) {
-            case HISTORY -> exchangeHistory.sync(mailbox, job);
-            case REDELIVER -> exchangeFolders.redeliver(mailbox, job.folder(), redeliveredUid(job));
-            default -> {
-                return exchangeFolders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
-            }
-        }
-        return false;
-    }
-
-    /** @return whether more new mail waits in the job's folder */
-    private boolean syncGraph(RegisteredMailbox mailbox, SyncJob job) throws Exception {
-        switch (job.reason()) {
-            case HISTORY -> graphHistory.sync(mailbox, job);
-            case REDELIVER -> graphFolders.redeliver(mailbox, job.folder(), redeliveredUid(job));
-            default -> {
-                return graphFolders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
             }
         }
         return false;
@@ -216,9 +198,10 @@ public class MailboxSync implements SyncJobHandler {
         boolean more = false;
         try (MailboxLocks.Lock lock = lock(job); var renewal = keepLocked(lock)) {
             more = switch (mailbox.credentials().serverType()) {
-                case IMAP -> syncImap(mailbox, job);
-                case EXCHANGE -> graph.serves(mailbox.credentials()) ? syncGraph(mailbox, job)
-                        : syncExchange(mailbox, job);
+                case IMAP -> syncWith(mailbox, job, folders, history::sync);
+                case EXCHANGE -> graph.serves(mailbox.credentials())
+                        ? syncWith(mailbox, job, graphFolders, graphHistory::sync)
+                        : syncWith(mailbox, job, exchangeFolders, exchangeHistory::sync);
             };
         } catch (Exception e) {
             consumed("failed");
