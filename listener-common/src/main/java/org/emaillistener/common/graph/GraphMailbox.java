@@ -166,21 +166,24 @@ public class GraphMailbox {
     }
 
     /**
-     * The ids of these well-known folders ({@code inbox}, {@code drafts}, …) in one {@code $batch}; a
-     * folder the mailbox does not have is left out. Also proves access to the mailbox.
+     * The ids Graph gives these folders, named by id (in any form Graph takes) or by well-known name
+     * ({@code inbox}, {@code drafts}, …), read from the folders themselves in one {@code $batch} per 20.
+     * A name or id Graph does not take for a folder of this mailbox (one in another format, a folder
+     * that is gone, a well-known folder the mailbox lacks: 400 or 404) is left out. Also proves access
+     * to the mailbox.
      */
-    public Map<String, String> wellKnownFolderIds(List<String> names) throws GraphException {
+    public Map<String, String> folderIds(List<String> namesOrIds) throws GraphException {
         String path = user.substring(base.length()) + "/mailFolders/";
-        List<String> urls = names.stream().map(name -> path + name + "?%24select=id").toList();
+        List<String> urls = namesOrIds.stream().map(id -> path
+                + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "?%24select=id").toList();
         List<Answer> answers = batchGet(urls);
         Map<String, String> ids = new LinkedHashMap<>();
-        for (int i = 0; i < names.size(); i++) {
+        for (int i = 0; i < namesOrIds.size(); i++) {
             GraphException failure = answers.get(i).failure(urls.get(i));
-            if (failure != null && !failure.itemNotFound()) {
-                throw failure;
-            }
             if (failure == null) {
-                ids.put(names.get(i), answers.get(i).body().path("id").asString());
+                ids.put(namesOrIds.get(i), answers.get(i).body().path("id").asString());
+            } else if (failure.status() != 400 && !failure.itemNotFound()) {
+                throw failure;
             }
         }
         return ids;
@@ -459,16 +462,6 @@ public class GraphMailbox {
             Thread.currentThread().interrupt();
             throw new GraphException("Interrupted while waiting out Graph's throttling", 0, null, e);
         }
-    }
-
-    /**
-     * The id Graph gives the folder named by {@code folderId}, read from the folder itself. An id Graph
-     * does not take for a folder of this mailbox (one in another format, or a folder that is gone) is
-     * refused, with 400 or 404.
-     */
-    public String folderId(String folderId) throws GraphException {
-        String segment = URLEncoder.encode(folderId, StandardCharsets.UTF_8).replace("+", "%20");
-        return getJson(URI.create(user + "/mailFolders/" + segment + "?%24select=id")).path("id").asString();
     }
 
     /**

@@ -32,7 +32,7 @@ public final class GraphWatchedFolders {
         List<String> names = new ArrayList<>(List.of("inbox"));
         names.addAll(UNWATCHED);
         // One $batch: a mailbox may lack some of them.
-        Map<String, String> wellKnown = graph.wellKnownFolderIds(names);
+        Map<String, String> wellKnown = graph.folderIds(names);
         String inbox = wellKnown.get("inbox");
         if (inbox == null) {
             throw new GraphException("The mailbox has no Inbox", 404, null, null);
@@ -49,22 +49,19 @@ public final class GraphWatchedFolders {
     }
 
     /**
-     * The Graph ids of the picked folders. Each id is looked up as a folder; those Graph refuses (an
-     * EWS id, from a mailbox Creatio listed while it was served over EWS) are translated in one
-     * {@code translateExchangeIds} call. Nothing depends on what an id looks like. An id Graph can
+     * The Graph ids of the picked folders. Each id is looked up as a folder (one {@code $batch}); those
+     * Graph refuses (an EWS id, from a mailbox Creatio listed while it was served over EWS) are
+     * translated in one {@code translateExchangeIds} call. Nothing depends on what an id looks like. An id Graph can
      * translate neither way stays as it is: its folder's sync then fails, as an unknown folder's does.
      */
     private static List<String> graphIds(GraphMailbox graph, List<String> picked) throws GraphException {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(picked));
         Map<String, String> ids = new LinkedHashMap<>();
+        Map<String, String> found = graph.folderIds(distinct);
         List<String> refused = new ArrayList<>();
-        for (String id : new LinkedHashSet<>(picked)) {
-            try {
-                ids.put(id, graph.folderId(id));
-            } catch (GraphException e) {
-                if (e.status() != 400 && e.status() != 404) {
-                    throw e;
-                }
-                ids.put(id, id);
+        for (String id : distinct) {
+            ids.put(id, found.getOrDefault(id, id));
+            if (!found.containsKey(id)) {
                 refused.add(id);
             }
         }
