@@ -12,26 +12,50 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
- * A Creatio that keeps failing: the jobs reach their delivery limit, the mailbox's state says why its
- * mail waits, and nothing is lost: once Creatio is back the next job delivers everything and clears
- * the problem.
+ * A Creatio that is down: the jobs are deferred, never dead-lettered, and past
+ * {@code MaxBpmonlineDownTime} the mailbox's state says why its mail waits. A Creatio that refuses a
+ * message: the job reaches its delivery limit and the state says why. Either way nothing is lost:
+ * once Creatio takes the mail the next job delivers everything and clears the problem.
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "listener.jobs.delivery-limit=2", "listener.jobs.retry-initial-delay=100ms",
                 "listener.jobs.retry-max-delay=200ms", "listener.operator.api-key=operator-key",
-                "listener.creatio.circuit-open-for=1s" })
+                "listener.creatio.circuit.open-for=1s", "listener.creatio.max-down-time=2s" })
 class DeliveryProblemEndToEndTest extends EndToEndTest {
 
     @Test
-    void saysWhyMailWaitsAfterTheDeliveryLimitAndDeliversItOnceCreatioIsBack() throws Exception {
+    void saysWhyMailWaitsWhileCreatioIsDownLongerThanMaxBpmonlineDownTimeAndDeadLettersNothing() throws Exception {
+        String user = "down-" + UUID.randomUUID() + "@example.com";
+        mail.addUser(user, "secret");
+        creatio.answerNext("ProcessFullEmail", Collections.nCopies(100_000, 503).toArray(Integer[]::new));
+        UUID mailbox = subscribe(user, "secret", List.of());
+        mail.send(plain(user, "Waits for Creatio to be up"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> operatorView(mailbox).contains("MaxBpmonlineDownTime"));
+        Thread.sleep(3000);
+        creatio.answerNormally();
+        long back = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> creatio.acceptedSubjects()
+                .contains("Waits for Creatio to be up"));
+        // The deferral back-off is capped at 15 s (listener.jobs.deferral-max-delay) and the circuit's open-for is 1 s.
+        assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(20));
+        assertThat(api().get("/actuator/prometheus").body()).doesNotContainPattern(
+                "email_listener_sync_jobs_dead_lettered_total(\\{[^}]*\\})? [1-9]");
+        await().atMost(Duration.ofSeconds(5)).until(() -> operatorView(mailbox).contains("\"deliveryProblem\":null"));
+    }
+
+    @Test
+    void saysWhyMailWaitsAfterTheDeliveryLimitAndDeliversItOnceCreatioTakesIt() throws Exception {
         String user = "problem-" + UUID.randomUUID() + "@example.com";
         mail.addUser(user, "secret");
-        creatio.answerNext("ProcessFullEmail", Collections.nCopies(1000, 500).toArray(Integer[]::new));
+        // Creatio answers (its own exceptions are 400s): a failure of the job, not a deferral.
+        creatio.answerNext("ProcessFullEmail", 400, 400);
         UUID mailbox = subscribe(user, "secret", List.of());
         mail.send(plain(user, "Waits for Creatio"));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> operatorView(mailbox).contains("\"deliveryProblem\":{"));
-        assertThat(operatorView(mailbox)).contains("HTTP 500", "\"folder\":\"INBOX\"");
+        assertThat(operatorView(mailbox)).contains("HTTP 400", "\"folder\":\"INBOX\"");
         assertThat(api().get("/actuator/prometheus").body()).contains("email_listener_sync_jobs_dead_lettered_total");
 
         creatio.answerNormally();

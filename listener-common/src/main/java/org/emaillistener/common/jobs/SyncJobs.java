@@ -2,7 +2,8 @@ package org.emaillistener.common.jobs;
 
 /**
  * The queue of sync jobs. A published job is delivered to a consumer at least once; a job whose
- * handler fails is delivered again after a back-off, up to a delivery limit.
+ * handler fails is delivered again after a back-off, up to a delivery limit, and one it defers
+ * ({@link SyncJobDeferredException}) after a shorter back-off, without a limit.
  */
 public interface SyncJobs {
 
@@ -18,4 +19,10 @@ public interface SyncJobs {
 
     /** How many jobs wait in the queue (-1 when it cannot be told now). */
     long depth();
+
+    /**
+     * Whether every consumer {@link #consume} started is at work (true before it is called): a worker
+     * that died is being replaced, and the process should not be sent more work meanwhile.
+     */
+    boolean consuming();
 }

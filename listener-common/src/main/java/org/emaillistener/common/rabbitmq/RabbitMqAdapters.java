@@ -36,7 +36,7 @@ public class RabbitMqAdapters {
 
     @Bean
     Declarables syncQueueTopology(SyncQueueProperties queue, SyncJobProperties jobs) {
-        return SyncQueueTopology.declarables(queue, jobs.deliveryLimit());
+        return SyncQueueTopology.declarables(queue, jobs);
     }
 
     @Bean

@@ -2,12 +2,14 @@ package org.emaillistener.common.rabbitmq;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobDeferredException;
 import org.emaillistener.common.jobs.SyncJobHandler;
 import org.emaillistener.common.jobs.SyncJobNotQueuedException;
 import org.emaillistener.common.jobs.SyncJobProperties;
@@ -41,18 +43,20 @@ import tools.jackson.databind.json.JsonMapper;
  * returned instead of dropped), and throws otherwise.
  * <p>
  * {@code listener.jobs.concurrency} consumers, each on its own virtual thread, ack a job when the
- * handler returns. A handler that throws gets its job back after
- * {@link SyncJobProperties#retryDelay(int) the back-off}: RabbitMQ itself would requeue it at once,
- * so the consumer sleeps the back-off first. A sleeping consumer takes no further job, which keeps
- * the delay honest without a delayed-message plugin or a ladder of TTL queues; the cost is that jobs
- * failing together occupy consumers while they wait (at most {@code retry-max-delay}). The delivery
- * that reaches {@code listener.jobs.delivery-limit} is rejected without requeue, and the broker
- * dead-letters it to the dead-letter queue.
+ * handler returns. A job the handler hands back waits out its back-off in a delay queue, never in a
+ * consumer: the copy is published (and confirmed) to the step of the {@linkplain SyncQueueTopology
+ * delay ladder} nearest below the back-off, with its counts in headers, and the original acked; the
+ * broker returns it to the sync queue when the step's TTL ends. A consumer is thus always free for
+ * the next job, however many jobs fail together. A failure ({@link SyncJobProperties#retryDelay})
+ * counts toward {@code listener.jobs.delivery-limit}; a deferral
+ * ({@link SyncJobDeferredException}, {@link SyncJobProperties#deferralDelay}) does not. The
+ * failure that reaches the limit is rejected without requeue, and the broker dead-letters it.
  * <p>
- * The count of deliveries: a quorum queue counts returns itself ({@code x-delivery-count}; a
- * crashed consumer's job counts too, and the queue's own {@code x-delivery-limit} stops a job that
- * kills its consumers). A classic queue does not, so there a failed job is published again with
- * Spring's {@code retry-count} header incremented and the original acked once the copy is confirmed.
+ * A consumer that dies (the handler threw an {@link Error}) counts the job as failed rather than
+ * taking the process down; a redelivery after a crashed consumer counts as a failure too, from the
+ * quorum queue's {@code x-delivery-count}, whose {@code x-delivery-limit} stops a job that keeps
+ * killing its consumers. {@link #consuming()} is false while fewer consumers than configured are
+ * attached (the container restarts one that ended).
  */
 public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
 
@@ -61,19 +65,21 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
     private static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+    /** Redeliveries by the broker (a consumer that crashed or nacked); quorum queues only. */
     private static final String DELIVERY_COUNT = "x-delivery-count";
-
-    private final ConnectionFactory connectionFactory;
+    static final String FAILURES = "x-listener-failures";
+    static final String DEFERRALS = "x-listener-deferrals";
     private static final long DEPTH_MAX_AGE_NANOS = 5_000_000_000L;
 
+    private final ConnectionFactory connectionFactory;
     private final AmqpAdmin admin;
     private volatile long depthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
     private volatile long depth = -1;
     private final SyncQueueProperties queue;
     private final SyncJobProperties jobs;
+    private final List<Duration> delays;
     private final RabbitTemplate template;
-    private final Redelivery redelivery;
-    private SimpleMessageListenerContainer container;
+    private volatile SimpleMessageListenerContainer container;
     private SyncJobHandler handler;
     private volatile boolean running;
 
@@ -83,11 +89,11 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         this.admin = admin;
         this.queue = queue;
         this.jobs = jobs;
+        this.delays = SyncQueueTopology.delays(jobs);
         this.template = new RabbitTemplate(connectionFactory);
         template.setMandatory(true);
         template.setReturnsCallback(returned -> log.warn("Sync job returned by the broker: {} {}",
                 returned.getReplyCode(), returned.getReplyText()));
-        this.redelivery = queue.quorum() ? new BrokerRequeue() : new Republish();
     }
 
     @Override
@@ -97,15 +103,15 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
                 .setDeliveryMode(MessageDeliveryMode.PERSISTENT)
                 .setMessageId(UUID.randomUUID().toString())
                 .build();
-        send(message, job);
+        send(message, job, queue.queue());
     }
 
     /** Sends and waits for the broker's confirm; only a positive confirm of a routed message returns. */
-    private void send(Message message, SyncJob job) {
+    private void send(Message message, SyncJob job, String routingKey) {
         CorrelationData correlation = new CorrelationData();
         CorrelationData.Confirm confirm;
         try {
-            template.send(queue.exchange(), queue.queue(), message, correlation);
+            template.send(queue.exchange(), routingKey, message, correlation);
             confirm = correlation.getFuture().get(queue.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (AmqpException | ExecutionException e) {
             throw new SyncJobNotQueuedException("Sync job " + job + " not queued: " + e.getMessage(), e);
@@ -121,7 +127,7 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         }
         ReturnedMessage returned = correlation.getReturned();
         if (returned != null) {
-            throw new SyncJobNotQueuedException("Sync job " + job + " could not be routed to queue " + queue.queue()
+            throw new SyncJobNotQueuedException("Sync job " + job + " could not be routed to queue " + routingKey
                     + " through exchange " + queue.exchange() + ": " + returned.getReplyText());
         }
     }
@@ -153,8 +159,15 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         return depth;
     }
 
+    @Override
+    public boolean consuming() {
+        SimpleMessageListenerContainer consumers = container;
+        return consumers == null || consumers.getActiveConsumerCount() >= jobs.concurrency();
+    }
+
     private void deliver(Message message, Channel channel) throws IOException {
-        long tag = message.getMessageProperties().getDeliveryTag();
+        MessageProperties properties = message.getMessageProperties();
+        long tag = properties.getDeliveryTag();
         SyncJob job;
         try {
             job = JSON.readValue(message.getBody(), SyncJob.class);
@@ -163,52 +176,96 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
             channel.basicReject(tag, false);
             return;
         }
-        int delivery = redelivery.failedDeliveries(message.getMessageProperties()) + 1;
-        Exception failure;
+        int failures = header(properties, FAILURES) + header(properties, DELIVERY_COUNT);
+        int deferrals = header(properties, DEFERRALS);
+        Throwable failure;
         try {
             handler.handle(job);
             channel.basicAck(tag, false);
+            return;
+        } catch (SyncJobDeferredException e) {
+            deferrals++;
+            Duration delay = jobs.deferralDelay(deferrals);
+            log.debug("Sync job {} deferred ({}); again in about {} ms", job, e.getMessage(), delay.toMillis());
+            deliverLater(message, channel, job, failures, deferrals, delay);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             channel.basicNack(tag, false, true);
             return;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             failure = e;
         }
-        if (delivery >= jobs.deliveryLimit()) {
-            log.error("Sync job {} failed {} times and is dead-lettered; last failure: {}", job, delivery,
+        failures++;
+        if (failures >= jobs.deliveryLimit()) {
+            log.error("Sync job {} failed {} times and is dead-lettered; last failure: {}", job, failures,
                     failure.toString());
             channel.basicReject(tag, false);
             handler.deadLettered(job, failure);
             return;
         }
-        Duration delay = jobs.retryDelay(delivery);
-        log.info("Sync job {} failed ({}); delivery {} in {} ms", job, failure.toString(), delivery + 1,
+        Duration delay = jobs.retryDelay(failures);
+        log.info("Sync job {} failed ({}); delivery {} in about {} ms", job, failure.toString(), failures + 1,
                 delay.toMillis());
+        deliverLater(message, channel, job, failures, deferrals, delay);
+    }
+
+    /**
+     * Publishes the job to the delay step nearest below {@code delay} and acks the original once the
+     * copy is confirmed; if the broker does not take the copy, the original goes back at once.
+     */
+    private void deliverLater(Message message, Channel channel, SyncJob job, int failures, int deferrals,
+            Duration delay) throws IOException {
+        long tag = message.getMessageProperties().getDeliveryTag();
+        Message again = MessageBuilder.withBody(message.getBody())
+                .copyProperties(message.getMessageProperties())
+                .removeHeader(DELIVERY_COUNT)
+                .removeHeader("x-death")
+                .setHeader(FAILURES, failures)
+                .setHeader(DEFERRALS, deferrals)
+                .build();
         try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            send(again, job, SyncQueueTopology.delayQueue(queue, step(delay)));
+        } catch (SyncJobNotQueuedException e) {
+            log.warn("{}; returning the original instead", e.getMessage());
             channel.basicNack(tag, false, true);
             return;
         }
-        redelivery.deliverAgain(message, channel, job, delivery);
+        channel.basicAck(tag, false);
+    }
+
+    /** The longest step of the ladder that does not exceed the delay (the shortest, if all do). */
+    private Duration step(Duration delay) {
+        Duration step = delays.getFirst();
+        for (Duration candidate : delays) {
+            if (candidate.compareTo(delay) <= 0) {
+                step = candidate;
+            }
+        }
+        return step;
+    }
+
+    private static int header(MessageProperties properties, String name) {
+        return properties.getHeaders().get(name) instanceof Number count ? count.intValue() : 0;
     }
 
     private void startConsumers() {
         SimpleAsyncTaskExecutor consumerThreads = new SimpleAsyncTaskExecutor("sync-job-");
         consumerThreads.setVirtualThreads(true);
-        container = new SimpleMessageListenerContainer(connectionFactory);
-        container.setQueueNames(queue.queue());
-        container.setAmqpAdmin(admin);
-        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
-        container.setPrefetchCount(queue.prefetch());
-        container.setConcurrentConsumers(jobs.concurrency());
-        container.setTaskExecutor(consumerThreads);
-        container.setMessageListener((ChannelAwareMessageListener) this::deliver);
-        container.afterPropertiesSet();
-        container.start();
+        SimpleMessageListenerContainer consumers = new SimpleMessageListenerContainer(connectionFactory);
+        consumers.setQueueNames(queue.queue());
+        consumers.setAmqpAdmin(admin);
+        consumers.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        consumers.setPrefetchCount(queue.prefetch());
+        consumers.setConcurrentConsumers(jobs.concurrency());
+        consumers.setTaskExecutor(consumerThreads);
+        consumers.setMessageListener((ChannelAwareMessageListener) this::deliver);
+        // The default ends the JVM on an Error that escapes a consumer; the container restarts it instead.
+        consumers.setJavaLangErrorHandler(error -> log.error("A sync-job consumer ended on {}; it is restarted",
+                error.toString()));
+        consumers.afterPropertiesSet();
+        consumers.start();
+        container = consumers;
     }
 
     @Override
@@ -232,55 +289,5 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    /** How a failed job comes back, and how many times it failed before. */
-    private interface Redelivery {
-
-        int failedDeliveries(MessageProperties properties);
-
-        void deliverAgain(Message message, Channel channel, SyncJob job, int failedDeliveries) throws IOException;
-    }
-
-    /** Quorum queue: the broker counts every return and requeues a nacked job at once. */
-    private static final class BrokerRequeue implements Redelivery {
-
-        @Override
-        public int failedDeliveries(MessageProperties properties) {
-            return properties.getHeaders().get(DELIVERY_COUNT) instanceof Number count ? count.intValue() : 0;
-        }
-
-        @Override
-        public void deliverAgain(Message message, Channel channel, SyncJob job, int failedDeliveries)
-                throws IOException {
-            channel.basicNack(message.getMessageProperties().getDeliveryTag(), false, true);
-        }
-    }
-
-    /** Classic queue: requeues are not counted, so the job is published again with its count. */
-    private final class Republish implements Redelivery {
-
-        @Override
-        public int failedDeliveries(MessageProperties properties) {
-            return (int) properties.getRetryCount();
-        }
-
-        @Override
-        public void deliverAgain(Message message, Channel channel, SyncJob job, int failedDeliveries)
-                throws IOException {
-            long tag = message.getMessageProperties().getDeliveryTag();
-            Message again = MessageBuilder.withBody(message.getBody())
-                    .copyProperties(message.getMessageProperties())
-                    .build();
-            again.getMessageProperties().setRetryCount(failedDeliveries);
-            try {
-                send(again, job);
-            } catch (SyncJobNotQueuedException e) {
-                log.warn("{}; returning the original instead, its count unchanged", e.getMessage());
-                channel.basicNack(tag, false, true);
-                return;
-            }
-            channel.basicAck(tag, false);
-        }
     }
 }

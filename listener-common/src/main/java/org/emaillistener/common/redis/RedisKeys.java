@@ -19,6 +19,9 @@ import java.util.UUID;
  * so that all of them are removed together without a SCAN of the keyspace</td></tr>
  * <tr><td>{@code el:lock:{id}}</td><td>string, with a TTL</td><td>the random token of the syncer that
  * holds the mailbox</td></tr>
+ * <tr><td>{@code el:dirty:{id}}</td><td>hash, with a TTL</td><td>the mailbox's folders that need a sync
+ * (an event came while it was locked), folder to {@code rank|reason|epoch millis}; taken by the lock's
+ * holder before it lets go</td></tr>
  * <tr><td>{@code el:lease:{id}}</td><td>string, with a TTL</td><td>the id of the primary replica that
  * holds the mailbox's subscription</td></tr>
  * <tr><td>{@code el:replicas}</td><td>sorted set</td><td>the live primary replicas, scored by when their
@@ -74,6 +77,10 @@ public final class RedisKeys {
 
     public String lock(UUID mailboxId) {
         return prefix + "lock:" + mailboxId;
+    }
+
+    public String dirty(UUID mailboxId) {
+        return prefix + "dirty:" + mailboxId;
     }
 
     public String lease(UUID mailboxId) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobDeferredException;
 import org.emaillistener.common.jobs.SyncJobNotQueuedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,86 @@ class RabbitSyncJobsTest {
         assertThat(deliveries).hasValue(3);
         assertThat(rabbit.messages(rabbit.queue)).isZero();
         assertThat(rabbit.takeDeadLetter()).isEqualTo(job);
+    }
+
+    @Test
+    void declaresADelayQueuePerStepOfTheBackOffThatReturnsJobsToTheSyncQueue() {
+        rabbit = new RabbitTestQueue("listener.jobs.retry-initial-delay=1s", "listener.jobs.retry-max-delay=2m",
+                "listener.jobs.deferral-initial-delay=500ms", "listener.jobs.deferral-max-delay=15s");
+
+        rabbit.declare();
+
+        for (String step : List.of("500ms", "2000ms", "8000ms", "32000ms", "120000ms")) {
+            JsonNode delay = rabbit.listed(rabbit.queue + ".delay." + step);
+            assertThat(RabbitTestQueue.argumentsOf(delay)).containsEntry("x-queue-type", "quorum")
+                    .containsEntry("x-message-ttl", step.replace("ms", ""))
+                    .containsEntry("x-dead-letter-exchange", rabbit.exchange)
+                    .containsEntry("x-dead-letter-routing-key", rabbit.queue)
+                    .containsEntry("x-dead-letter-strategy", "at-least-once");
+        }
+    }
+
+    @Test
+    void aJobWaitingOutItsBackOffLeavesTheConsumerFreeForTheNext() {
+        rabbit = new RabbitTestQueue("listener.jobs.retry-initial-delay=30s", "listener.jobs.retry-max-delay=30s",
+                "listener.jobs.concurrency=1");
+        UUID failing = UUID.randomUUID();
+        BlockingQueue<SyncJob> handled = new LinkedBlockingQueue<>();
+        rabbit.jobs().consume(job -> {
+            handled.add(job);
+            if (job.mailboxId().equals(failing)) {
+                throw new IllegalStateException("the mail server dropped the connection");
+            }
+        });
+        rabbit.jobs().publish(SyncJob.of(failing, "INBOX", SyncJob.Reason.PERIODIC));
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
+        SyncJob next = SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL);
+        long publishedAt = System.nanoTime();
+
+        rabbit.jobs().publish(next);
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> handled.contains(next));
+        assertThat(Duration.ofNanos(System.nanoTime() - publishedAt)).isLessThan(Duration.ofSeconds(2));
+        assertThat(handled).hasSize(2);
+        assertThat(rabbit.messages(rabbit.queue)).isZero();
+        assertThat(rabbit.ready(rabbit.queue + ".delay.8000ms") + rabbit.ready(rabbit.queue + ".delay.30000ms"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void deferralsComeBackSoonAndNeverReachTheDeadLetters() {
+        rabbit = new RabbitTestQueue(concat(FAST_RETRIES, "listener.jobs.deferral-initial-delay=100ms",
+                "listener.jobs.deferral-max-delay=200ms"));
+        AtomicInteger deliveries = new AtomicInteger();
+        rabbit.jobs().consume(job -> {
+            if (deliveries.incrementAndGet() < 6) {
+                throw new SyncJobDeferredException("Creatio answered 503", null);
+            }
+        });
+
+        rabbit.jobs().publish(SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.get() == 6);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rabbit.messages(rabbit.queue) == 0);
+        assertThat(rabbit.deadLetters()).isZero();
+    }
+
+    @Test
+    void anErrorInTheHandlerFailsTheJobAndTheConsumerGoesOn() {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+        AtomicInteger deliveries = new AtomicInteger();
+        rabbit.jobs().consume(job -> {
+            if (deliveries.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        });
+
+        rabbit.jobs().publish(SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.get() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rabbit.messages(rabbit.queue) == 0);
+        assertThat(rabbit.jobs().consuming()).isTrue();
+        assertThat(rabbit.deadLetters()).isZero();
     }
 
     @Test

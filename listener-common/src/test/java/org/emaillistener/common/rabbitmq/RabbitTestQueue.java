@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import org.emaillistener.common.AdaptersTestApplication;
 import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.testing.TestServers;
 import org.springframework.amqp.core.AmqpAdmin;
@@ -74,6 +75,12 @@ final class RabbitTestQueue implements AutoCloseable {
         return listed(name).get("messages").asLong();
     }
 
+    /** Ready messages, as a passive declare tells them now (rabbitmqctl's figures lag by seconds). */
+    long ready(String name) {
+        QueueInformation information = context.getBean(AmqpAdmin.class).getQueueInfo(name);
+        return information == null ? 0 : information.getMessageCount();
+    }
+
     /** Jobs waiting in the dead-letter queue (it has no consumer, so all are ready). */
     long deadLetters() {
         QueueInformation information = context.getBean(AmqpAdmin.class).getQueueInfo(deadLetterQueue);
@@ -104,6 +111,8 @@ final class RabbitTestQueue implements AutoCloseable {
             AmqpAdmin admin = context.getBean(AmqpAdmin.class);
             admin.deleteQueue(queue);
             admin.deleteQueue(deadLetterQueue);
+            SyncQueueTopology.delays(context.getBean(SyncJobProperties.class)).forEach(delay -> admin.deleteQueue(
+                    SyncQueueTopology.delayQueue(context.getBean(SyncQueueProperties.class), delay)));
             admin.deleteExchange(exchange);
         } finally {
             context.close();

@@ -2,7 +2,11 @@ package org.emaillistener.secondary.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -13,7 +17,9 @@ import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.jobs.MailboxLocks;
+import org.emaillistener.common.jobs.MailboxLocks.Dirty;
 import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobDeferredException;
 import org.emaillistener.common.jobs.SyncJobHandler;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.MailboxRegistry;
@@ -34,12 +40,18 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Handles sync jobs: a job for a closed mailbox is done at once; otherwise the mailbox is locked (one
  * syncer per mailbox) and the folder synced. A failure leaves the cursor where Creatio's last 2xx
  * put it and hands the job back to the queue.
+ * <p>
+ * A folder job never waits for the lock: it {@linkplain MailboxLocks marks its folder dirty} and
+ * tries the lock; if another syncer holds the mailbox, the job is done, because the holder syncs
+ * every marked folder before it lets go. So new mail announced during a sync is synced right after
+ * it, by the syncer that is already connected. History imports and re-deliveries, which cannot be
+ * merged into a folder sync, are {@linkplain SyncJobDeferredException deferred} while the mailbox is
+ * busy, as are jobs that Creatio cannot take now: neither counts toward the delivery limit.
  */
 @Service
 public class MailboxSync implements SyncJobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxSync.class);
-    private static final Duration BUSY_POLL = Duration.ofMillis(200);
 
     private final MailboxRegistry registry;
     private final MailboxLocks locks;
@@ -88,24 +100,6 @@ public class MailboxSync implements SyncJobHandler {
     }
 
     /**
-     * The mailbox's lock. Another syncer holding it is working on the same mailbox and will be done
-     * soon: wait a little for it rather than hand the job back, which would use up a delivery.
-     */
-    private MailboxLocks.Lock lock(SyncJob job) throws MailboxBusyException, InterruptedException {
-        long deadline = System.nanoTime() + properties.busyWait().toNanos();
-        while (true) {
-            var lock = locks.tryLock(job.mailboxId(), properties.lockTtl());
-            if (lock.isPresent()) {
-                return lock.get();
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new MailboxBusyException(job.mailboxId());
-            }
-            Thread.sleep(BUSY_POLL);
-        }
-    }
-
-    /**
      * Creatio has not answered this mailbox's deliveries for longer than {@code MaxBpmonlineDownTime}:
      * the mailbox's state says so. The mail waits; the job keeps coming back.
      */
@@ -141,7 +135,7 @@ public class MailboxSync implements SyncJobHandler {
 
     /** The mailbox's state says why its mail waits; the next successful sync clears it. */
     @Override
-    public void deadLettered(SyncJob job, Exception lastFailure) {
+    public void deadLettered(SyncJob job, Throwable lastFailure) {
         meters.counter("email.listener.sync.jobs.dead.lettered").increment();
         try {
             states.saveDeliveryProblem(job.mailboxId(), new DeliveryProblem(job.folder(), lastFailure.toString(),
@@ -160,26 +154,34 @@ public class MailboxSync implements SyncJobHandler {
         void sync(RegisteredMailbox mailbox, SyncJob job) throws Exception;
     }
 
-    /** @return whether more new mail waits in the job's folder */
-    private boolean syncWith(RegisteredMailbox mailbox, SyncJob job, ServerFolders folders, HistoryJob history)
-            throws Exception {
-        switch (job.reason()) {
-            case HISTORY -> history.sync(mailbox, job);
-            case REDELIVER -> folders.redeliver(mailbox, job.folder(), redeliveredUid(job));
-            default -> {
-                return folders.sync(mailbox, job.folder(), properties.maxMessagesPerJob(), seenAt(job));
-            }
+    /** The folders of the mailbox's protocol. */
+    private ServerFolders foldersOf(RegisteredMailbox mailbox) {
+        return switch (mailbox.credentials().serverType()) {
+            case IMAP -> folders;
+            case EXCHANGE -> graph.serves(mailbox.credentials()) ? graphFolders : exchangeFolders;
+        };
+    }
+
+    /** A history import or re-delivery: work that is not a folder's sync. */
+    private void runOwnJob(RegisteredMailbox mailbox, SyncJob job) throws Exception {
+        ServerFolders server = foldersOf(mailbox);
+        if (job.reason() == SyncJob.Reason.REDELIVER) {
+            server.redeliver(mailbox, job.folder(), redeliveredUid(job));
+            return;
         }
-        return false;
+        HistoryJob import_ = switch (mailbox.credentials().serverType()) {
+            case IMAP -> history::sync;
+            case EXCHANGE -> graph.serves(mailbox.credentials()) ? graphHistory::sync : exchangeHistory::sync;
+        };
+        import_.sync(mailbox, job);
+    }
+
+    private static boolean isFolderSync(SyncJob job) {
+        return job.reason() != SyncJob.Reason.HISTORY && job.reason() != SyncJob.Reason.REDELIVER;
     }
 
     private static long redeliveredUid(SyncJob job) {
         return Long.parseLong(job.filter().substring("UID ".length()));
-    }
-
-    /** When the server announced the mail a job is for; null for a catch-up. */
-    private static Instant seenAt(SyncJob job) {
-        return job.reason() == SyncJob.Reason.NEW_MAIL ? job.createdAt() : null;
     }
 
     @Override
@@ -195,26 +197,96 @@ public class MailboxSync implements SyncJobHandler {
             log.debug("Sync job {} is for a mailbox that is no longer served", job);
             return;
         }
-        boolean more = false;
-        try (MailboxLocks.Lock lock = lock(job); var renewal = keepLocked(lock)) {
-            more = switch (mailbox.credentials().serverType()) {
-                case IMAP -> syncWith(mailbox, job, folders, history::sync);
-                case EXCHANGE -> graph.serves(mailbox.credentials())
-                        ? syncWith(mailbox, job, graphFolders, graphHistory::sync)
-                        : syncWith(mailbox, job, exchangeFolders, exchangeHistory::sync);
-            };
-        } catch (Exception e) {
-            consumed("failed");
-            if (e instanceof CreatioCallFailedException failure && (failure.status() == 0 || failure.status() >= 500)) {
-                creatioDown(job, failure);
+        boolean folderSync = isFolderSync(job);
+        if (folderSync) {
+            locks.markDirty(job.mailboxId(), job.folder(), Dirty.of(job));
+        }
+        Optional<MailboxLocks.Lock> lock = locks.tryLock(job.mailboxId(), properties.lockTtl());
+        if (lock.isEmpty()) {
+            if (folderSync) {
+                log.debug("Sync job {}: the mailbox is being synced; its syncer takes this folder next", job);
+                consumed("coalesced");
+                return;
             }
+            consumed("deferred");
+            throw new SyncJobDeferredException("mailbox " + job.mailboxId() + " is being synced by another syncer",
+                    null);
+        }
+        Set<String> backlog;
+        try {
+            backlog = holding(mailbox, job, lock.get());
+        } catch (CreatioCallFailedException failure) {
+            if (failure.creatioUnavailable()) {
+                creatioDown(job, failure);
+                consumed("deferred");
+                throw new SyncJobDeferredException(failure.getMessage(), failure);
+            }
+            consumed("failed");
+            throw failure;
+        } catch (Exception | Error e) {
+            consumed("failed");
             throw e;
         }
         consumed("done");
         creatioFailingSince.remove(job.mailboxId());
         states.clearDeliveryProblem(job.mailboxId());
-        if (more) {
-            jobs.publish(SyncJob.of(job.mailboxId(), job.folder(), SyncJob.Reason.BACKLOG));
+        for (String folder : backlog) {
+            jobs.publish(SyncJob.of(job.mailboxId(), folder, SyncJob.Reason.BACKLOG));
         }
+    }
+
+    /**
+     * With the mailbox locked: the job's own work, then every folder marked dirty, again and again,
+     * until the lock can be let go with nothing marked. On a failure, the folders not synced yet are
+     * marked again (their jobs were done on the promise of this sync) and the lock let go.
+     *
+     * @return the folders where more mail waits than one sync delivers
+     */
+    private Set<String> holding(RegisteredMailbox mailbox, SyncJob job, MailboxLocks.Lock lock) throws Exception {
+        Map<String, Dirty> pending = new LinkedHashMap<>();
+        Set<String> backlog = new LinkedHashSet<>();
+        try (var renewal = keepLocked(lock)) {
+            if (!isFolderSync(job)) {
+                runOwnJob(mailbox, job);
+            }
+            ServerFolders server = foldersOf(mailbox);
+            while (true) {
+                lock.takeDirty().forEach((folder, dirty) -> pending.merge(folder, dirty, Dirty::merge));
+                if (pending.isEmpty()) {
+                    if (lock.releaseIfClean()) {
+                        return backlog;
+                    }
+                    continue;
+                }
+                var next = pending.entrySet().iterator().next();
+                if (syncFolder(mailbox, server, next.getKey(), next.getValue())) {
+                    backlog.add(next.getKey());
+                }
+                pending.remove(next.getKey());
+            }
+        } catch (Exception | Error e) {
+            try {
+                pending.forEach((folder, dirty) -> locks.markDirty(mailbox.id(), folder, dirty));
+            } catch (RuntimeException marking) {
+                log.warn("Mailbox {}: marking folders for the next sync failed: {}", mailbox.id(), marking.toString());
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * One folder's sync, with the trigger bound for {@link MessageDelivery}: mail a periodic safety
+     * sync finds while Creatio answers is mail whose event was missed.
+     *
+     * @return whether more new mail waits in the folder
+     */
+    private boolean syncFolder(RegisteredMailbox mailbox, ServerFolders server, String folder, Dirty dirty)
+            throws Exception {
+        Instant seenAt = dirty.reason() == SyncJob.Reason.NEW_MAIL ? dirty.since() : null;
+        SyncJob.Reason trigger = creatioFailingSince.containsKey(mailbox.id()) ? SyncJob.Reason.CONNECTED
+                : dirty.reason();
+        return ScopedValue.where(MessageDelivery.TRIGGER, trigger)
+                .call(() -> server.sync(mailbox, folder, properties.maxMessagesPerJob(), seenAt));
     }
 }

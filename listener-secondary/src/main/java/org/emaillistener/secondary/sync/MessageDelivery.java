@@ -11,6 +11,7 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.cursor.DeliveredMessages;
+import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.secondary.mime.ConvertedEmail;
 import org.emaillistener.secondary.mime.EmailConverter;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -38,11 +40,20 @@ public class MessageDelivery {
 
     private static final Logger log = LoggerFactory.getLogger(MessageDelivery.class);
 
+    /**
+     * Why the folder is being synced, bound by {@link MailboxSync} around each folder sync: a periodic
+     * safety sync while Creatio was answering, or another reason.
+     */
+    static final ScopedValue<SyncJob.Reason> TRIGGER = ScopedValue.newInstance();
+    /** Mail younger than this may be found by a safety sync just before its own event's job runs. */
+    static final Duration SAFETY_SYNC_GRACE = Duration.ofSeconds(10);
+
     private final EmailConverter converter;
     private final CreatioClient creatio;
     private final SyncProperties properties;
     private final DeliveredMessages delivered;
     private final Timer latency;
+    private final Counter foundBySafetySync;
 
     public MessageDelivery(EmailConverter converter, CreatioClient creatio, SyncProperties properties,
             DeliveredMessages delivered, MeterRegistry meters) {
@@ -53,6 +64,10 @@ public class MessageDelivery {
         this.latency = Timer.builder("email.listener.delivery.latency")
                 .description("From the server's new-mail event to Creatio's 2xx for the message")
                 .publishPercentileHistogram()
+                .register(meters);
+        this.foundBySafetySync = Counter.builder("email.listener.mail.found.by.safety.sync")
+                .description("Mail that only the periodic safety sync found, well after it arrived: an event "
+                        + "that was missed. Stays at 0 in a healthy system")
                 .register(meters);
     }
 
@@ -106,6 +121,12 @@ public class MessageDelivery {
         }
         if (seenAt != null) {
             latency.record(Duration.between(seenAt, Instant.now()));
+        }
+        if (TRIGGER.isBound() && TRIGGER.get() == SyncJob.Reason.PERIODIC && receivedAt != null
+                && receivedAt.isBefore(Instant.now().minus(SAFETY_SYNC_GRACE))) {
+            foundBySafetySync.increment();
+            log.warn("Mailbox {}: mail received at {} was found only by the periodic safety sync", mailbox.id(),
+                    receivedAt);
         }
         return true;
     }

@@ -19,8 +19,6 @@ import jakarta.validation.constraints.Pattern;
  *        other mailboxes
  * @param lockTtl the TTL of a syncer's mailbox lock, extended every third of it while the syncer works:
  *        a crashed syncer's lock expires after it
- * @param busyWait how long a job waits for another syncer to finish with the same mailbox before it
- *        is handed back to the queue
  * @param cursorSaveTimeout how long saving the cursor after Creatio's 2xx is retried before the job
  *        fails (and the message would be delivered again)
  * @param maxRejections how often Creatio may refuse (4xx) the same message before it is parked and
@@ -39,7 +37,6 @@ import jakarta.validation.constraints.Pattern;
 public record SyncProperties(
         @DefaultValue("100") @Min(1) int maxMessagesPerJob,
         @DefaultValue("1m") Duration lockTtl,
-        @DefaultValue("30s") Duration busyWait,
         @DefaultValue("30s") Duration cursorSaveTimeout,
         @DefaultValue("5") @Min(1) int maxRejections,
         @DefaultValue("Creatio") @Pattern(regexp = "[^\\s(){%*\"\\\\\\]]+") String synchronizedKeyword,
