@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -82,8 +83,7 @@ public class EmailConverterBenchmark {
         message = BenchMessages.message(0, "u0", size.equals("1MB") ? 1024 * 1024 : 20 * 1024);
         spooled = Files.createTempFile("bench-message-", ".eml");
         Files.write(spooled, message);
-        creatio = new CreatioClient(JSON, new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5,
-                Duration.ofSeconds(30), Duration.ofMinutes(10)), new CallbackAllowList(List.of()),
+        creatio = new CreatioClient(JSON, CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")), new CallbackAllowList(List.of()),
                 new SimpleMeterRegistry());
     }
 

@@ -31,7 +31,7 @@ import jakarta.mail.internet.MimeMessage;
  * Time-outs and back-offs are scaled down.
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "listener.creatio.request-timeout=1s", "listener.creatio.circuit-open-for=1s",
+        properties = { "listener.creatio.request-timeout=1s", "listener.creatio.circuit.open-for=1s",
                 "listener.jobs.retry-initial-delay=100ms", "listener.jobs.retry-max-delay=1s",
                 "listener.jobs.delivery-limit=100", "listener.imap.reconnect-initial-delay=200ms",
                 "listener.imap.reconnect-max-delay=1s", "listener.imap.safety-sync-interval=3s",

@@ -17,4 +17,12 @@ public class CreatioCallFailedException extends Exception {
     public int status() {
         return status;
     }
+
+    /**
+     * Creatio could not take the call now (no answer, a 5xx, a 429, or its circuit open), as opposed
+     * to answering it: the mail waits for Creatio, and that is not the mail's fault.
+     */
+    public boolean creatioUnavailable() {
+        return status == 0 || status >= 500 || status == 429;
+    }
 }

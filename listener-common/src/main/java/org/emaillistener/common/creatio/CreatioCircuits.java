@@ -1,95 +1,107 @@
 package org.emaillistener.common.creatio;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
- * A circuit breaker per Creatio instance (scheme, host and port of its callbacks). After
- * {@code failureThreshold} calls in a row that got no answer or a 5xx, the circuit opens: calls to
- * that Creatio fail at once for {@code openFor}, instead of each holding a syncer's thread for the
- * request timeout, while other Creatio instances served by the same listener are called as usual.
- * Then one trial call may pass; its answer closes the circuit or opens it again. Creatio answers its
- * own exceptions with 400: an answer, so not a failure here.
+ * A Resilience4j circuit breaker per Creatio instance (scheme, host and port of its callbacks),
+ * counting over a sliding window of its last calls: when the failure rate reaches the threshold, the
+ * circuit opens and calls to that Creatio fail at once for a while instead of each holding a
+ * syncer's thread for the request timeout, while other Creatio instances served by the same listener
+ * are called as usual; then a few trial calls decide whether it closes. A Creatio that fails some
+ * calls at random (500s under load) stays closed below the rate. Creatio answers its own exceptions
+ * with 400: an answer, so not a failure here.
+ * <p>
+ * The breakers' state, calls and failure rate are exported as {@code resilience4j_circuitbreaker_*}
+ * metrics tagged {@code name=<scheme://host:port>}.
  */
 public class CreatioCircuits {
 
     private static final Logger log = LoggerFactory.getLogger(CreatioCircuits.class);
 
-    private final int failureThreshold;
-    private final long openForNanos;
-    private final ConcurrentHashMap<String, Circuit> circuits = new ConcurrentHashMap<>();
+    private final CircuitBreakerRegistry registry;
 
-    public CreatioCircuits(int failureThreshold, Duration openFor) {
-        this.failureThreshold = failureThreshold;
-        this.openForNanos = openFor.toNanos();
+    public CreatioCircuits(CreatioProperties.Circuit circuit, MeterRegistry meters) {
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(circuit.window())
+                .minimumNumberOfCalls(Math.min(circuit.minimumCalls(), circuit.window()))
+                .failureRateThreshold(circuit.failureRate())
+                .waitDurationInOpenState(circuit.openFor())
+                .permittedNumberOfCallsInHalfOpenState(circuit.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .writableStackTraceEnabled(false)
+                .build();
+        this.registry = CircuitBreakerRegistry.of(config);
+        registry.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
+                .onStateTransition(event -> {
+                    var transition = event.getStateTransition();
+                    if (transition.getToState() == CircuitBreaker.State.OPEN) {
+                        log.warn("Creatio at {} failed {}% of its last calls: calls to it fail at once for {} s",
+                                event.getCircuitBreakerName(),
+                                Math.round(added.getAddedEntry().getMetrics().getFailureRate()),
+                                circuit.openFor().toSeconds());
+                    } else if (transition.getToState() == CircuitBreaker.State.CLOSED) {
+                        log.info("Creatio at {} answers again: its circuit is closed", event.getCircuitBreakerName());
+                    }
+                }));
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
     }
 
-    /** Whether a call to this Creatio may go out now. */
-    public boolean allows(URI uri) {
-        Circuit circuit = circuits.get(key(uri));
-        return circuit == null || circuit.allows(System.nanoTime());
-    }
-
-    /** Records the outcome of a call: the HTTP status, or 0 when no answer came. */
-    public void record(URI uri, int status) {
-        String key = key(uri);
-        boolean failed = status == 0 || status >= 500;
-        if (!failed) {
-            Circuit circuit = circuits.get(key);
-            if (circuit != null && circuit.succeeded()) {
-                log.info("Creatio at {} answers again: its circuit is closed", key);
-            }
-            return;
+    /**
+     * Takes permission for one call to this Creatio, or returns null when its circuit is open. The
+     * caller reports the outcome to the permit.
+     */
+    public Permit acquire(URI uri) {
+        CircuitBreaker breaker = registry.circuitBreaker(key(uri));
+        try {
+            breaker.acquirePermission();
+        } catch (CallNotPermittedException e) {
+            return null;
         }
-        if (circuits.computeIfAbsent(key, k -> new Circuit()).failed(System.nanoTime())) {
-            log.warn("Creatio at {} failed {} calls in a row: calls to it fail at once for {} s", key,
-                    failureThreshold, Duration.ofNanos(openForNanos).toSeconds());
-        }
+        return new Permit(breaker, System.nanoTime());
     }
 
     private static String key(URI uri) {
         return (uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort()).toLowerCase(Locale.ROOT);
     }
 
-    private final class Circuit {
+    /** One call's permission; exactly one of its methods is called when the call ended. */
+    public static final class Permit {
 
-        private int failures;
-        private long openUntil;
-        private boolean trialOut;
+        private final CircuitBreaker breaker;
+        private final long startedAt;
 
-        synchronized boolean allows(long now) {
-            if (failures < failureThreshold) {
-                return true;
-            }
-            if (now - openUntil < 0 || trialOut) {
-                return false;
-            }
-            trialOut = true;
-            return true;
+        private Permit(CircuitBreaker breaker, long startedAt) {
+            this.breaker = breaker;
+            this.startedAt = startedAt;
         }
 
-        /** @return whether the circuit was open */
-        synchronized boolean succeeded() {
-            boolean wasOpen = failures >= failureThreshold;
-            failures = 0;
-            trialOut = false;
-            return wasOpen;
+        /** The HTTP status of the answer, or 0 when none came; only no answer and 5xx are failures. */
+        public void record(int status) {
+            long took = System.nanoTime() - startedAt;
+            if (status == 0 || status >= 500) {
+                breaker.onError(took, TimeUnit.NANOSECONDS,
+                        new CreatioCallFailedException("HTTP " + status, status, null));
+            } else {
+                breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            }
         }
 
-        /** @return whether this failure opened the circuit */
-        synchronized boolean failed(long now) {
-            failures++;
-            trialOut = false;
-            if (failures >= failureThreshold) {
-                openUntil = now + openForNanos;
-                return failures == failureThreshold;
-            }
-            return false;
+        /** The call did not run to an answer for a reason that says nothing about Creatio. */
+        public void release() {
+            breaker.releasePermission();
         }
     }
 }

@@ -8,16 +8,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import org.emaillistener.common.jobs.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 import tools.jackson.core.Base64Variants;
 import tools.jackson.core.JsonGenerator;
@@ -27,6 +31,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Calls Creatio's anonymous {@code ExchangeListenerService.svc} on the host of the mailbox's
  * {@code BpmEndpoint}. Redirects are never followed: a callback goes where Creatio said, or nowhere.
+ * <p>
+ * A call that got no answer, a 5xx or a 429 is tried again within the same delivery after a short,
+ * jittered wait ({@code listener.creatio.retry.*}): a Creatio that fails some calls under load gets
+ * the mail a fraction of a second later, not after a sync job's back-off. Each exchange goes
+ * through the host's {@link CreatioCircuits circuit}.
  */
 public class CreatioClient {
 
@@ -46,7 +55,7 @@ public class CreatioClient {
         this.properties = properties;
         this.allowList = allowList;
         this.meters = meters;
-        this.circuits = new CreatioCircuits(properties.circuitFailureThreshold(), properties.circuitOpenFor());
+        this.circuits = new CreatioCircuits(properties.circuit(), meters);
         this.http = HttpClient.newBuilder()
                 .connectTimeout(properties.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -205,24 +214,63 @@ public class CreatioClient {
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(body)
                 .build();
-        if (!circuits.allows(uri)) {
+        CreatioProperties.Retry retry = properties.retry();
+        for (int attempt = 1;; attempt++) {
+            try {
+                call(request, operation);
+                return;
+            } catch (CreatioCallFailedException e) {
+                if (attempt >= retry.attempts() || !retryable(e)) {
+                    throw e;
+                }
+                Duration wait = Backoff.exponential(retry.initialDelay(), retry.maxDelay(), attempt);
+                log.debug("{}; try {} of {} in {} ms", e.getMessage(), attempt + 1, retry.attempts(), wait.toMillis());
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Worth trying again at once: no answer (but not a timeout: a Creatio that takes the request
+     * timeout is in trouble, and the call may have been processed), a 5xx or a 429. Not when the
+     * circuit is open, nor Creatio's own exceptions (400).
+     */
+    private static boolean retryable(CreatioCallFailedException e) {
+        if (e instanceof CircuitOpenException || e.getCause() instanceof HttpTimeoutException
+                || e.getCause() instanceof InterruptedException) {
+            return false;
+        }
+        return e.status() == 0 || e.status() >= 500 || e.status() == 429;
+    }
+
+    /** One HTTP exchange, through the host's circuit. */
+    private void call(HttpRequest request, String operation) throws CreatioCallFailedException {
+        URI uri = request.uri();
+        CreatioCircuits.Permit permit = circuits.acquire(uri);
+        if (permit == null) {
             count(operation, "circuit-open");
-            throw new CreatioCallFailedException(operation + " to " + uri
-                    + " not attempted: Creatio failed the last calls, its circuit is open", 0, null);
+            throw new CircuitOpenException(operation + " to " + uri
+                    + " not attempted: Creatio failed too many of the last calls, its circuit is open");
         }
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            circuits.record(uri, 0);
+            permit.record(0);
             count(operation, "error");
             throw new CreatioCallFailedException(operation + " to " + uri + " failed: " + e, 0, e);
         } catch (InterruptedException e) {
+            permit.release();
             Thread.currentThread().interrupt();
             throw new CreatioCallFailedException(operation + " to " + uri + " interrupted", 0, e);
         }
         int status = response.statusCode();
-        circuits.record(uri, status);
+        permit.record(status);
         count(operation, String.valueOf(status));
         if (status / 100 != 2) {
             String excerpt = response.body() == null ? "" : response.body();
@@ -233,5 +281,13 @@ public class CreatioClient {
                     operation + " to " + uri + " answered HTTP " + status + ": " + excerpt, status, null);
         }
         log.debug("{} to {} answered {}", operation, uri, status);
+    }
+
+    /** The call did not go out: the host's circuit is open. */
+    public static final class CircuitOpenException extends CreatioCallFailedException {
+
+        CircuitOpenException(String message) {
+            super(message, 0, null);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -33,6 +34,7 @@ import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.CreatioStandIn;
 import org.emaillistener.primary.ews.ExchangeWatchers;
 import org.emaillistener.primary.graph.GraphClientState;
 import org.emaillistener.primary.graph.GraphWatchers;
@@ -171,15 +173,53 @@ class MailboxOwnershipTest {
                 .orElse(false));
     }
 
+    @Test
+    void mailboxesBeyondTheCapacitySayWhyAndAreServedWhenThereIsRoom() throws Exception {
+        first.ownership().stop();
+        first = replica("small", 3);
+        first.ownership().start();
+        try (CreatioStandIn creatio = new CreatioStandIn()) {
+            List<UUID> mailboxes = registerMailboxes(5, creatio.bpmEndpoint());
+            await().atMost(Duration.ofSeconds(5)).until(() -> first.subscriptions().served().size() == 3);
+            List<UUID> waiting = mailboxes.stream().filter(id -> !first.subscriptions().served().contains(id)).toList();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiting.stream().allMatch(id -> states.find(id)
+                    .map(state -> state.status() == SubscriptionState.Status.WAITING_FOR_CAPACITY).orElse(false)));
+            assertThat(states.find(waiting.getFirst()).orElseThrow().errorMessage()).contains("capacity");
+            assertThat(waiting).allMatch(first.subscriptions()::isAlive);
+            await().atMost(Duration.ofSeconds(5)).until(() -> unavailableReports(creatio).containsAll(waiting));
+            assertThat(unavailableReports(creatio)).hasSize(2);
+
+            first.ownership().close(first.subscriptions().served().iterator().next());
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiting.stream().filter(first.subscriptions().served()::contains)
+                    .count() == 1);
+            UUID servedNow = waiting.stream().filter(first.subscriptions().served()::contains).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> creatio.calls("ProcessMailboxState").stream()
+                    .anyMatch(call -> call.body().get("Avaliable").asBoolean()
+                            && call.body().get("MailboxId").asString().equals(servedNow.toString())));
+        }
+    }
+
+    private static List<UUID> unavailableReports(CreatioStandIn creatio) {
+        return creatio.calls("ProcessMailboxState").stream()
+                .filter(call -> !call.body().get("Avaliable").asBoolean())
+                .map(call -> UUID.fromString(call.body().get("MailboxId").asString()))
+                .toList();
+    }
+
     private List<UUID> registerMailboxes(int count) {
+        return registerMailboxes(count, "http://127.0.0.1:9/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail");
+    }
+
+    private List<UUID> registerMailboxes(int count, String bpmEndpoint) {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String user = "owned-" + i + "@example.com";
             greenMail.setUser(user, user, "secret");
             UUID id = UUID.randomUUID();
             first.ownership().register(CreatioJson.mapper().readValue(CreatioRequests.imapMailbox(id, "127.0.0.1",
-                    greenMail.getImap().getPort(), user, "secret",
-                    "http://127.0.0.1:9/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail", List.of()),
+                    greenMail.getImap().getPort(), user, "secret", bpmEndpoint, List.of()),
                     SynchronizationCredentials.class));
             ids.add(id);
         }
@@ -195,23 +235,27 @@ class MailboxOwnershipTest {
     }
 
     private Replica replica(String name) {
+        return replica(name, OWNERSHIP.capacity());
+    }
+
+    private Replica replica(String name, int capacity) {
         ImapProperties imap = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMinutes(5),
                 Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), 0);
         ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors, new SimpleMeterRegistry());
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
-                new CreatioProperties(Duration.ofSeconds(1), Duration.ofSeconds(1), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
+                CreatioProperties.of(Map.of("connect-timeout", "1s", "request-timeout", "1s")),
                 new CallbackAllowList(List.of()),
                 new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 1));
+                Duration.ofSeconds(1), 1, Duration.ofMillis(500), Duration.ofSeconds(1)));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
                 new InMemoryHistoryImports(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
                         new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))),
                 graphWatchers(cursors),
                 new InMemoryParkedMessages(),
                 new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
-        OwnershipProperties properties = new OwnershipProperties(name, OWNERSHIP.capacity(), OWNERSHIP.leaseTtl(),
+        OwnershipProperties properties = new OwnershipProperties(name, capacity, OWNERSHIP.leaseTtl(),
                 OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
         return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties,
                 new SimpleMeterRegistry()), subscriptions);

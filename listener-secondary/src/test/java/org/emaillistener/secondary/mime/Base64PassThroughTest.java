@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -63,8 +64,7 @@ class Base64PassThroughTest {
     Path directory;
 
     private final EmailConverter converter = new EmailConverter();
-    private final CreatioClient creatio = new CreatioClient(JSON, new CreatioProperties(Duration.ofSeconds(10),
-            Duration.ofSeconds(60), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
+    private final CreatioClient creatio = new CreatioClient(JSON, CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")),
             new CallbackAllowList(List.of()), new SimpleMeterRegistry());
 
     static Stream<Arguments> corpus() {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -56,8 +57,7 @@ class BulkReadingEqualityTest {
     Path directory;
 
     private final EmailConverter reference = new EmailConverter(false, 0);
-    private final CreatioClient creatio = new CreatioClient(JSON, new CreatioProperties(Duration.ofSeconds(10),
-            Duration.ofSeconds(60), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
+    private final CreatioClient creatio = new CreatioClient(JSON, CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")),
             new CallbackAllowList(List.of()), new SimpleMeterRegistry());
 
     static Stream<Arguments> corpus() {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +62,7 @@ public final class LargeMailDelivery {
                     UUID.randomUUID(), "127.0.0.1", 143, "jane@example.com", "secret", endpoint, List.of()),
                     SynchronizationCredentials.class);
             CreatioClient client = new CreatioClient(CreatioJson.mapper(),
-                    new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
+                    CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")),
                     new CallbackAllowList(List.of()), new SimpleMeterRegistry());
             EmailConverter converter = new EmailConverter();
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.emaillistener.common.creatio.CallbackAllowList;
@@ -38,7 +39,7 @@ class StreamedDeliveryJsonTest {
                     UUID.randomUUID(), "127.0.0.1", 143, "jane@example.com", "secret", creatio.bpmEndpoint(),
                     List.of()), SynchronizationCredentials.class);
             CreatioClient client = new CreatioClient(CreatioJson.mapper(),
-                    new CreatioProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofSeconds(30), Duration.ofMinutes(10)),
+                    CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")),
                     new CallbackAllowList(List.of()), new SimpleMeterRegistry());
             Instant receivedAt = Instant.parse("2024-02-03T04:05:06Z");
 
