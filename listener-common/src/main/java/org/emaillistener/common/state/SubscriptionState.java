@@ -30,9 +30,14 @@ public record SubscriptionState(Status status, FailureKind errorKind, String err
         return new SubscriptionState(status, errorKind, errorMessage, since, at);
     }
 
-    /** Listening, or on its way to: Creatio's {@code subscriptionsstate} answers {@code exists}. */
+    /**
+     * Listening, or on its way to: Creatio's {@code subscriptionsstate} answers {@code exists}. A mailbox
+     * waiting for capacity is registered and will be served when a replica has room: a {@code recreate}
+     * would change nothing, so Creatio is not asked for one (it was told by {@code ProcessMailboxState}).
+     */
     public boolean alive() {
-        return status == Status.CONNECTING || status == Status.LISTENING || status == Status.RECONNECTING;
+        return status == Status.CONNECTING || status == Status.LISTENING || status == Status.RECONNECTING
+                || status == Status.WAITING_FOR_CAPACITY;
     }
 
     public enum Status {
@@ -41,6 +46,8 @@ public record SubscriptionState(Status status, FailureKind errorKind, String err
         /** A connection failed; another attempt is scheduled. */
         RECONNECTING,
         /** Given up until Creatio sends new credentials (update or recreate). */
-        FAILED
+        FAILED,
+        /** Registered, but every replica that could serve it is at its {@code listener.primary.capacity}. */
+        WAITING_FOR_CAPACITY
     }
 }

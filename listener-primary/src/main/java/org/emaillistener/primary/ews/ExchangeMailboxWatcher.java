@@ -15,6 +15,7 @@ import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeProperties;
 import org.emaillistener.common.exchange.ExchangeStream;
 import org.emaillistener.common.exchange.ExchangeWatchedFolders;
+import org.emaillistener.common.jobs.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;
@@ -28,11 +29,16 @@ import org.slf4j.LoggerFactory;
  * subscription, whose events Exchange keeps meanwhile; a connection that broke is reopened and
  * followed by a catch-up of every folder, since events may have been lost with it; a subscription
  * the server no longer knows ({@code ErrorSubscriptionNotFound}) is made again, also with a
- * catch-up. A failure to connect at all reconnects as {@link ReconnectingWatcher} does.
+ * catch-up. A failure to connect at all reconnects as {@link ReconnectingWatcher} does, and so does
+ * a stream that keeps breaking: each break after a short-lived stream waits the same capped, jittered
+ * back-off before the stream is reopened, so that a server that drops streams at once is not hammered.
  */
 class ExchangeMailboxWatcher extends ReconnectingWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ExchangeMailboxWatcher.class);
+
+    /** A stream that lived this long was healthy: its break starts the back-off afresh. */
+    static final Duration STABLE_STREAM = Duration.ofMinutes(1);
 
     private final ExchangeConnector connector;
     private final ExchangeProperties properties;
@@ -84,7 +90,15 @@ class ExchangeMailboxWatcher extends ReconnectingWatcher {
         // Spread over the interval, so that mailboxes connected together do not check together.
         long nextSafetySync = System.nanoTime() + safetyInterval / 2
                 + ThreadLocalRandom.current().nextLong(Math.max(1, safetyInterval));
+        int breaks = 0;
         while (!stopped()) {
+            if (breaks > 0) {
+                pause(Backoff.exponential(properties.reconnectInitialDelay(), properties.reconnectMaxDelay(), breaks));
+                if (stopped()) {
+                    return;
+                }
+            }
+            long openedAt = System.nanoTime();
             CompletableFuture<ExchangeException> end = new CompletableFuture<>();
             streamEnd = end;
             try (ExchangeStream stream = exchange.stream(subscription, lifetime, streamEvents(folders, end))) {
@@ -111,6 +125,8 @@ class ExchangeMailboxWatcher extends ReconnectingWatcher {
                 if (stopped()) {
                     return;
                 }
+                boolean stable = System.nanoTime() - openedAt >= STABLE_STREAM.toNanos();
+                breaks = failure == null || stable ? 0 : breaks + 1;
                 if (failure == null) {
                     log.debug("Mailbox {}: the streaming connection reached its lifetime; reopening", mailbox.id());
                 } else if (failure.subscriptionNotFound()) {
@@ -127,6 +143,7 @@ class ExchangeMailboxWatcher extends ReconnectingWatcher {
                 if (!e.subscriptionNotFound() || stopped()) {
                     throw e;
                 }
+                breaks++;
                 log.info("Mailbox {}: the server no longer knows the subscription; subscribing again", mailbox.id());
                 subscription = exchange.subscribe(folders);
                 catchUp = true;

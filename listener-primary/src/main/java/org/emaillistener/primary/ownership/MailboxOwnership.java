@@ -2,12 +2,14 @@ package org.emaillistener.primary.ownership;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,9 @@ public class MailboxOwnership implements SmartLifecycle {
      * registering 10,000 quadratic.
      */
     private final AtomicInteger servedCount = new AtomicInteger();
+    /** Mailboxes this replica marked as waiting for capacity, while they stay unowned. */
+    private final Set<UUID> waitingForCapacity = ConcurrentHashMap.newKeySet();
+    private volatile int unservedWarned;
     private ScheduledExecutorService rounds;
     private volatile boolean running;
 
@@ -63,7 +68,7 @@ public class MailboxOwnership implements SmartLifecycle {
         this.properties = properties;
         this.replica = ReplicaIdentity.nameOf(properties.replicaId());
         Gauge.builder("email.listener.subscriptions.capacity", properties, OwnershipProperties::capacity)
-                .description("The most mailboxes this replica subscribes to").register(meters);
+                .description("The most mailboxes this replica subscribes to; 0 for no limit").register(meters);
         Gauge.builder("email.listener.mailboxes.registered", registered, AtomicInteger::get)
                 .description("Mailboxes registered by Creatio, as of this replica's last ownership round")
                 .register(meters);
@@ -83,12 +88,15 @@ public class MailboxOwnership implements SmartLifecycle {
                 .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
         registry.save(mailbox);
         boolean servedHere = subscriptions.servedMailbox(mailbox.id()).isPresent();
-        if (running && (servedHere || servedCount.get() < properties.capacity())
-                && leases.tryAcquire(mailbox.id(), replica, properties.leaseTtl())) {
+        boolean room = servedHere || servedCount.get() < properties.limit();
+        if (running && room && leases.tryAcquire(mailbox.id(), replica, properties.leaseTtl())) {
             subscriptions.serve(mailbox);
             if (!servedHere) {
                 servedCount.incrementAndGet();
             }
+        } else if (running && !room && leases.holders(Set.of(mailbox.id())).isEmpty()) {
+            waitForCapacity(List.of(mailbox));
+            warnAtCapacity(waitingForCapacity.size());
         } else {
             log.info("Mailbox {} registered; another replica serves it", mailbox.id());
         }
@@ -137,9 +145,13 @@ public class MailboxOwnership implements SmartLifecycle {
             Set<UUID> registered = registry.ids();
             this.registered.set(registered.size());
             followRegistry(kept);
-            int fairShare = Math.min(properties.capacity(), (registered.size() + replicas - 1) / replicas);
+            int fairShare = Math.min(properties.limit(), (registered.size() + replicas - 1) / replicas);
             handOverSurplus(fairShare);
-            unowned.set(claim(registered, fairShare));
+            int left = claim(registered, fairShare);
+            unowned.set(left);
+            if (left == 0) {
+                warnAtCapacity(0);
+            }
             servedCount.set(subscriptions.served().size());
         } catch (RuntimeException e) {
             log.warn("Ownership round failed: {}", e.toString());
@@ -193,9 +205,11 @@ public class MailboxOwnership implements SmartLifecycle {
         candidates.removeIf(holders::containsKey);
         Collections.shuffle(candidates);
         int claimed = 0;
+        List<UUID> left = new ArrayList<>();
         for (UUID id : candidates) {
             if (served.size() + claimed >= fairShare || !running) {
-                break;
+                left.add(id);
+                continue;
             }
             RegisteredMailbox mailbox = registry.find(id).orElse(null);
             if (mailbox != null && leases.tryAcquire(id, replica, properties.leaseTtl())) {
@@ -206,7 +220,39 @@ public class MailboxOwnership implements SmartLifecycle {
         if (claimed > 0) {
             log.info("Claimed {} mailbox(es); serving {}", claimed, served.size() + claimed);
         }
+        waitingForCapacity.retainAll(new HashSet<>(left));
+        if (!left.isEmpty() && served.size() + claimed >= properties.limit() && running) {
+            List<UUID> newlyWaiting = left.stream().filter(id -> !waitingForCapacity.contains(id)).toList();
+            waitForCapacity(registry.findAll(new HashSet<>(newlyWaiting)).values());
+            warnAtCapacity(left.size());
+        }
         return candidates.size() - claimed;
+    }
+
+    /** Marks mailboxes that no replica has room for, so that their state and Creatio say so. */
+    private void waitForCapacity(Collection<RegisteredMailbox> mailboxes) {
+        String why = "Every email listener replica serves as many mailboxes as its capacity allows ("
+                + properties.capacity() + "); this one is served when a replica has room";
+        for (RegisteredMailbox mailbox : mailboxes) {
+            if (waitingForCapacity.add(mailbox.id())) {
+                subscriptions.waitForCapacity(mailbox, why);
+            }
+        }
+    }
+
+    /** Once per change of the count: how many registered mailboxes wait for capacity. */
+    private void warnAtCapacity(int unserved) {
+        if (unserved == unservedWarned) {
+            return;
+        }
+        unservedWarned = unserved;
+        if (unserved > 0) {
+            log.warn("Replica {} is at its capacity of {} mailboxes and {} registered mailbox(es) are served by no "
+                    + "replica: add replicas, or raise listener.primary.capacity", replica, properties.capacity(),
+                    unserved);
+        } else {
+            log.info("Every registered mailbox is served");
+        }
     }
 
     @Override
@@ -216,7 +262,12 @@ public class MailboxOwnership implements SmartLifecycle {
                 .factory());
         rounds.scheduleWithFixedDelay(this::reconcile, 0, properties.reconcileInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
-        log.info("Replica {} serves up to {} mailboxes", replica, properties.capacity());
+        if (properties.limited()) {
+            log.info("Replica {} serves up to {} mailboxes (listener.primary.capacity)", replica,
+                    properties.capacity());
+        } else {
+            log.info("Replica {} serves every mailbox it is given (listener.primary.capacity=0: no limit)", replica);
+        }
     }
 
     /** SIGTERM: stop every subscription and release its lease, so other replicas take over at once. */

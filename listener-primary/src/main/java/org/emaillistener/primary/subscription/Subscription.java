@@ -43,6 +43,7 @@ class Subscription implements WatcherEvents {
     private volatile SubscriptionState listening;
     private volatile boolean stopped;
     private volatile FailureKind reportedFailure;
+    private volatile boolean owesAvailability;
     private volatile boolean tokenRefreshRequested;
     /** Whether the watcher logs in with Creatio's OAuth token: not so through Graph, which uses the app's own. */
     private final boolean usesCreatioToken;
@@ -80,9 +81,15 @@ class Subscription implements WatcherEvents {
         watcher.stop();
     }
 
+    /** Creatio was told the mailbox could not be served (no capacity): it is told once it listens. */
+    void owesAvailability() {
+        owesAvailability = true;
+    }
+
     /** A replacement subscription still owes Creatio the news of a recovery its predecessor's failure. */
     void inheritReportedFailure(Subscription predecessor) {
         reportedFailure = predecessor.reportedFailure;
+        owesAvailability = predecessor.owesAvailability;
     }
 
     @Override
@@ -104,9 +111,10 @@ class Subscription implements WatcherEvents {
         states.save(mailbox.id(), listening);
         log.info("Mailbox {} listening on {}", mailbox.id(), folders);
         folders.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED)));
-        if (reportedFailure != null) {
+        if (reportedFailure != null || owesAvailability) {
             report(MailboxStateReport.available(mailbox.credentials()));
             reportedFailure = null;
+            owesAvailability = false;
         }
     }
 

@@ -1,13 +1,18 @@
 package org.emaillistener.primary.subscription;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
+import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioClient;
+import org.emaillistener.common.creatio.MailboxStateReport;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.history.HistoryImports;
@@ -36,6 +41,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class Subscriptions {
 
     private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+    /**
+     * What {@code ProcessMailboxState} names when no replica has room: no mail-server exception of
+     * Creatio's table, so Creatio shows its generic error with the message.
+     */
+    static final String NO_CAPACITY = "System.InvalidOperationException";
 
     private final MailboxRegistry registry;
     private final SubscriptionStates states;
@@ -50,6 +60,9 @@ public class Subscriptions {
     private final DeliveredMessages delivered;
     private final MeterRegistry meters;
     private final ConcurrentHashMap<UUID, Subscription> live = new ConcurrentHashMap<>();
+    /** One at a time, so that thousands of mailboxes waiting for capacity do not flood Creatio. */
+    private final ExecutorService capacityReports = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("capacity-report").factory());
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
             CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ExchangeWatchers exchangeWatchers,
@@ -85,6 +98,24 @@ public class Subscriptions {
         };
     }
 
+    /**
+     * The mailbox is registered but no replica has room for it: its state says so (and counts as
+     * alive, so that Creatio does not recreate it in vain), and Creatio is told once, through
+     * {@code ProcessMailboxState}, in the background. Serving it later reports the recovery.
+     */
+    public void waitForCapacity(RegisteredMailbox mailbox, String why) {
+        states.save(mailbox.id(), new SubscriptionState(SubscriptionState.Status.WAITING_FOR_CAPACITY, null, why,
+                Instant.now()));
+        capacityReports.execute(() -> {
+            try {
+                creatio.reportMailboxState(mailbox.credentials(), MailboxStateReport.unavailable(
+                        mailbox.credentials(), NO_CAPACITY, why));
+            } catch (CreatioCallFailedException e) {
+                log.warn("Mailbox {}: ProcessMailboxState (no capacity) failed: {}", mailbox.id(), e.getMessage());
+            }
+        });
+    }
+
     /** Starts serving the mailbox here, or restarts its subscription with the credentials given. */
     public void serve(RegisteredMailbox mailbox) {
         // Creatio's OAuth token is for IMAP and EWS; Graph takes the listener's own app token, which
@@ -92,6 +123,9 @@ public class Subscriptions {
         Subscription fresh = new Subscription(mailbox, !graphWatchers.serves(mailbox), registry, states, jobs,
                 creatio, meters);
         fresh.attach(watcher(mailbox, fresh));
+        if (states.find(mailbox.id()).filter(state -> state.status() == SubscriptionState.Status.WAITING_FOR_CAPACITY).isPresent()) {
+            fresh.owesAvailability();
+        }
         states.save(mailbox.id(), SubscriptionState.of(SubscriptionState.Status.CONNECTING));
         Subscription replaced = live.put(mailbox.id(), fresh);
         if (replaced != null) {
