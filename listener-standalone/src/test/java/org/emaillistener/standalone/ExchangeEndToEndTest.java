@@ -285,6 +285,27 @@ class ExchangeEndToEndTest extends EndToEndTest {
         return user;
     }
 
+    @Test
+    void backsOffFromAServerThatDropsEveryStreamAtOnceAndCatchesUpWhenItStops() throws Exception {
+        String user = newUser("flapping");
+        subscribe(user, List.of(), 0);
+        exchange.clearRequests();
+
+        exchange.dropEveryStreamOf(user, true);
+        exchange.dropStreams();
+        Thread.sleep(5000);
+        long reopened = exchange.requests().stream().filter(request -> request.equals("GetStreamingEvents " + user))
+                .count();
+        exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "After the flapping",
+                "<flapping-" + user + ">"));
+        exchange.dropEveryStreamOf(user, false);
+
+        // Back-off from 200 ms doubling to 1 s (this class's settings): about 6 in 5 s, not hundreds.
+        assertThat(reopened).isBetween(2L, 12L);
+        awaitStreaming(user);
+        assertThat(awaitEmailsFor(user, 1).getFirst().get("Subject").asString()).isEqualTo("After the flapping");
+    }
+
     private UUID subscribe(String user, List<String> folderIds, int subscriptionTtl) {
         UUID mailbox = UUID.randomUUID();
         var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(

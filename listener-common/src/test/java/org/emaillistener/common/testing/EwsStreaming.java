@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -39,6 +41,8 @@ final class EwsStreaming {
     private final Supplier<Duration> heartbeatInterval;
     private final Supplier<Duration> minuteLength;
     private final BooleanSupplier closed;
+    /** Mailboxes whose every stream breaks as soon as it opened, as a faulty load balancer does. */
+    private final Set<Mailbox> dropAtOnce = ConcurrentHashMap.newKeySet();
 
     EwsStreaming(FakeNotifications notifications, Supplier<Duration> heartbeatInterval, Supplier<Duration> minuteLength,
             BooleanSupplier closed) {
@@ -55,6 +59,14 @@ final class EwsStreaming {
      * OK heartbeat whenever nothing was written for a heartbeat interval, and at the end a
      * ConnectionStatus Closed before the response ends.
      */
+    void dropAtOnce(Mailbox mailbox, boolean drop) {
+        if (drop) {
+            dropAtOnce.add(mailbox);
+        } else {
+            dropAtOnce.remove(mailbox);
+        }
+    }
+
     void serve(HttpExchange exchange, Element request, Mailbox caller, String scripted)
             throws IOException {
         List<String> ids = EwsDom.children(EwsDom.child(request, M, "SubscriptionIds")).stream()
@@ -75,6 +87,9 @@ final class EwsStreaming {
                 exchange.close();
                 return;
             }
+        }
+        if (dropAtOnce.contains(caller)) {
+            throw new StreamDropped();
         }
         Connection connection = notifications.open(caller);
         try {

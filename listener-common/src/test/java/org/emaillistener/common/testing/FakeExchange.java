@@ -252,6 +252,18 @@ public class FakeExchange implements AutoCloseable {
         notifications.signalAll(Signal.DROP);
     }
 
+    /**
+     * Every GetStreamingEvents of this user is cut right after its headers (or, with false, no longer):
+     * a server that drops streams at once, against which a client must back off.
+     */
+    public void dropEveryStreamOf(String user, boolean drop) {
+        FakeMailboxStore.Mailbox mailbox;
+        synchronized (store) {
+            mailbox = store.mailbox(user);
+        }
+        streaming.dropAtOnce(mailbox, drop);
+    }
+
     /** Ends every open stream now the clean way: ConnectionStatus Closed, then the end of the response. */
     public void closeStreams() {
         notifications.signalAll(Signal.CLOSE);
