@@ -58,6 +58,10 @@ public final class Benchmark {
             ScaleBenchmark.main(options);
             return;
         }
+        if ("traffic".equals(options.get("scenario"))) {
+            TrafficBenchmark.main(options);
+            return;
+        }
         if ("graph-scale".equals(options.get("scenario"))) {
             GraphScaleBenchmark.main(options);
             return;

@@ -181,6 +181,15 @@ final class Deliveries {
         return latencies;
     }
 
+    /** How many of these messages Creatio accepted more than once. */
+    long duplicates(List<Integer> sent) {
+        Map<Integer, Integer> accepted = new ConcurrentHashMap<>();
+        for (JsonNode email : creatio.acceptedEmails()) {
+            accepted.merge(sequence(email), 1, Integer::sum);
+        }
+        return sent.stream().filter(sequence -> accepted.getOrDefault(sequence, 0) > 1).count();
+    }
+
     /** The benchmark's sequence number of a Creatio email, from its {@code Headers}; -1 for another email. */
     static int sequence(JsonNode email) {
         for (JsonNode header : email.get("Headers")) {

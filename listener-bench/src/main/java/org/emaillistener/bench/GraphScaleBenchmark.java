@@ -121,7 +121,6 @@ final class GraphScaleBenchmark {
 
     private List<String> serviceArguments(FakeGraph graph, int port) {
         List<String> arguments = new ArrayList<>(List.of(
-                "--listener.primary.capacity=" + Math.max(mailboxes, 1),
                 "--listener.callbacks.allowed-hosts=127.0.0.1",
                 "--listener.graph.authority-host=" + graph.baseUrl(),
                 "--listener.graph.graph-url=" + graph.graphUrl(),

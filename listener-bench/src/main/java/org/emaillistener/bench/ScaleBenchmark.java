@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
+import org.emaillistener.common.testing.Dovecot;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -111,7 +112,6 @@ final class ScaleBenchmark {
 
     private List<String> serviceArguments(boolean primaryRole) {
         List<String> arguments = new ArrayList<>();
-        arguments.add("--listener.primary.capacity=" + Math.max(mailboxes, 1));
         arguments.add("--listener.callbacks.allowed-hosts=127.0.0.1");
         if (options.containsKey("logins-per-second")) {
             arguments.add("--listener.imap.logins-per-second=" + options.get("logins-per-second"));

@@ -38,6 +38,7 @@ public class CreatioStandIn implements AutoCloseable {
     private final Map<String, Consumer<JsonNode>> reactions = new ConcurrentHashMap<>();
     private volatile Predicate<JsonNode> refused = email -> false;
     private volatile Chaos chaos;
+    private volatile Duration answerAfter = Duration.ZERO;
     private Random random = new Random();
 
     /**
@@ -72,9 +73,20 @@ public class CreatioStandIn implements AutoCloseable {
         scripted.computeIfAbsent(operation, key -> new ConcurrentLinkedQueue<>()).addAll(List.of(statuses));
     }
 
+    /** Answers at random from now on; null: no more chaos. */
     public void chaos(Chaos chaos) {
+        if (chaos != null) {
+            this.random = new Random(chaos.seed());
+        }
         this.chaos = chaos;
-        this.random = new Random(chaos.seed());
+    }
+
+    /**
+     * ProcessFullEmail is answered only after this long, as a real Creatio takes its time to queue the
+     * emails (tens to hundreds of milliseconds).
+     */
+    public void answerAfter(Duration delay) {
+        this.answerAfter = delay;
     }
 
     /** ProcessFullEmail calls carrying an email that matches are answered 400, as Creatio's exceptions are. */
@@ -129,6 +141,9 @@ public class CreatioStandIn implements AutoCloseable {
             int status = next == null ? 200 : next;
             if ("ProcessFullEmail".equals(operation) && body.get("Emails").valueStream().anyMatch(refused)) {
                 status = 400;
+            }
+            if ("ProcessFullEmail".equals(operation) && !answerAfter.isZero()) {
+                Thread.sleep(answerAfter);
             }
             Chaos now = chaos;
             if (now != null && "ProcessFullEmail".equals(operation) && next == null) {

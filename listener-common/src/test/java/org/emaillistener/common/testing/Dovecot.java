@@ -1,4 +1,4 @@
-package org.emaillistener.bench;
+package org.emaillistener.common.testing;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A Dovecot of the benchmark's own: its configuration, users ({@code u0} … {@code uN-1}, password
+ * A real Dovecot (Debian's {@code dovecot-imapd} and {@code dovecot-lmtpd}) of a test's or benchmark's
+ * own: its configuration, users ({@code u0} … {@code uN-1}, password
  * {@code secret}, a passwd-file with the PLAIN scheme) and maildirs live in a temporary directory;
  * IMAP and LMTP listen on loopback ports; {@code dovecot -F} runs as a child process until
  * {@link #close()}. Unlike GreenMail it spends no thread per connection: IMAP sessions share a few
@@ -27,9 +28,11 @@ import java.util.stream.Stream;
  * Dovecot's own users are {@code dovecot}/{@code dovenull} from the Debian package; otherwise
  * everything runs as the current user.
  */
-final class Dovecot implements AutoCloseable {
+public final class Dovecot implements AutoCloseable {
 
-    static final String PASSWORD = "secret";
+    public static final String PASSWORD = "secret";
+
+    private static final Path BINARY = Path.of("/usr/sbin/dovecot");
 
     private final Path home;
     private final int imapPort;
@@ -43,22 +46,38 @@ final class Dovecot implements AutoCloseable {
         this.process = process;
     }
 
-    static String user(int index) {
+    public static String user(int index) {
         return "u" + index;
     }
 
-    int imapPort() {
+    public int imapPort() {
         return imapPort;
     }
 
+    /** Whether Debian's Dovecot is installed here ({@code .ci/run} installs it). */
+    public static boolean installed() {
+        return Files.isExecutable(BINARY);
+    }
+
+    /** Starts a Dovecot with {@code users} users on free loopback ports and waits until it answers on IMAP. */
+    public static Dovecot start(int users) throws IOException, InterruptedException {
+        return start(users, freePort(), freePort());
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     /** Starts a Dovecot with {@code users} users and waits until it answers on IMAP. */
-    static Dovecot start(int users, int imapPort, int lmtpPort) throws IOException, InterruptedException {
-        Path binary = Path.of("/usr/sbin/dovecot");
+    public static Dovecot start(int users, int imapPort, int lmtpPort) throws IOException, InterruptedException {
+        Path binary = BINARY;
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException("Dovecot is missing: apt-get install dovecot-imapd dovecot-lmtpd");
         }
         boolean root = "root".equals(System.getProperty("user.name"));
-        Path home = Files.createTempDirectory("bench-dovecot-");
+        Path home = Files.createTempDirectory("dovecot-");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path mail = Files.createDirectories(home.resolve("mail"));
         Path run = Files.createDirectories(home.resolve("run"));
@@ -76,7 +95,7 @@ final class Dovecot implements AutoCloseable {
         String me = System.getProperty("user.name");
         Files.writeString(home.resolve("dovecot.conf"), """
                 protocols = imap lmtp
-                instance_name = bench-%1$d
+                instance_name = listener-test-%1$d
                 base_dir = %2$s
                 state_dir = %2$s/state
                 log_path = %3$s/dovecot.log
@@ -97,7 +116,8 @@ final class Dovecot implements AutoCloseable {
                 mail_location = maildir:~/Maildir
                 first_valid_uid = 1
                 mail_fsync = never
-                mail_max_userip_connections = 100
+                # Debian's default (conf.d/20-imap.conf): the listener must live within it.
+                mail_max_userip_connections = 10
                 default_process_limit = 100
                 default_client_limit = 1000
                 service imap-login {
@@ -174,7 +194,7 @@ final class Dovecot implements AutoCloseable {
     }
 
     /** One LMTP connection: delivers mail straight into a user's INBOX, as the mail server's MTA would. */
-    Lmtp lmtp() throws IOException {
+    public Lmtp lmtp() throws IOException {
         return new Lmtp(new Socket("127.0.0.1", lmtpPort));
     }
 
@@ -183,7 +203,7 @@ final class Dovecot implements AutoCloseable {
      * INBOX, mail delivered over LMTP, until the {@code * n EXISTS} arrives; the median of
      * {@code samples} in milliseconds. Whatever the listener does, it cannot learn of mail sooner.
      */
-    double idleAnnouncementMillis(String user, int samples) throws IOException {
+    public double idleAnnouncementMillis(String user, int samples) throws IOException {
         List<Double> delays = new ArrayList<>();
         try (Socket socket = new Socket("127.0.0.1", imapPort); Lmtp lmtp = lmtp()) {
             socket.setTcpNoDelay(true);
@@ -195,7 +215,7 @@ final class Dovecot implements AutoCloseable {
             imap(in, out, "b SELECT INBOX", "b ");
             for (int i = 0; i < samples; i++) {
                 imap(in, out, "c IDLE", "+");
-                lmtp.deliver(user, BenchMessages.message(-1 - i, user, 2000));
+                lmtp.deliver(user, probe(i));
                 long stored = System.nanoTime();
                 String line;
                 do {
@@ -207,6 +227,12 @@ final class Dovecot implements AutoCloseable {
         }
         delays.sort(Double::compare);
         return delays.get(delays.size() / 2);
+    }
+
+    private static byte[] probe(int sequence) {
+        return ("From: probe@example.org\r\nTo: probe@example.com\r\nSubject: probe " + sequence
+                + "\r\nMessage-ID: <probe-" + sequence + "-" + System.nanoTime() + "@example.org>\r\n\r\nprobe\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void imap(BufferedReader in, OutputStream out, String command, String until) throws IOException {
@@ -222,14 +248,36 @@ final class Dovecot implements AutoCloseable {
     }
 
     /** The IMAP sessions Dovecot's log shows logged in so far. */
-    long loginsLogged() throws IOException {
+    public long loginsLogged() throws IOException {
         try (Stream<String> lines = Files.lines(home.resolve("dovecot.log"))) {
             return lines.filter(line -> line.contains("imap-login: Info: Login:")).count();
         }
     }
 
+    /**
+     * The IMAP connections Dovecot holds now: established TCP connections to its IMAP port, read from
+     * the kernel's table ({@code /proc/net/tcp}, state {@code 01}).
+     */
+    public long imapSessions() throws IOException {
+        String port = String.format(":%04X", imapPort);
+        long sessions = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path file = Path.of(table);
+            if (!Files.isReadable(file)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(file)) {
+                String[] columns = line.trim().split("\\s+");
+                if (columns.length > 3 && columns[1].endsWith(port) && columns[3].equals("01")) {
+                    sessions++;
+                }
+            }
+        }
+        return sessions;
+    }
+
     /** Lines of Dovecot's log that say it refused or dropped something. */
-    List<String> complaints() throws IOException {
+    public List<String> complaints() throws IOException {
         try (Stream<String> lines = Files.lines(home.resolve("dovecot.log"))) {
             return lines.filter(line -> line.contains("Warning") || line.contains("Error") || line.contains("Fatal"))
                     .filter(line -> !line.contains("client_limit") && !line.contains("RLIMIT_NPROC")
@@ -248,7 +296,7 @@ final class Dovecot implements AutoCloseable {
     }
 
     /** A minimal LMTP client (RFC 2033): LHLO once, then MAIL, RCPT, DATA per message. */
-    static final class Lmtp implements AutoCloseable {
+    public static final class Lmtp implements AutoCloseable {
 
         private final Socket socket;
         private final BufferedReader in;
@@ -265,7 +313,7 @@ final class Dovecot implements AutoCloseable {
         }
 
         /** Delivers the message (CRLF lines, no line starting with a dot) and returns once it is stored. */
-        void deliver(String user, byte[] message) throws IOException {
+        public void deliver(String user, byte[] message) throws IOException {
             command("MAIL FROM:<bench@example.com>");
             expect("250");
             command("RCPT TO:<" + user + ">");
