@@ -94,7 +94,9 @@ public class ImapMailboxWatcher extends ReconnectingWatcher {
             int selected = main.getMessageCount();
             idleFolder = main;
             Map<String, Long> uidNext = startCursors(store, main, folders);
-            events.listening(folders);
+            // A folder whose newest UID its cursor has reached needs no catch-up sync (and no login for
+            // one): at a replica's start, 10,000 of them would queue ahead of the first new mail.
+            events.listening(folders, foldersBehind(main, folders));
             connected.run();
             listening.incrementAndGet();
             try {

@@ -102,7 +102,7 @@ class Subscription implements WatcherEvents {
     }
 
     @Override
-    public void listening(List<String> folders) {
+    public void listening(List<String> folders, List<String> behind) {
         if (stopped) {
             return;
         }
@@ -110,7 +110,7 @@ class Subscription implements WatcherEvents {
         listening = SubscriptionState.of(Status.LISTENING);
         states.save(mailbox.id(), listening);
         log.info("Mailbox {} listening on {}", mailbox.id(), folders);
-        folders.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED)));
+        behind.forEach(folder -> jobs.publish(SyncJob.of(mailbox.id(), folder, SyncJob.Reason.CONNECTED)));
         if (reportedFailure != null || owesAvailability) {
             report(MailboxStateReport.available(mailbox.credentials()));
             reportedFailure = null;

@@ -10,8 +10,16 @@ public interface WatcherEvents {
     /** A connection attempt starts; {@code reconnect} after a failure. */
     void connecting(boolean reconnect);
 
-    /** Connected and watching these folders; mail may have arrived while nobody was watching. */
-    void listening(List<String> folders);
+    /** Connected and watching these folders; mail may have arrived in any while nobody was watching. */
+    default void listening(List<String> folders) {
+        listening(folders, folders);
+    }
+
+    /**
+     * Connected and watching {@code folders}, of which only {@code behind} may hold mail that arrived
+     * while nobody was watching (the server said so): the others need no catch-up sync.
+     */
+    void listening(List<String> folders, List<String> behind);
 
     /** The server says a folder may have new mail. */
     void newMail(String folder);

@@ -9,6 +9,8 @@ import org.emaillistener.common.imap.MailboxFailure;
 public class RecordingEvents implements WatcherEvents {
 
     public final List<List<String>> listening = new CopyOnWriteArrayList<>();
+    /** For each {@link #listening} entry, the folders the watcher said need a catch-up. */
+    public final List<List<String>> behind = new CopyOnWriteArrayList<>();
     public final List<String> newMail = new CopyOnWriteArrayList<>();
     public final List<MailboxFailure> failures = new CopyOnWriteArrayList<>();
     public final List<List<String>> safetyChecks = new CopyOnWriteArrayList<>();
@@ -19,7 +21,8 @@ public class RecordingEvents implements WatcherEvents {
     }
 
     @Override
-    public void listening(List<String> folders) {
+    public void listening(List<String> folders, List<String> behindNow) {
+        behind.add(behindNow);
         listening.add(folders);
     }
 
