@@ -34,6 +34,13 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
 
     /** No real mail nests deeper; parts below this depth are kept as files without being opened. */
     private static final int MAX_DEPTH = 50;
+    /**
+     * A text part larger than this (as stored, before decoding) is not read into the body, which is
+     * one string in the heap and one field of Creatio's record, but kept as a file: it is streamed like
+     * any attachment (and left out, named, beyond the attachment limit), so that mail of any size
+     * reaches Creatio without the heap ever holding it whole.
+     */
+    static final long MAX_BODY_TEXT_BYTES = 4L * 1024 * 1024;
 
     /**
      * @param streams the session's transfer decoders, looked up once rather than for every part
@@ -52,6 +59,8 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
         private final List<String> htmlTexts = new ArrayList<>();
         private final List<String> plainTexts = new ArrayList<>();
         private final List<File> files = new ArrayList<>();
+        /** Text parts kept as files for their size, by the file's name. */
+        private final List<String> textsAsFiles = new ArrayList<>();
         private final StreamProvider streams;
         private final boolean bulkReading;
 
@@ -66,6 +75,10 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             // cid: images; an HTML part with nothing in it does not beat real plain text.
             boolean html = htmlTexts.stream().anyMatch(text -> !text.isBlank());
             String body = join(html ? htmlTexts : plainTexts);
+            if (body.isBlank() && !textsAsFiles.isEmpty()) {
+                body = "The text of this email is too large to show here; it is attached as "
+                        + String.join(", ", textsAsFiles) + ".";
+            }
             boolean referencesPossible = html && files.stream().anyMatch(file -> !file.contentId().isEmpty());
             String searchableBody = referencesPossible ? body.toLowerCase(Locale.ROOT) : "";
             List<File> marked = files.stream()
@@ -85,7 +98,10 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             } else {
                 String fileName = fileName(part);
                 boolean bodyText = fileName == null && !isDeclaredAttachment(part);
-                if (bodyText && type.base().equals("text/html")) {
+                boolean text = type.base().equals("text/html") || type.base().equals("text/plain");
+                if (bodyText && text && oversized(part)) {
+                    addTextAsFile(part, type.base());
+                } else if (bodyText && type.base().equals("text/html")) {
                     htmlTexts.add(text(part, type));
                 } else if (bodyText && type.base().equals("text/plain")) {
                     plainTexts.add(text(part, type));
@@ -100,11 +116,35 @@ record MessageContent(String body, boolean isHtml, List<File> files) {
             if (children.isEmpty()) {
                 // The boundary never shows up (or the structure is otherwise unreadable): the text is
                 // still in there, so the user gets it raw rather than not at all.
-                plainTexts.add(text(part, type));
+                if (oversized(part)) {
+                    addTextAsFile(part, type.base());
+                } else {
+                    plainTexts.add(text(part, type));
+                }
             }
             for (MimePart child : children) {
                 visit(child, depth + 1);
             }
+        }
+
+        private void addTextAsFile(MimePart part, String mimeType) {
+            addFile(part, mimeType, null);
+            textsAsFiles.add(files.getLast().name());
+        }
+
+        /** Too large for the body: see {@link #MAX_BODY_TEXT_BYTES}. */
+        private static boolean oversized(MimePart part) {
+            long size;
+            try {
+                size = part.getSize();
+            } catch (MessagingException | RuntimeException e) {
+                return false;
+            }
+            if (size > MAX_BODY_TEXT_BYTES) {
+                log.info("A text part of {} bytes is delivered as a file, not as the body", size);
+                return true;
+            }
+            return false;
         }
 
         private void addMessage(MimePart part) {

@@ -39,8 +39,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * {@link LargeMailHeapTest}) so that its heap holds nothing else: converts the message from a file
  * and POSTs it to a stand-in that only counts the bytes, then prints the peak heap used.
  *
- * <p>Arguments: the attachment size in MB, and {@code streamed} (delivery as it is) or
- * {@code in-memory} (the message, its Email and the JSON all held in the heap, as before streaming).
+ * <p>Arguments: the attachment size in MB, {@code streamed} (delivery as it is) or
+ * {@code in-memory} (the message, its Email and the JSON all held in the heap, as before streaming),
+ * and optionally {@code text}: the message is then one plain-text body of that size instead.
  */
 public final class LargeMailDelivery {
 
@@ -50,9 +51,15 @@ public final class LargeMailDelivery {
     public static void main(String[] args) throws Exception {
         int megabytes = Integer.parseInt(args[0]);
         boolean streamed = args.length < 2 || args[1].equals("streamed");
+        boolean text = args.length > 2 && args[2].equals("text");
         Path directory = Files.createTempDirectory("large-mail-");
         Path message = directory.resolve("message.eml");
-        writeMessage(message, megabytes * 1024L * 1024L);
+        if (text) {
+            writeTextMessage(message, megabytes * 1024L * 1024L);
+        } else {
+            writeMessage(message, megabytes * 1024L * 1024L);
+        }
+        int bodyChars = -1;
         AtomicLong received = new AtomicLong();
         HttpServer creatio = discardingCreatio(received);
         try {
@@ -63,20 +70,22 @@ public final class LargeMailDelivery {
                     SynchronizationCredentials.class);
             CreatioClient client = new CreatioClient(CreatioJson.mapper(),
                     CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")),
-                    new CallbackAllowList(List.of()), new SimpleMeterRegistry());
+                    new CallbackAllowList(List.of("127.0.0.1")), new SimpleMeterRegistry());
             EmailConverter converter = new EmailConverter();
 
             long baseline = resetPeaks();
             if (streamed) {
                 try (ConvertedEmail email = converter.convert(message, Instant.now(), Long.MAX_VALUE)) {
+                    bodyChars = email.email().Body().length();
                     client.deliver(mailbox, email.email(), email.attachments(), directory);
                 }
             } else {
                 client.deliver(mailbox, List.of(converter.convert(Files.readAllBytes(message), Instant.now())));
             }
             long peak = peakHeap();
-            System.out.printf("message-bytes=%d posted-bytes=%d baseline-heap=%d peak-heap=%d peak-growth=%d%n",
-                    Files.size(message), received.get(), baseline, peak, peak - baseline);
+            System.out.printf("message-bytes=%d posted-bytes=%d body-chars=%d baseline-heap=%d peak-heap=%d "
+                    + "peak-growth=%d%n", Files.size(message), received.get(), bodyChars, baseline, peak,
+                    peak - baseline);
         } finally {
             creatio.stop(0);
             Files.delete(message);
@@ -102,6 +111,20 @@ public final class LargeMailDelivery {
                 out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             }
             out.write("--b--\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** A message whose only part is a plain text of {@code textBytes}, lines of 76 ASCII characters. */
+    static void writeTextMessage(Path file, long textBytes) throws IOException {
+        byte[] line = ("The quick brown fox jumps over the lazy dog, again and again, for a long while."
+                .substring(0, 76) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(("From: alice@example.com\r\nTo: bob@example.com\r\nSubject: Long text\r\n"
+                    + "Message-ID: <long-text@example.com>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (long written = 0; written < textBytes; written += line.length) {
+                out.write(line);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,11 +38,29 @@ class LargeMailHeapTest {
         assertThat(peakGrowth).isLessThan(ATTACHMENT_MB * 1024L * 1024L);
     }
 
+    @Test
+    void deliversA100MbTextBodyWithA64MbHeapAsAnAttachedText() throws Exception {
+        String output = runDelivery("-Xmx64m", "100", "streamed", "text");
+
+        Matcher posted = Pattern.compile("posted-bytes=(\\d+)").matcher(output);
+        Matcher body = Pattern.compile("body-chars=(\\d+)").matcher(output);
+        assertThat(posted.find() && body.find()).as(output).isTrue();
+        log.info("Delivering a 100 MB text body with -Xmx64m: {}", output.strip());
+        // The text went out Base64-encoded as a file; the body only says where it is.
+        assertThat(Long.parseLong(posted.group(1))).isGreaterThan(100L * 1024 * 1024 * 4 / 3);
+        assertThat(Integer.parseInt(body.group(1))).isLessThan(200);
+    }
+
     private static String runDelivery(String heap) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(
+        return runDelivery(heap, String.valueOf(ATTACHMENT_MB), "streamed");
+    }
+
+    private static String runDelivery(String heap, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
-                "-cp", System.getProperty("java.class.path"),
-                LargeMailDelivery.class.getName(), String.valueOf(ATTACHMENT_MB), "streamed")
+                "-cp", System.getProperty("java.class.path"), LargeMailDelivery.class.getName()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         byte[] output = process.getInputStream().readAllBytes();
