@@ -2,6 +2,7 @@ package org.emaillistener.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -265,8 +266,15 @@ final class ScaleBenchmark {
             client.shutdown();
         }
         try {
-            for (String queue : List.of(prefix + ".sync", prefix + ".sync.dead")) {
-                new ProcessBuilder("rabbitmqctl", "-q", "delete_queue", queue).inheritIO().start().waitFor();
+            Process listing = new ProcessBuilder("rabbitmqctl", "-q", "list_queues", "name").start();
+            String listed = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            listing.waitFor();
+            // The sync queue, its dead letters and its delay queues (.sync.delay.<ms>ms).
+            for (String queue : listed.split("\\R")) {
+                if (queue.strip().startsWith(prefix + ".sync")) {
+                    new ProcessBuilder("rabbitmqctl", "-q", "delete_queue", queue.strip()).inheritIO().start()
+                            .waitFor();
+                }
             }
             new ProcessBuilder("rabbitmqadmin", "-q", "delete", "exchange", "name=" + prefix)
                     .redirectErrorStream(true).start().waitFor();

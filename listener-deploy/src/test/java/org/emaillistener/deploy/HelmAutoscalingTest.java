@@ -68,7 +68,7 @@ class HelmAutoscalingTest {
                 .containsExactlyInAnyOrder(FULLNAME + "-primary", FULLNAME + "-secondary");
         Map<String, Object> primaryTrigger = trigger(scaledObjects, FULLNAME + "-primary");
         assertThat(primaryTrigger).containsEntry("serverAddress", "http://prometheus-operated.monitoring.svc:9090")
-                .containsEntry("threshold", "4000");
+                .containsEntry("threshold", "8000");
         assertThat((String) primaryTrigger.get("query")).contains("email_listener_subscriptions_active",
                 "namespace=\"mail\"");
         Map<String, Object> secondaryTrigger = trigger(scaledObjects, FULLNAME + "-secondary");

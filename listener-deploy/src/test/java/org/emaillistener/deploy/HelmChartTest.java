@@ -41,7 +41,8 @@ class HelmChartTest {
             "email_listener_mailboxes_in_error", "email_listener_sync_jobs_published_total",
             "email_listener_sync_jobs_consumed_total", "email_listener_sync_jobs_dead_lettered_total",
             "email_listener_sync_queue_depth", "email_listener_delivery_latency_seconds",
-            "email_listener_creatio_responses_total", "email_listener_reconnects_total");
+            "email_listener_creatio_responses_total", "email_listener_reconnects_total",
+            "email_listener_mail_found_by_safety_sync_total", "resilience4j_circuitbreaker_state");
 
     @Test
     void passesHelmLintStrictly() {
@@ -259,7 +260,7 @@ class HelmChartTest {
                 .map(target -> target.path("expr").asString())
                 .toList();
         Set<String> charted = new TreeSet<>();
-        Matcher metric = Pattern.compile("email_listener_\\w+").matcher(String.join("\n", queries));
+        Matcher metric = Pattern.compile("(email_listener|resilience4j)_\\w+").matcher(String.join("\n", queries));
         while (metric.find()) {
             charted.add(metric.group().replaceFirst("_bucket$", ""));
         }
@@ -267,7 +268,8 @@ class HelmChartTest {
         assertThat(json.path("panels").valueStream().map(panel -> panel.path("title").asString()))
                 .contains("Active subscriptions per replica", "Registered and unowned mailboxes",
                         "Mailboxes in error by kind", "Sync jobs", "Sync queue depth", "Delivery latency",
-                        "Creatio responses by status", "Reconnects");
+                        "Creatio responses by status", "Reconnects", "Mail found by the safety sync",
+                        "Creatio circuits open");
     }
 
     @Test
