@@ -1,5 +1,6 @@
 package org.emaillistener.common.exchange;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import javax.xml.stream.XMLInputFactory;
+
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.mail.MailServerDestinations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +47,19 @@ public class ExchangeConnector {
     private record Discovered(URI url, Instant until) {
     }
 
+    static {
+        // Named as well as listed in META-INF/services: another StAX provider on the class path must
+        // not take its place (see HardenedXmlInputFactory).
+        System.setProperty(XMLInputFactory.class.getName(), HardenedXmlInputFactory.class.getName());
+    }
+
     public ExchangeConnector(ExchangeProperties properties) {
         this.properties = properties;
+        XMLInputFactory factory = XMLInputFactory.newInstance();
+        if (!(factory instanceof HardenedXmlInputFactory)) {
+            throw new IllegalStateException("XMLInputFactory.newInstance() returns " + factory.getClass().getName()
+                    + ", which resolves external entities in EWS answers; expected " + HardenedXmlInputFactory.class);
+        }
     }
 
     public ExchangeProperties properties() {
@@ -59,6 +74,11 @@ public class ExchangeConnector {
     /** A mailbox whose calls each wait at most {@code timeout}; autodiscover, when asked for, runs now. */
     public ExchangeMailbox connect(SynchronizationCredentials mailbox, Duration timeout) throws ExchangeException {
         URI url = ewsUrl(mailbox, timeout);
+        try {
+            MailServerDestinations.refuseLinkLocal(url.getHost());
+        } catch (ConnectException e) {
+            throw new ExchangeException(e.getMessage(), 0, null, e);
+        }
         VerifiedTls.Service service = new VerifiedTls.Service(VERSION);
         try {
             service.setUrl(url);

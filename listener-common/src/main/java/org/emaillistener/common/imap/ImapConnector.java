@@ -1,5 +1,6 @@
 package org.emaillistener.common.imap;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,7 @@ import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.common.mail.MailServerAccess.Protocol;
+import org.emaillistener.common.mail.MailServerDestinations;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -46,6 +48,11 @@ public class ImapConnector {
     /** Connects and logs in; {@code socketTimeout} bounds every wait for the server. */
     public IMAPStore connect(SynchronizationCredentials mailbox, Duration socketTimeout) throws MessagingException {
         MailServerAccess server = server(mailbox);
+        try {
+            MailServerDestinations.refuseLinkLocal(server.host());
+        } catch (ConnectException e) {
+            throw new MessagingException(e.getMessage(), e);
+        }
         IMAPStore store = (IMAPStore) session(sessionProperties(server, socketTimeout)).getStore(server.scheme());
         store.connect(server.host(), server.port(), server.loginName(), mailbox.secret());
         return store;

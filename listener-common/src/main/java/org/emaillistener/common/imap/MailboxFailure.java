@@ -43,8 +43,22 @@ public record MailboxFailure(FailureKind kind, String message) {
         return new MailboxFailure(FailureKind.PROTOCOL, "The mail server connection failed: " + describe(failure));
     }
 
+    /** The most of a server's own words a reason carries: enough to act on, too little to be a channel. */
+    static final int MAX_SERVER_TEXT = 120;
+
+    /**
+     * The failure's message, as one short line: a mail server's text (its greeting, its refusal) is
+     * the caller's to read only as a reason, so control characters (CR, LF, NUL: forged log lines) go
+     * and the text is cut.
+     */
     private static String describe(Throwable t) {
         String message = t.getMessage();
-        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : oneShortLine(message);
+    }
+
+    /** A server's text fit for a reason: control characters replaced, cut at {@link #MAX_SERVER_TEXT}. */
+    public static String oneShortLine(String text) {
+        String line = text.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}\\s]+", " ").strip();
+        return line.length() <= MAX_SERVER_TEXT ? line : line.substring(0, MAX_SERVER_TEXT) + "…";
     }
 }

@@ -1,5 +1,6 @@
 package org.emaillistener.primary.send;
 
+import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.common.mail.MailServerAccess.Protocol;
+import org.emaillistener.common.mail.MailServerDestinations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -61,6 +63,7 @@ public class SmtpSender {
             throw new IllegalStateException("Angus Mail has no " + server.scheme() + " transport", e);
         }
         try {
+            refuseLinkLocal(server.host());
             transport.connect(server.host(), server.port(), login ? server.loginName() : null,
                     login ? smtp.secret() : null);
             transport.sendMessage(message.mime(), message.envelope());
@@ -73,6 +76,14 @@ public class SmtpSender {
         }
         log.info("Mailbox {}: sent {} through {}:{} to {} recipient(s)", smtp.Id(), messageId(message), server.host(),
                 server.port(), message.recipients().size());
+    }
+
+    private static void refuseLinkLocal(String host) throws MessagingException {
+        try {
+            MailServerDestinations.refuseLinkLocal(host);
+        } catch (ConnectException e) {
+            throw new MessagingException(e.getMessage(), e);
+        }
     }
 
     private Properties sessionProperties(MailServerAccess server, boolean login) {
@@ -126,7 +137,7 @@ public class SmtpSender {
                 detail = t.getMessage();
             }
         }
-        return detail.replaceAll("\\s+", " ").strip();
+        return MailboxFailure.oneShortLine(detail);
     }
 
     private static String join(Address[] addresses) {

@@ -1,0 +1,51 @@
+package org.emaillistener.common.mail;
+
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * Addresses the listener never connects to on a caller's behalf, whatever host name leads there:
+ * link-local ones (169.254.0.0/16 and fe80::/10), where clouds answer instance metadata and hand out
+ * credentials (169.254.169.254, and AWS's IPv6 endpoint fd00:ec2::254).
+ */
+public final class MailServerDestinations {
+
+    private static final byte[] AWS_METADATA_V6 = { (byte) 0xfd, 0x00, 0x0e, (byte) 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0x02, 0x54 };
+
+    private MailServerDestinations() {
+    }
+
+    /**
+     * Refuses a host that is or resolves to such an address; an unknown host passes, for the
+     * connection itself to fail with its own reason.
+     *
+     * @throws ConnectException saying why, as a refused connection would
+     */
+    public static void refuseLinkLocal(String host) throws ConnectException {
+        if (host == null || host.isBlank()) {
+            return;
+        }
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            for (InetAddress address : InetAddress.getAllByName(bare)) {
+                if (isMetadataOrLinkLocal(address)) {
+                    throw new ConnectException(host + " is a link-local address (" + address.getHostAddress()
+                            + ", where clouds serve instance metadata): the listener does not connect to it");
+                }
+            }
+        } catch (UnknownHostException e) {
+            // The connection reports it.
+        }
+    }
+
+    public static boolean isMetadataOrLinkLocal(InetAddress address) {
+        if (address.isLinkLocalAddress()) {
+            return true;
+        }
+        return address instanceof Inet6Address && Arrays.equals(address.getAddress(), AWS_METADATA_V6);
+    }
+}
