@@ -110,7 +110,9 @@ final class Deployment implements AutoCloseable {
                 "--listener.rabbitmq.exchange=" + queue, "--listener.rabbitmq.queue=" + queue + ".sync",
                 "--listener.rabbitmq.dead-letter-queue=" + queue + ".sync.dead",
                 "--listener.jobs.retry-initial-delay=200ms", "--listener.jobs.retry-max-delay=2s",
-                "--listener.jobs.concurrency=8", "--listener.sync.lock-ttl=10s"));
+                "--listener.jobs.concurrency=8", "--listener.sync.lock-ttl=10s",
+                // The Creatio stand-in listens on loopback.
+                "--listener.callbacks.allowed-hosts=127.0.0.1"));
         all.addAll(arguments);
         all.addAll(own);
         ServiceProcess process = ServiceProcess.start(name, module, readyPath, port,
@@ -263,8 +265,11 @@ final class Deployment implements AutoCloseable {
             redis.delete(keys);
         }
         redisConnection.destroy();
-        for (String name : List.of(queue + ".sync", queue + ".sync.dead")) {
-            TestServers.rabbitMq().rabbitmqctl("delete_queue", name);
+        // The sync queue, its dead letters and its delay queues (.sync.delay.<ms>ms).
+        for (String name : TestServers.rabbitMq().rabbitmqctl("list_queues", "-q", "name").split("\\R")) {
+            if (name.strip().startsWith(queue + ".sync")) {
+                TestServers.rabbitMq().rabbitmqctl("delete_queue", name.strip());
+            }
         }
     }
 }

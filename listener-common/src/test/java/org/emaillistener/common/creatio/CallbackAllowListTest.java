@@ -23,8 +23,25 @@ class CallbackAllowListTest {
     }
 
     @Test
-    void anEmptyListAllowsEveryHost() {
-        assertThat(new CallbackAllowList(List.of()).allows(URI.create("http://10.0.0.1/"))).isTrue();
+    void anEmptyListAllowsNoHostAndSaysHowToAllowOne() {
+        CallbackAllowList empty = new CallbackAllowList(List.of());
+
+        assertThat(empty.allows(URI.create("http://10.0.0.1/"))).isFalse();
+        assertThat(empty.allows(URI.create("http://127.0.0.1:8081/internal-admin/delete?all=1"))).isFalse();
+        assertThatThrownBy(() -> empty.check(URI.create("http://crm.example.com/")))
+                .hasMessageContaining("listener.callbacks.allowed-hosts is empty").hasMessageContaining("crm.example.com");
+    }
+
+    @Test
+    void neverCallsALinkLocalAddressNotEvenWhenEveryHostIsAllowed() {
+        CallbackAllowList any = new CallbackAllowList(List.of("*"));
+
+        assertThat(any.allows(URI.create("http://10.0.0.1/"))).isTrue();
+        assertThat(any.allows(URI.create("http://169.254.169.254/latest/meta-data/iam/"))).isFalse();
+        assertThat(any.allows(URI.create("http://[fd00:ec2::254]/latest/meta-data/"))).isFalse();
+        assertThat(any.allows(URI.create("http://[fe80::1]/"))).isFalse();
+        assertThat(new CallbackAllowList(List.of("169.254.169.254")).allows(URI.create("http://169.254.169.254/")))
+                .isFalse();
     }
 
     @Test

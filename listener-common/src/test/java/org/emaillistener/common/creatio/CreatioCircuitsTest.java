@@ -105,7 +105,7 @@ class CreatioCircuitsTest {
         Map<String, String> all = new HashMap<>(settings);
         all.putIfAbsent("connect-timeout", "2s");
         all.putIfAbsent("request-timeout", "2s");
-        return new CreatioClient(CreatioJson.mapper(), CreatioProperties.of(all), new CallbackAllowList(List.of()),
+        return new CreatioClient(CreatioJson.mapper(), CreatioProperties.of(all), new CallbackAllowList(List.of("127.0.0.1")),
                 meters);
     }
 

@@ -245,7 +245,7 @@ class MailboxOwnershipTest {
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
                 CreatioProperties.of(Map.of("connect-timeout", "1s", "request-timeout", "1s")),
-                new CallbackAllowList(List.of()),
+                new CallbackAllowList(List.of("127.0.0.1")),
                 new SimpleMeterRegistry());
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1, Duration.ofMillis(500), Duration.ofSeconds(1)));

@@ -40,7 +40,7 @@ class StreamedDeliveryJsonTest {
                     List.of()), SynchronizationCredentials.class);
             CreatioClient client = new CreatioClient(CreatioJson.mapper(),
                     CreatioProperties.of(Map.of("connect-timeout", "10s", "request-timeout", "60s")),
-                    new CallbackAllowList(List.of()), new SimpleMeterRegistry());
+                    new CallbackAllowList(List.of("127.0.0.1")), new SimpleMeterRegistry());
             Instant receivedAt = Instant.parse("2024-02-03T04:05:06Z");
 
             client.deliver(mailbox, List.of(converter.convert(Files.readAllBytes(message), receivedAt)));
