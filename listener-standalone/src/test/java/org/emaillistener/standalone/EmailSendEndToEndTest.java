@@ -211,6 +211,31 @@ class EmailSendEndToEndTest extends EndToEndTest {
     }
 
     @Test
+    void keepsNoForgedCopyInAMailboxTheRequestDoesNotProveToOwn() throws Exception {
+        String victim = unique("victim");
+        mail.addUser(victim, "victims-secret");
+        MailFolder sent = createFolder(victim, "Sent");
+        UUID mailbox = subscribe(victim, "victims-secret", List.of("INBOX"));
+        // A stranger's own SMTP account, naming the victim as sender, by address and by id.
+        String stranger = unique("stranger");
+        mail.addUser(stranger, "strangers-secret");
+        ObjectNode byAddress = SendRequests.smtp(UUID.randomUUID(), "127.0.0.1", mail.smtpPort(), stranger,
+                "strangers-secret");
+        byAddress.put("SenderEmailAddress", victim);
+        ObjectNode byId = SendRequests.smtp(mailbox, "127.0.0.1", mail.smtpPort(), stranger, "strangers-secret");
+        byId.put("SenderEmailAddress", victim);
+
+        send(SendRequests.email(victim, unique("to"), "Forged by address"), byAddress);
+        send(SendRequests.email(victim, unique("to"), "Forged by id"), byId);
+        send(SendRequests.email(victim, unique("to"), "Sent by the owner"),
+                SendRequests.smtp(mailbox, "127.0.0.1", mail.smtpPort(), victim, "victims-secret"));
+
+        assertThat(awaitOneIn(sent).getMimeMessage().getSubject()).isEqualTo("Sent by the owner");
+        Thread.sleep(1000);
+        assertThat(sent.getMessageCount()).isEqualTo(1);
+    }
+
+    @Test
     void keepsNoCopyWhenTheServerFilesSentMailItself() throws Exception {
         String user = unique("self-filing");
         mail.addUser(user, "secret");

@@ -1,5 +1,7 @@
 package org.emaillistener.primary.send;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +31,11 @@ import jakarta.mail.MessagingException;
  * Copies of sent email in the mailbox's Sent folder, which SMTP alone does not leave (except on
  * servers that file sent mail themselves, {@code listener.send.hosts-saving-sent-mail}). A send
  * request carries only the SMTP credentials, so the mailbox's IMAP credentials come from the
- * registry. The copy is appended after the answer to Creatio and never fails the send.
+ * registry, and only for the mailbox the request proves to own: the same login name and the same
+ * password (or OAuth token) as the registered mailbox. The API has no caller identity, so an address
+ * or an id alone would let a stranger file forged "sent" mail in someone else's mailbox with the
+ * stored password, from where it would reach Creatio as theirs. The copy is appended after the
+ * answer to Creatio and never fails the send.
  */
 @Component
 public class SentCopies {
@@ -60,6 +66,11 @@ public class SentCopies {
             log.info("Mailbox {}: no registered IMAP mailbox to keep a copy of the sent email in", smtp.Id());
             return;
         }
+        if (!sameOwner(smtp, mailbox.get().credentials())) {
+            log.warn("Mailbox {}: the send request's login is not the registered mailbox's; no copy of the sent "
+                    + "email is kept in it", mailbox.get().id());
+            return;
+        }
         appends.execute(() -> append(message, mailbox.get()));
     }
 
@@ -79,6 +90,18 @@ public class SentCopies {
                 .filter(SentCopies::isImap)
                 .filter(registered -> address.strip().equalsIgnoreCase(registered.credentials().SenderEmailAddress()))
                 .findFirst();
+    }
+
+    /** The same login name and the same secret, compared in constant time. */
+    static boolean sameOwner(SynchronizationCredentials request, SynchronizationCredentials registered) {
+        String secret = request.secret();
+        String stored = registered.secret();
+        if (secret == null || secret.isEmpty() || stored == null || request.UserName() == null
+                || !request.UserName().strip().equalsIgnoreCase(registered.UserName() == null ? ""
+                        : registered.UserName().strip())) {
+            return false;
+        }
+        return MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), stored.getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean isImap(RegisteredMailbox mailbox) {
