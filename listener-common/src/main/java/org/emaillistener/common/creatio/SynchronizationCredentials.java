@@ -61,7 +61,15 @@ public record SynchronizationCredentials(
         return "SynchronizationCredentials[Id=" + Id + ", UserName=" + UserName + ", ServerTypeId=" + ServerTypeId
                 + ", ServiceUrl=" + ServiceUrl + ", Port=" + Port + ", UseSsl=" + UseSsl + ", SecureOption="
                 + SecureOption + ", UseOAuth=" + UseOAuth + ", FolderIds=" + FolderIds + ", BpmEndpoint="
-                + BpmEndpoint + "]";
+                + withoutUserInfo(BpmEndpoint) + "]";
+    }
+
+    /** A URL's {@code user:password@} is a secret too. */
+    static String withoutUserInfo(String url) {
+        if (url == null) {
+            return null;
+        }
+        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@", "$1***@");
     }
 
     /** Creatio's per-mailbox feature switches; {@code UseBinaryData} is accepted and ignored. */
