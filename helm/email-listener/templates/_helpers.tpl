@@ -164,6 +164,9 @@ a certificate as files of a mounted Secret, whose paths are the variables' value
   value: {{ . | quote }}
 {{- end }}
 {{- end }}
+{{- if and .Values.graph.tenants (not .Values.api.basePath) (not .Values.graph.allowUnprotectedApi) }}
+{{- fail "graph.tenants act as any mailbox of their domains for whoever calls the API: set api.basePath to a secret path segment (e.g. --set api.basePath=/$(openssl rand -hex 16)) and point Creatio at it, or graph.allowUnprotectedApi=true if only Creatio can reach the API" }}
+{{- end }}
 {{- range $index, $tenant := .Values.graph.tenants }}
 {{- include "email-listener.graphTenantChecked" (dict "tenant" $tenant "index" $index) }}
 {{- $prefix := printf "LISTENER_GRAPH_TENANTS_%d_" $index }}

@@ -124,6 +124,8 @@ final class GraphScaleBenchmark {
                 "--listener.callbacks.allowed-hosts=127.0.0.1",
                 "--listener.graph.authority-host=" + graph.baseUrl(),
                 "--listener.graph.graph-url=" + graph.graphUrl(),
+                // Only the benchmark reaches the API.
+                "--listener.api.allow-graph-without-base-path=true",
                 "--listener.graph.tenants[0].tenant-id=" + TENANT,
                 "--listener.graph.tenants[0].client-id=" + CLIENT,
                 "--listener.graph.tenants[0].client-secret=" + CLIENT_SECRET,

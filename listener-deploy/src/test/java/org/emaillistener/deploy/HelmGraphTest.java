@@ -135,8 +135,28 @@ class HelmGraphTest {
     @Test
     void refusesATenantWithoutACredential() {
         assertThatThrownBy(() -> render(Map.of("graph.tenants[0].tenantId", "t", "graph.tenants[0].clientId", "c",
-                "graph.tenants[0].domains[0]", "contoso.com"), REQUIRED))
+                "graph.tenants[0].domains[0]", "contoso.com", "api.basePath", "/k7Qx9dW2"), REQUIRED))
                 .hasMessageContaining("graph.tenants[0] (tenant t) has no credential");
+    }
+
+    @Test
+    void refusesTenantsWithoutASecretBasePathUnlessTheOperatorSaysOnlyCreatioReachesTheApi() {
+        assertThatThrownBy(() -> render(Map.of("api.basePath", ""), REQUIRED, INLINE))
+                .hasMessageContaining("api.basePath").hasMessageContaining("graph.allowUnprotectedApi");
+
+        Manifests allowed = render(Map.of("api.basePath", "", "graph.allowUnprotectedApi", true), REQUIRED, INLINE);
+        assertThat(allowed.env(ListenerRole.PRIMARY, "LISTENER_API_ALLOWGRAPHWITHOUTBASEPATH").getValue())
+                .isEqualTo("true");
+    }
+
+    @Test
+    void passesTheBasePathFromTheChartsSecret() {
+        Manifests manifests = render(REQUIRED, INLINE);
+
+        assertThat(secretRef(manifests.env(ListenerRole.PRIMARY, "LISTENER_API_BASEPATH")))
+                .isEqualTo(new SecretKeySelector("api-base-path", FULLNAME, null));
+        assertThat(manifests.env(ListenerRole.SECONDARY)).extracting(EnvVar::getName)
+                .doesNotContain("LISTENER_API_BASEPATH");
     }
 
     @Test

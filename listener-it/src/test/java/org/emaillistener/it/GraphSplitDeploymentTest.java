@@ -79,7 +79,9 @@ class GraphSplitDeploymentTest {
                         "--listener.graph.tenants[0].tenant-id=" + TENANT,
                         "--listener.graph.tenants[0].client-id=" + CLIENT,
                         "--listener.graph.tenants[0].client-secret=" + CLIENT_SECRET,
-                        "--listener.graph.tenants[0].domains[0]=" + DOMAIN));
+                        "--listener.graph.tenants[0].domains[0]=" + DOMAIN,
+                        // Only this test reaches the API.
+                        "--listener.api.allow-graph-without-base-path=true"));
         int p2Port = ServiceProcess.freePort();
         notificationUrl = "http://127.0.0.1:" + p2Port + "/graph/notifications";
         List<String> arguments = List.of("--listener.graph.notification-url=" + notificationUrl,

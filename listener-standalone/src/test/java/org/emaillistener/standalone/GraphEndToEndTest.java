@@ -43,7 +43,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
-                "listener.graph.poll-interval=500ms" })
+                "listener.graph.poll-interval=500ms",
+                // Only this test reaches the API; ApiBasePathEndToEndTest serves Graph behind a base path.
+                "listener.api.allow-graph-without-base-path=true" })
 @Import(GraphEndToEndTest.TrustTheFake.class)
 class GraphEndToEndTest extends EndToEndTest {
 

@@ -31,7 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
         properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
-                "listener.graph.subscription-lifetime=20s", "listener.operator.api-key=operator-key" })
+                "listener.graph.subscription-lifetime=20s", "listener.operator.api-key=operator-key",
+                "listener.api.allow-graph-without-base-path=true" })
 @Import(GraphEndToEndTest.TrustTheFake.class)
 class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
 

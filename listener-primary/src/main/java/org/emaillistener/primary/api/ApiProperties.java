@@ -15,11 +15,19 @@ import org.springframework.util.unit.DataSize;
  * @param mailboxTimeout how long {@code /api/mailbox/validate} and {@code /api/mailbox/folders} may
  *        spend with the mail server, whatever it does; a user waits for the answer in Creatio
  * @param availabilityTimeout how long {@code /api/availability/app} waits for Creatio's answer
+ * @param basePath an optional secret first path segment of the API ({@code /k7Qx…}), see
+ *        {@link ApiBasePath}; empty: the API is at {@code /api} and {@code /apiv2}
+ * @param allowGraphWithoutBasePath serve Microsoft Graph tenants without a base path: only where the
+ *        API is protected another way (a NetworkPolicy that lets Creatio alone reach it). A Graph
+ *        tenant's app-only token reads and sends as any mailbox of its domains, whatever credentials
+ *        a caller gives, so without either the primary refuses to start
  */
 @ConfigurationProperties("listener.api")
 public record ApiProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
         @DefaultValue("50MB") DataSize maxSendBodySize,
         @DefaultValue("30s") Duration mailboxTimeout,
-        @DefaultValue("10s") Duration availabilityTimeout) {
+        @DefaultValue("10s") Duration availabilityTimeout,
+        @DefaultValue("") String basePath,
+        @DefaultValue("false") boolean allowGraphWithoutBasePath) {
 }
