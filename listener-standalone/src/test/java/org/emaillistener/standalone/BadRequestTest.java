@@ -103,6 +103,18 @@ class BadRequestTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = { "/api/listeners/create", "/api/mailbox/validate", "/api/mailbox/folders" })
+    void rejectsAnImapServiceUrlThatIsNoHost(String path) {
+        String good = CreatioRequests.imapMailbox(UUID.randomUUID(), "127.0.0.1", 993, "u", "p", ENDPOINT, List.of());
+        for (String bad : List.of("imap://bad host", "imap.example.com/ bad", "mail\\r\\nexample.com",
+                "imap.example.com:993/%00")) {
+            String body = good.replace("ServiceUrl:\"127.0.0.1\"", "ServiceUrl:\"" + bad + "\"");
+            assertBadRequest(api().post(path, path.endsWith("create") ? CreatioRequests.array(body) : body),
+                    "ServiceUrl must be the mail server's host name");
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = { "/api/mailbox/validate", "/api/mailbox/folders" })
     void rejectsAMailboxThatNamesNoUsableServer(String path) {
         String good = CreatioRequests.imapMailbox(UUID.randomUUID(), "127.0.0.1", 993, "u", "p", ENDPOINT, List.of());

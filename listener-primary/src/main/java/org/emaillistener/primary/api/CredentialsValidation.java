@@ -4,11 +4,13 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.mail.MailServerAccess;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +19,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class CredentialsValidation {
+
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,253}");
 
     private final CallbackAllowList callbacks;
 
@@ -102,6 +106,7 @@ public class CredentialsValidation {
             return;
         }
         require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the IMAP server's host)");
+        require(isHost(mailbox.ServiceUrl()), at + "ServiceUrl must be the mail server's host name or address");
         require(mailbox.Port() > 0 && mailbox.Port() <= 65535, at + "Port must be between 1 and 65535");
         require(mailbox.SecureOption() >= 0 && mailbox.SecureOption() <= 3,
                 at + "SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
@@ -123,6 +128,17 @@ public class CredentialsValidation {
                     || url.regionMatches(true, 0, "http://", 0, 7),
                     at + "ServiceUrl must be an http(s) EWS address or a host name");
         }
+    }
+
+    /** A host name or address, alone or in a URL: letters, digits, dots, dashes, colons and brackets. */
+    private static boolean isHost(String serviceUrl) {
+        String host;
+        try {
+            host = MailServerAccess.host(serviceUrl);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return host != null && HOST.matcher(host).matches();
     }
 
     private static UUID guid(String value, String at) {
