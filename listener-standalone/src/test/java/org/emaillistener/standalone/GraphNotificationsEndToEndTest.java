@@ -164,6 +164,9 @@ class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         assertThat(response.body()).isEqualTo("Validation: Testing client application reachability <&>");
+        // Graph wants the token back as it sent it (an encoded one fails validation); a browser led
+        // here by a stranger's link must not read the reflected text as HTML.
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     }
 
     @Test

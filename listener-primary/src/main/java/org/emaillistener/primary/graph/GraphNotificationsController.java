@@ -93,7 +93,9 @@ public class GraphNotificationsController {
             @RequestParam(required = false) String mailbox, @RequestParam(required = false) String folder,
             @RequestParam(required = false) String by, @RequestBody(required = false) String body) {
         if (validationToken != null) {
-            return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(validationToken);
+            // As sent (Graph fails an encoded token), but never sniffed as HTML: the text is a caller's.
+            return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).header("X-Content-Type-Options", "nosniff")
+                    .body(validationToken);
         }
         if (mailbox == null || folder == null || folder.isBlank() || by == null || by.isBlank()) {
             throw new BadRequestException("A notification address names its mailbox, folder and subscriber");
