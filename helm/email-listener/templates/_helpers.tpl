@@ -360,9 +360,10 @@ topologySpreadConstraints:
   {{- end }}
 {{- end }}
 volumes:
+  # Mail over 256 KB is spooled here while it is delivered (twice its size per delivery running at
+  # once): on the node's disk, not in memory, where a 64 Mi tmpfs refused mail over ~30 MB.
   - name: tmp
     emptyDir:
-      medium: Memory
       sizeLimit: {{ .root.Values.tmpSizeLimit }}
   {{- with include "email-listener.graphVolumes" .root | trim }}
   {{- . | nindent 2 }}

@@ -116,7 +116,12 @@ class HelmChartTest {
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(container.getVolumeMounts()).anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
-        assertThat(pod.getVolumes()).anySatisfy(volume -> assertThat(volume.getEmptyDir()).isNotNull());
+        // Large mail is spooled in /tmp: on disk, sized for it, not a small tmpfs.
+        assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().equals("tmp")).singleElement()
+                .satisfies(volume -> {
+                    assertThat(volume.getEmptyDir().getMedium()).isNull();
+                    assertThat(volume.getEmptyDir().getSizeLimit().toString()).isEqualTo("2Gi");
+                });
     }
 
     @Test
