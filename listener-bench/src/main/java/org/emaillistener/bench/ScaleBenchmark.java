@@ -174,8 +174,8 @@ final class ScaleBenchmark {
                 String.format(Locale.ROOT, "%.1f ms", p99), p99 <= 500 && none);
     }
 
-    /** An LMTP connection to Dovecot, delivering the benchmark's mail to its users. */
-    private static Deliveries.Sender lmtp(Dovecot dovecot) throws IOException {
+    /** An LMTP connection to Dovecot, delivering the benchmark's mail to its users (the traffic scenario's too). */
+    static Deliveries.Sender lmtp(Dovecot dovecot) throws IOException {
         Dovecot.Lmtp lmtp = dovecot.lmtp();
         return new Deliveries.Sender() {
             @Override

@@ -74,7 +74,7 @@ final class TrafficBenchmark {
                         Duration.ofSeconds(600), ServiceProcess.AlsoAwaited.NOTHING);
             }
             Deliveries deliveries = new Deliveries(creatio);
-            List<Integer> sent = deliveries.send(() -> lmtp(dovecot), 8, messages, rate, spread, 2_000);
+            List<Integer> sent = deliveries.send(() -> ScaleBenchmark.lmtp(dovecot), 8, messages, rate, spread, 2_000);
             deliveries.awaitAll(Duration.ofSeconds(integer("wait-seconds", 60)));
             List<Double> latencies = deliveries.latencies(sent);
             long late = latencies.stream().filter(latency -> latency > deadline).count();
@@ -116,21 +116,6 @@ final class TrafficBenchmark {
         Thread.sleep(Duration.ofSeconds(integer("rest-seconds", 80)).toMillis());
         long sessions = dovecot.imapSessions();
         return String.format(Locale.ROOT, "%.2f (%d sessions)", (double) sessions / mailboxes, sessions);
-    }
-
-    private static Deliveries.Sender lmtp(Dovecot dovecot) throws IOException {
-        Dovecot.Lmtp lmtp = dovecot.lmtp();
-        return new Deliveries.Sender() {
-            @Override
-            public void send(int sequence, int mailbox, int size) throws IOException {
-                lmtp.deliver(Dovecot.user(mailbox), BenchMessages.message(sequence, Dovecot.user(mailbox), size));
-            }
-
-            @Override
-            public void close() throws IOException {
-                lmtp.close();
-            }
-        };
     }
 
     private static String ms(double millis) {

@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Properties;
 
+import org.slf4j.LoggerFactory;
+
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -30,8 +32,8 @@ public interface TrafficMailServer extends AutoCloseable {
         if (Dovecot.installed()) {
             return new OnDovecot(Dovecot.start(users));
         }
-        System.out.println("Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd): "
-                + "running on GreenMail instead");
+        LoggerFactory.getLogger(TrafficMailServer.class).warn("Dovecot is not installed (apt-get install "
+                + "dovecot-imapd dovecot-lmtpd): running on GreenMail instead");
         return new OnGreenMail(users);
     }
 
