@@ -250,8 +250,9 @@ public class CreatioClient {
 
     /** One HTTP exchange, through the host's circuit. */
     private void call(HttpRequest request, String operation) throws CreatioCallFailedException {
-        URI uri = request.uri();
-        CreatioCircuits.Permit permit = circuits.acquire(uri);
+        // Named in failures, which reach logs and the operator view: never with a user:password@.
+        String uri = SynchronizationCredentials.withoutUserInfo(request.uri().toString());
+        CreatioCircuits.Permit permit = circuits.acquire(request.uri());
         if (permit == null) {
             count(operation, "circuit-open");
             throw new CircuitOpenException(operation + " to " + uri

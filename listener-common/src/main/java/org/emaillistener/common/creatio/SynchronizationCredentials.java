@@ -65,7 +65,7 @@ public record SynchronizationCredentials(
     }
 
     /** A URL's {@code user:password@} is a secret too. */
-    static String withoutUserInfo(String url) {
+    public static String withoutUserInfo(String url) {
         if (url == null) {
             return null;
         }

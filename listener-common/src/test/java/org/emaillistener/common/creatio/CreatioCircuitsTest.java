@@ -92,6 +92,21 @@ class CreatioCircuitsTest {
     }
 
     @Test
+    void namesTheCalledUrlInAFailureWithoutItsUserInfo() {
+        CreatioClient client = client(Map.of("retry.attempts", "1"));
+        failing.answerNext("ProcessFullEmail", 500);
+        SynchronizationCredentials mailbox = CreatioJson.mapper().readValue(
+                "{Id:\"11111111-2222-3333-4444-555555555555\",BpmEndpoint:\""
+                        + failing.bpmEndpoint().replace("http://", "http://svc:bpm-secret@") + "\"}",
+                SynchronizationCredentials.class);
+
+        assertThatThrownBy(() -> client.deliver(mailbox, List.of(new Email(null, "s", "b", "a@example.com", null,
+                null, null, null, 1, false, null, 0, "<m@example.com>", null, null))))
+                .hasMessageContaining("HTTP 500").hasMessageContaining("***@127.0.0.1")
+                .hasMessageNotContaining("bpm-secret");
+    }
+
+    @Test
     void countsCreatiosOwnExceptionsAsAnswersAndDoesNotRepeatThem() {
         CreatioClient client = client(Map.of("circuit.window", "4", "circuit.minimum-calls", "4"));
         failing.answerNext("ProcessFullEmail", 400, 400, 400, 400, 400);
