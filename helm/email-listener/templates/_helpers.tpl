@@ -167,6 +167,10 @@ a certificate as files of a mounted Secret, whose paths are the variables' value
 {{- if and .Values.graph.tenants (not .Values.api.basePath) (not .Values.graph.allowUnprotectedApi) }}
 {{- fail "graph.tenants act as any mailbox of their domains for whoever calls the API: set api.basePath to a secret path segment (e.g. --set api.basePath=/$(openssl rand -hex 16)) and point Creatio at it, or graph.allowUnprotectedApi=true if only Creatio can reach the API" }}
 {{- end }}
+{{- if not .Values.graph.requireVerifiedSignIn }}
+- name: LISTENER_GRAPH_REQUIREVERIFIEDSIGNIN
+  value: "false"
+{{- end }}
 {{- range $index, $tenant := .Values.graph.tenants }}
 {{- include "email-listener.graphTenantChecked" (dict "tenant" $tenant "index" $index) }}
 {{- $prefix := printf "LISTENER_GRAPH_TENANTS_%d_" $index }}
@@ -177,6 +181,8 @@ a certificate as files of a mounted Secret, whose paths are the variables' value
   value: {{ $tenant.clientId | quote }}
 - name: {{ $prefix }}DOMAINS
   value: {{ join "," $tenant.domains | quote }}
+- name: {{ $prefix }}CREATIOHOSTS
+  value: {{ join "," $tenant.creatioHosts | quote }}
 {{- if $tenant.clientSecret }}
 - name: {{ $prefix }}CLIENTSECRET
   valueFrom:
@@ -221,6 +227,9 @@ with (dict "tenant" $tenant "index" $index). The application checks the same at 
 {{- $certificate := or $tenant.certificate $tenant.existingSecretCertificateKey }}
 {{- if and $secret $certificate }}
 {{- fail (printf "%s has both a client secret and a certificate: give exactly one credential" $name) }}
+{{- end }}
+{{- if not $tenant.creatioHosts }}
+{{- fail (printf "%s names no creatioHosts: its app registration reads every mailbox of its domains, so name the hosts of the Creatio sites whose BpmEndpoint may receive their mail, e.g. [mycompany.creatio.com]" $name) }}
 {{- end }}
 {{- if not (or $secret $certificate) }}
 {{- fail (printf "%s has no credential: give clientSecret or certificate, or existingSecret with existingSecretClientSecretKey or existingSecretCertificateKey" $name) }}

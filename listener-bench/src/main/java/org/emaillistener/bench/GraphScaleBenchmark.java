@@ -129,7 +129,8 @@ final class GraphScaleBenchmark {
                 "--listener.graph.tenants[0].tenant-id=" + TENANT,
                 "--listener.graph.tenants[0].client-id=" + CLIENT,
                 "--listener.graph.tenants[0].client-secret=" + CLIENT_SECRET,
-                "--listener.graph.tenants[0].domains[0]=" + DOMAIN));
+                "--listener.graph.tenants[0].domains[0]=" + DOMAIN,
+                "--listener.graph.tenants[0].creatio-hosts[0]=127.0.0.1"));
         if (notifications) {
             arguments.add("--listener.graph.notification-url=http://127.0.0.1:" + port + "/graph/notifications");
             arguments.add("--listener.graph.safety-poll-interval=1h");
@@ -143,8 +144,10 @@ final class GraphScaleBenchmark {
     private void register(FakeGraph graph, ServiceProcess service, CreatioStandIn creatio) throws Exception {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < mailboxes; i++) {
-            created.add(CreatioRequests.exchangeMailbox(mailboxId(i), ONLINE_EWS, users.get(i), "unused",
-                    creatio.bpmEndpoint(), List.of(inboxes.get(i)), 0));
+            // As Creatio registers them: each after its user signed in to Microsoft 365.
+            created.add(CreatioRequests.withOAuth(CreatioRequests.exchangeMailbox(mailboxId(i), ONLINE_EWS,
+                    users.get(i), null, creatio.bpmEndpoint(), List.of(inboxes.get(i)), 0),
+                    graph.signIn(TENANT, users.get(i))));
         }
         long httpBefore = graph.httpRequests();
         int requestsBefore = graph.requests().size();

@@ -48,6 +48,7 @@ class HelmGraphTest {
                 .containsEntry("LISTENER_GRAPH_TENANTS_0_CLIENTID", "aaaaaaaa-0000-0000-0000-000000000001")
                 .containsEntry("LISTENER_GRAPH_TENANTS_0_DOMAINS", "contoso.com,fabrikam.com")
                 .containsEntry("LISTENER_GRAPH_TENANTS_1_DOMAINS", "northwind.example")
+                .containsEntry("LISTENER_GRAPH_TENANTS_0_CREATIOHOSTS", "mycompany.creatio.com")
                 .containsEntry("LISTENER_GRAPH_NOTIFICATIONURL", "https://listener.example.com/graph/notifications")
                 .containsEntry("LISTENER_GRAPH_POLLINTERVAL", "2m")
                 .containsEntry("LISTENER_GRAPH_SUBSCRIPTIONLIFETIME", "3d")
@@ -135,8 +136,25 @@ class HelmGraphTest {
     @Test
     void refusesATenantWithoutACredential() {
         assertThatThrownBy(() -> render(Map.of("graph.tenants[0].tenantId", "t", "graph.tenants[0].clientId", "c",
-                "graph.tenants[0].domains[0]", "contoso.com", "api.basePath", "/k7Qx9dW2"), REQUIRED))
+                "graph.tenants[0].domains[0]", "contoso.com", "graph.tenants[0].creatioHosts[0]", "crm.example",
+                "api.basePath", "/k7Qx9dW2"), REQUIRED))
                 .hasMessageContaining("graph.tenants[0] (tenant t) has no credential");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ListenerRole.class)
+    void checksOnlyTheClaimsOfUnverifiableSignInsWhenTheOperatorSaysSo(ListenerRole role) {
+        assertThat(values(render(REQUIRED, INLINE), role)).doesNotContainKey("LISTENER_GRAPH_REQUIREVERIFIEDSIGNIN");
+        assertThat(values(render(Map.of("graph.requireVerifiedSignIn", "false"), REQUIRED, INLINE), role))
+                .containsEntry("LISTENER_GRAPH_REQUIREVERIFIEDSIGNIN", "false");
+    }
+
+    @Test
+    void refusesATenantThatNamesNoCreatioHostsForItsMail() {
+        assertThatThrownBy(() -> render(Map.of("graph.tenants[0].tenantId", "t", "graph.tenants[0].clientId", "c",
+                "graph.tenants[0].domains[0]", "contoso.com", "graph.tenants[0].clientSecret", "s",
+                "api.basePath", "/k7Qx9dW2"), REQUIRED))
+                .hasMessageContaining("graph.tenants[0] (tenant t) names no creatioHosts");
     }
 
     @Test

@@ -80,6 +80,7 @@ class GraphSplitDeploymentTest {
                         "--listener.graph.tenants[0].client-id=" + CLIENT,
                         "--listener.graph.tenants[0].client-secret=" + CLIENT_SECRET,
                         "--listener.graph.tenants[0].domains[0]=" + DOMAIN,
+                        "--listener.graph.tenants[0].creatio-hosts[0]=127.0.0.1",
                         // Only this test reaches the API.
                         "--listener.api.allow-graph-without-base-path=true"));
         int p2Port = ServiceProcess.freePort();
@@ -111,9 +112,9 @@ class GraphSplitDeploymentTest {
             graph.addUser(TENANT, user);
             UUID mailbox = UUID.randomUUID();
             users.put(mailbox, user);
-            var response = entry.post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(
-                    mailbox, ONLINE_EWS, user, "unused", deployment.creatio().bpmEndpoint(),
-                    List.of(graph.folderId(user, "inbox")), 0)));
+            var response = entry.post("/api/listeners/create", CreatioRequests.array(CreatioRequests.withOAuth(
+                    CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, null, deployment.creatio().bpmEndpoint(),
+                            List.of(graph.folderId(user, "inbox")), 0), graph.signIn(TENANT, user))));
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         }
 

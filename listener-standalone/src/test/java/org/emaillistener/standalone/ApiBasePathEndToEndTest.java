@@ -20,7 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { ApiBasePathEndToEndTest.TENANT_ID, ApiBasePathEndToEndTest.CLIENT_ID,
                 ApiBasePathEndToEndTest.CLIENT_SECRET, ApiBasePathEndToEndTest.DOMAIN,
-                ApiBasePathEndToEndTest.NOWHERE_AUTHORITY, ApiBasePathEndToEndTest.NOWHERE_GRAPH,
+                ApiBasePathEndToEndTest.CREATIO_HOSTS, ApiBasePathEndToEndTest.NOWHERE_AUTHORITY, ApiBasePathEndToEndTest.NOWHERE_GRAPH,
                 "listener.api.base-path=/k7Qx9dW2", "listener.api.max-body-size=64KB" })
 class ApiBasePathEndToEndTest extends EndToEndTest {
 
@@ -28,6 +28,7 @@ class ApiBasePathEndToEndTest extends EndToEndTest {
     static final String CLIENT_ID = "listener.graph.tenants[0].client-id=listener-app";
     static final String CLIENT_SECRET = "listener.graph.tenants[0].client-secret=app-secret";
     static final String DOMAIN = "listener.graph.tenants[0].domains[0]=contoso.example";
+    static final String CREATIO_HOSTS = "listener.graph.tenants[0].creatio-hosts[0]=127.0.0.1";
     /** Nothing here needs Graph to answer; nothing may leave the machine either. */
     static final String NOWHERE_AUTHORITY = "listener.graph.authority-host=https://127.0.0.1:9";
     static final String NOWHERE_GRAPH = "listener.graph.graph-url=https://127.0.0.1:9/v1.0";
@@ -45,14 +46,15 @@ class ApiBasePathEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void aStrangerCannotRegisterAGraphMailboxButCreatioCanAndTheLimitsStillApply() {
+    void aStrangerCannotReachTheApiAndCreatioStillNeedsTheUsersSignInForAGraphMailbox() {
         String graphMailbox = CreatioRequests.array(CreatioRequests.exchangeMailbox(UUID.randomUUID(),
                 "https://outlook.office365.com/EWS/Exchange.asmx", "ceo@contoso.example", "unused", creatio.bpmEndpoint(),
                 List.of(), 0));
 
         assertThat(api().post("/api/listeners/create", graphMailbox).statusCode()).isEqualTo(404);
         var created = api().post("/k7Qx9dW2/api/listeners/create", graphMailbox);
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(403);
+        assertThat(created.body()).contains("Microsoft 365 sign-in (OAuth)");
         assertThat(api().post("/k7Qx9dW2/api/listeners/create", "[" + "\"x\",".repeat(40_000) + "\"x\"]")
                 .statusCode()).isEqualTo(400);
     }
@@ -60,10 +62,20 @@ class ApiBasePathEndToEndTest extends EndToEndTest {
     @Test
     void refusesToStartWithAGraphTenantAndNeitherABasePathNorTheOperatorsWord() {
         SpringApplicationBuilder unprotected = new SpringApplicationBuilder(StandaloneApplication.class)
-                .properties("server.port=0", TENANT_ID, CLIENT_ID, CLIENT_SECRET, DOMAIN, NOWHERE_AUTHORITY,
-                        NOWHERE_GRAPH);
+                .properties("server.port=0", TENANT_ID, CLIENT_ID, CLIENT_SECRET, DOMAIN, CREATIO_HOSTS,
+                        NOWHERE_AUTHORITY, NOWHERE_GRAPH);
 
         assertThatThrownBy(unprotected::run).rootCause().hasMessageContaining("listener.api.base-path")
                 .hasMessageContaining("listener.api.allow-graph-without-base-path");
+    }
+
+    @Test
+    void refusesToStartWithAGraphTenantThatNamesNoCreatioHosts() {
+        SpringApplicationBuilder anywhere = new SpringApplicationBuilder(StandaloneApplication.class)
+                .properties("server.port=0", TENANT_ID, CLIENT_ID, CLIENT_SECRET, DOMAIN, NOWHERE_AUTHORITY,
+                        NOWHERE_GRAPH, "listener.api.base-path=/k7Qx9dW2");
+
+        assertThatThrownBy(anywhere::run).rootCause().hasMessageContaining("names no creatio-hosts")
+                .hasMessageContaining("listener.graph.tenants[].creatio-hosts");
     }
 }

@@ -45,7 +45,9 @@ import tools.jackson.databind.node.ObjectNode;
         properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
                 "listener.graph.poll-interval=500ms",
                 // Only this test reaches the API; ApiBasePathEndToEndTest serves Graph behind a base path.
-                "listener.api.allow-graph-without-base-path=true" })
+                "listener.api.allow-graph-without-base-path=true",
+                // localhost too, so that only the tenant's creatio-hosts refuse it as a BpmEndpoint.
+                "listener.callbacks.allowed-hosts=127.0.0.1,localhost" })
 @Import(GraphEndToEndTest.TrustTheFake.class)
 class GraphEndToEndTest extends EndToEndTest {
 
@@ -74,6 +76,7 @@ class GraphEndToEndTest extends EndToEndTest {
         properties.add("listener.graph.tenants[0].client-id", () -> CLIENT);
         properties.add("listener.graph.tenants[0].client-secret", () -> "s3cret");
         properties.add("listener.graph.tenants[0].domains[0]", () -> DOMAIN);
+        properties.add("listener.graph.tenants[0].creatio-hosts[0]", () -> "127.0.0.1");
     }
 
     @AfterAll
@@ -127,8 +130,7 @@ class GraphEndToEndTest extends EndToEndTest {
     @Test
     void sendsThroughGraphWithTheComposedMimeAndTheBlindCopiesInIt() throws Exception {
         String user = newUser("send");
-        String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
-                creatio.bpmEndpoint(), List.of(), 0);
+        String credentials = signedIn(user);
         String request = SendRequests.htmlEmail(user, "Sent via Graph", "dave@example.com", "erin@example.com",
                 credentials);
 
@@ -155,8 +157,7 @@ class GraphEndToEndTest extends EndToEndTest {
                 Base64.getEncoder().encodeToString("png bytes".getBytes(StandardCharsets.US_ASCII)), true);
         SendRequests.addAttachment(email, "", "report.pdf",
                 Base64.getEncoder().encodeToString("%PDF-1.4 report".getBytes(StandardCharsets.US_ASCII)), false);
-        ObjectNode credentials = (ObjectNode) CreatioJson.mapper().readTree(CreatioRequests.exchangeMailbox(
-                UUID.randomUUID(), ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0));
+        ObjectNode credentials = (ObjectNode) CreatioJson.mapper().readTree(signedIn(user));
 
         var response = api().post("/apiv2/email/send", SendRequests.body(email, credentials));
 
@@ -176,8 +177,7 @@ class GraphEndToEndTest extends EndToEndTest {
     @Test
     void aSendGraphRefusesIsAnsweredWithTheReasonAsText() {
         String user = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
-        String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
-                creatio.bpmEndpoint(), List.of(), 0);
+        String credentials = signedIn(user);
         String request = "{\"Email\":{\"Subject\":\"Nowhere\",\"Body\":\"Hi\",\"IsHtmlBody\":false,"
                 + "\"Sender\":\"" + user + "\",\"Recepients\":[\"dave@example.com\"],\"CopyRecepients\":[],"
                 + "\"BlindCopyRecepients\":[],\"Importance\":1,\"Attachments\":[],"
@@ -192,16 +192,14 @@ class GraphEndToEndTest extends EndToEndTest {
     @Test
     void validatesAGraphMailboxByReadingItsInbox() {
         String user = newUser("valid");
-        String good = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
-                creatio.bpmEndpoint(), List.of(), 0);
+        String good = signedIn(user);
 
         assertThat(api().post("/api/mailbox/validate", good).body()).contains("\"IsValid\":true");
         assertThat(graph.requests()).anyMatch(request -> request.contains("/mailFolders/inbox")
                 && (request.contains(user) || request.contains(graph.userId(user))));
 
         String unknown = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
-        var wrong = api().post("/api/mailbox/validate", CreatioRequests.exchangeMailbox(UUID.randomUUID(),
-                ONLINE_EWS, unknown, "unused", creatio.bpmEndpoint(), List.of(), 0));
+        var wrong = api().post("/api/mailbox/validate", signedIn(unknown));
         assertThat(wrong.statusCode()).isEqualTo(200);
         assertThat(wrong.body()).contains("\"IsValid\":false").contains("Microsoft Graph");
     }
@@ -212,8 +210,7 @@ class GraphEndToEndTest extends EndToEndTest {
         String inbox = graph.folderId(user, "inbox");
         String projects = graph.addFolder(user, inbox, "Projects");
         String archive2025 = graph.addFolder(user, projects, "2025");
-        String mailbox = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, user, "unused",
-                creatio.bpmEndpoint(), List.of(), 0);
+        String mailbox = signedIn(user);
 
         var response = api().post("/api/mailbox/folders", mailbox);
 
@@ -327,10 +324,10 @@ class GraphEndToEndTest extends EndToEndTest {
     void reportsAMailboxGraphRefusesToCreatioAndStopsTrying() {
         String user = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
         UUID mailbox = UUID.randomUUID();
-        // With UseOAuth: Creatio's token is not what Graph refused, so Creatio is not asked for a fresh one.
-        var created = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.withOAuth(
-                CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, "unused", creatio.bpmEndpoint(), List.of(), 0),
-                "an-ews-token")));
+        // Signed in (the user was deleted since): Creatio's token is not what Graph refused, so Creatio is
+        // not asked for a fresh one.
+        var created = api().post("/api/listeners/create", CreatioRequests.array(
+                signedIn(mailbox, user, List.of())));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> creatio.calls("ProcessMailboxState").stream()
@@ -344,10 +341,77 @@ class GraphEndToEndTest extends EndToEndTest {
         assertThat(creatio.calls("RefreshToken")).noneMatch(call -> call.body().toString().contains(user));
     }
 
+    // --- a stranger who can reach the API, against another user of the tenant (issue 14, finding 1) ---
+
+    @Test
+    void aStrangerCannotSendAsAnotherUserOfTheTenant() {
+        String ceo = newUser("ceo");
+        String mallory = newUser("mallory");
+        String noToken = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, ceo, null,
+                creatio.bpmEndpoint(), List.of(), 0);
+        String mallorysToken = CreatioRequests.withOAuth(noToken, graph.signIn(TENANT, mallory));
+
+        for (String credentials : List.of(noToken, mallorysToken)) {
+            var response = api().post("/apiv2/email/send",
+                    SendRequests.htmlEmail(ceo, "Wire the money", "bank@example.com", "erin@example.com", credentials));
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).startsWith("The email was not sent: ");
+        }
+        assertThat(graph.sentMime(ceo)).isEmpty();
+        assertThat(graph.requests()).noneMatch(request -> request.contains("sendMail")
+                && (request.contains(ceo) || request.contains(graph.userId(ceo))));
+    }
+
+    @Test
+    void aStrangerCannotValidateOrListAnotherUsersMailboxWithAPasswordOrTheirOwnSignIn() {
+        String ceo = newUser("ceo-folders");
+        String password = CreatioRequests.exchangeMailbox(UUID.randomUUID(), ONLINE_EWS, ceo, "guessed",
+                creatio.bpmEndpoint(), List.of(), 0);
+        String mallorysToken = CreatioRequests.withOAuth(password.replace("Password:\"guessed\"", "Password:null"),
+                graph.signIn(TENANT, newUser("mallory-folders")));
+
+        var validated = api().post("/api/mailbox/validate", password);
+        assertThat(validated.body()).contains("\"IsValid\":false").contains("Microsoft 365 sign-in (OAuth)");
+        var folders = api().post("/api/mailbox/folders", mallorysToken);
+        assertThat(folders.statusCode()).isEqualTo(422);
+        assertThat(folders.body()).contains("AccessToken was issued to another user than " + ceo);
+        assertThat(graph.requests()).noneMatch(request -> request.contains(ceo) || request.contains(graph.userId(ceo)));
+    }
+
+    @Test
+    void aStrangerCannotWatchAnotherUsersMailNorSendATenantsMailToAnotherCreatio() {
+        String ceo = newUser("ceo-watch");
+        UUID mailbox = UUID.randomUUID();
+        String mallorysToken = CreatioRequests.withOAuth(CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, ceo,
+                null, creatio.bpmEndpoint(), List.of(), 0), graph.signIn(TENANT, newUser("mallory-watch")));
+        // The CEO's own sign-in, replayed with a BpmEndpoint the callback allow-list has but the tenant does not name.
+        String elsewhere = signedIn(mailbox, ceo, List.of()).replace("http://127.0.0.1:", "http://localhost:");
+
+        var withOwnToken = api().post("/api/listeners/create", CreatioRequests.array(mallorysToken));
+        var toElsewhere = api().post("/api/listeners/create", CreatioRequests.array(elsewhere));
+
+        assertThat(withOwnToken.statusCode()).isEqualTo(403);
+        assertThat(withOwnToken.body()).contains("AccessToken was issued to another user than " + ceo);
+        assertThat(toElsewhere.statusCode()).isEqualTo(403);
+        assertThat(toElsewhere.body()).contains("BpmEndpoint's host localhost is not a Creatio host named for");
+        assertThat(api().stateOf(mailbox.toString())).isEqualTo("closed");
+        assertThat(graph.requests()).noneMatch(request -> request.contains(ceo) || request.contains(graph.userId(ceo)));
+    }
+
     static String newUser(String name) {
         String user = name + "-" + UUID.randomUUID() + "@" + DOMAIN;
         graph.addUser(TENANT, user);
         return user;
+    }
+
+    /** The mailbox as Creatio sends it after its user signed in to Microsoft 365 (UseOAuth, AccessToken). */
+    static String signedIn(String user) {
+        return signedIn(UUID.randomUUID(), user, List.of());
+    }
+
+    static String signedIn(UUID mailbox, String user, List<String> folderIds) {
+        return CreatioRequests.withOAuth(CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, null,
+                creatio.bpmEndpoint(), folderIds, 0), graph.signIn(TENANT, user));
     }
 
     UUID subscribe(String user) {
@@ -365,8 +429,7 @@ class GraphEndToEndTest extends EndToEndTest {
     /** Registers the Graph user's mailbox as Creatio does, and waits until it listens. */
     UUID subscribe(String user, List<String> folderIds, boolean marksEmailsAsSynchronized) {
         UUID mailbox = UUID.randomUUID();
-        String credentials = CreatioRequests.exchangeMailbox(mailbox, ONLINE_EWS, user, "unused",
-                creatio.bpmEndpoint(), folderIds, 0).replace("MarkEmailsAsSynchronized:false",
+        String credentials = signedIn(mailbox, user, folderIds).replace("MarkEmailsAsSynchronized:false",
                         "MarkEmailsAsSynchronized:" + marksEmailsAsSynchronized);
         var response = api().post("/api/listeners/create", CreatioRequests.array(credentials));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

@@ -23,6 +23,7 @@ public class GraphConnector {
     private final GraphTokens tokens;
     private final HttpClient http;
     private final JsonMapper json = JsonMapper.builder().build();
+    private final GraphSignIn signIn;
 
     public GraphConnector(GraphProperties properties, GraphTls tls) {
         this.properties = properties;
@@ -32,6 +33,7 @@ public class GraphConnector {
         this.http = HttpClient.newBuilder().sslContext(tls.context()).connectTimeout(properties.requestTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
+        this.signIn = new GraphSignIn(properties, http, json);
     }
 
     public GraphProperties properties() {
@@ -75,9 +77,39 @@ public class GraphConnector {
 
     /** A Graph client for the mailbox; it holds no connection of its own. */
     public GraphMailbox connect(SynchronizationCredentials mailbox) throws GraphException {
-        GraphProperties.Tenant tenant = tenantOf(mailbox).orElseThrow(() -> new GraphException(
+        return new GraphMailbox(http, json, tokens, servingTenant(mailbox), properties, address(mailbox));
+    }
+
+    /**
+     * The mailbox's Graph client for a caller of the API (validate, folders, send): only for its user,
+     * proven by the Microsoft 365 sign-in token Creatio sent ({@link GraphSignIn}).
+     *
+     * @throws GraphSignInException when the caller did not prove it
+     */
+    public GraphMailbox connectAsItsUser(SynchronizationCredentials mailbox) throws GraphException {
+        signIn.verify(mailbox, servingTenant(mailbox), address(mailbox));
+        return connect(mailbox);
+    }
+
+    /**
+     * Whether a mailbox may be registered (create, recreate, update): its user's sign-in proven, and
+     * its mail delivered to a Creatio host named for its tenant.
+     *
+     * @throws GraphSignInException when either does not hold
+     */
+    public void verifySubscriber(SynchronizationCredentials mailbox, String bpmEndpointHost) throws GraphException {
+        GraphProperties.Tenant tenant = servingTenant(mailbox);
+        if (tenant.creatioHosts().stream().noneMatch(host -> host.equalsIgnoreCase(bpmEndpointHost))) {
+            throw new GraphSignInException("BpmEndpoint's host " + bpmEndpointHost + " is not a Creatio host "
+                    + "named for the Microsoft Graph tenant serving " + domain(address(mailbox))
+                    + " (listener.graph.tenants[].creatio-hosts)");
+        }
+        signIn.verify(mailbox, tenant, address(mailbox));
+    }
+
+    private GraphProperties.Tenant servingTenant(SynchronizationCredentials mailbox) throws GraphException {
+        return tenantOf(mailbox).orElseThrow(() -> new GraphException(
                 "Mailbox " + mailbox.Id() + " is not served through Microsoft Graph", 0, null, null));
-        return new GraphMailbox(http, json, tokens, tenant, properties, address(mailbox));
     }
 
     /**

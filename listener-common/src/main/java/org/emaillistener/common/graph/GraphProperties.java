@@ -28,6 +28,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        allows Outlook messages just under 7 days); it is renewed once half of it has passed
  * @param safetyPollInterval with notifications, how often each folder's delta is still checked, for
  *        a notification Graph never sent or that never arrived
+ * @param requireVerifiedSignIn whether a caller's Microsoft 365 sign-in token must have a signature the
+ *        listener can check against Entra's published keys ({@link GraphSignIn}); false: a token whose
+ *        signature cannot be checked has only its claims checked, and the API's base path and each
+ *        tenant's {@code creatio-hosts} alone protect its mailboxes
  */
 @ConfigurationProperties("listener.graph")
 public record GraphProperties(
@@ -41,7 +45,8 @@ public record GraphProperties(
         @DefaultValue("60s") Duration maxRetryAfter,
         String notificationUrl,
         @DefaultValue("3d") Duration subscriptionLifetime,
-        @DefaultValue("15m") Duration safetyPollInterval) {
+        @DefaultValue("15m") Duration safetyPollInterval,
+        @DefaultValue("true") boolean requireVerifiedSignIn) {
 
     /** Whether Graph posts change notifications to this service, or its folders are polled. */
     public boolean notifications() {
@@ -62,9 +67,14 @@ public record GraphProperties(
      *        {@code kubernetes.io/tls} Secret's {@code tls.key} next to its {@code tls.crt}
      * @param certificatePassword the PKCS#12 file's password, if it has one
      * @param domains the mail domains (the part after {@code @}) of the mailboxes it serves
+     * @param creatioHosts the hosts of the Creatio sites whose {@code BpmEndpoint} may receive the mail of
+     *        these mailboxes (each also on {@code listener.callbacks.allowed-hosts}): the app registration
+     *        reads every mailbox of the tenant, so its mail goes only where the operator says; a host in a
+     *        request proves nothing by itself. A primary does not start with a tenant that names none.
      */
     public record Tenant(String tenantId, String clientId, String clientSecret, String certificatePath,
-            String certificateKeyPath, String certificatePassword, @DefaultValue List<String> domains) {
+            String certificateKeyPath, String certificatePassword, @DefaultValue List<String> domains,
+            @DefaultValue List<String> creatioHosts) {
 
         public Tenant {
             clientSecret = unlessBlank(clientSecret);
@@ -95,7 +105,7 @@ public record GraphProperties(
         public String toString() {
             return "Tenant[tenantId=" + tenantId + ", clientId=" + clientId + ", credential="
                     + (usesCertificate() ? "certificate " + certificatePath : "client secret") + ", domains="
-                    + domains + "]";
+                    + domains + ", creatioHosts=" + creatioHosts + "]";
         }
 
         private static String unlessBlank(String value) {

@@ -14,12 +14,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -97,6 +101,13 @@ public class FakeGraph implements AutoCloseable {
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Entra's signing key: one for every tenant, as Entra's published keys are shared by all tenants
+     * (Microsoft identity platform, "Access tokens": a token's tenant is in its {@code tid} and
+     * {@code iss} claims, not in the key), named by {@code kid} and {@code x5t} alike.
+     */
+    private final KeyPair signingKey = rsaKeyPair();
+    private final String signingKeyId = "fake-entra-" + Long.toHexString(random.nextLong());
     private final HttpsServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient outbound;
@@ -402,6 +413,66 @@ public class FakeGraph implements AutoCloseable {
 
     private Tenant tenant(String tenantId) {
         return tenants.computeIfAbsent(tenantId, id -> new Tenant(id, new HashMap<>(), new HashMap<>()));
+    }
+
+    /**
+     * The delegated token Creatio holds after the user signed in to Microsoft 365 with its app
+     * registration: a v1 access token for Exchange Online ({@code EWS.AccessAsUser.All}), signed RS256
+     * with Entra's key, as Entra issues it (Microsoft identity platform, "Access token claims
+     * reference": {@code aud}, {@code iss} {@code https://sts.windows.net/<tid>/}, {@code tid},
+     * {@code upn}, {@code unique_name}, {@code scp}, {@code exp}), valid for an hour.
+     */
+    public String signIn(String tenant, String user) {
+        return signIn(tenant, user, Duration.ofSeconds(3599));
+    }
+
+    /** The same sign-in, valid for {@code lifetime} from now (negative: expired already). */
+    public String signIn(String tenant, String user, Duration lifetime) {
+        Instant now = Instant.now();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", "https://outlook.office365.com");
+        claims.put("iss", "https://sts.windows.net/" + tenant + "/");
+        claims.put("iat", now.getEpochSecond());
+        claims.put("nbf", Math.min(now.getEpochSecond(), now.plus(lifetime).getEpochSecond()));
+        claims.put("exp", now.plus(lifetime).getEpochSecond());
+        claims.put("appid", "creatio-app");
+        claims.put("scp", "EWS.AccessAsUser.All");
+        claims.put("tid", tenant);
+        claims.put("upn", user);
+        claims.put("unique_name", user);
+        claims.put("ver", "1.0");
+        return signedJwt(Map.of("typ", "JWT", "alg", "RS256", "x5t", signingKeyId, "kid", signingKeyId), claims,
+                signingKey.getPrivate());
+    }
+
+    /** A JWT with these header and claims, signed RS256 with {@code key}: a forger's own or Entra's. */
+    public String signedJwt(Map<String, Object> header, Map<String, Object> claims, PrivateKey key) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String signed = b64.encodeToString(json.writeValueAsBytes(header)) + "."
+                + b64.encodeToString(json.writeValueAsBytes(claims));
+        try {
+            Signature rs256 = Signature.getInstance("SHA256withRSA");
+            rs256.initSign(key);
+            rs256.update(signed.getBytes(StandardCharsets.US_ASCII));
+            return signed + "." + b64.encodeToString(rs256.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The key id Entra's published keys name the signing key by. */
+    public String signingKeyId() {
+        return signingKeyId;
+    }
+
+    private static KeyPair rsaKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** How long the access tokens issued from now on live (3599 s, as Entra's, by default). */
@@ -719,6 +790,21 @@ public class FakeGraph implements AutoCloseable {
             config.put("tenant_region_scope", "EU");
             return jsonResp(200, config);
         }
+        if (segments.size() == 4 && segments.get(1).equals("discovery") && segments.get(2).equals("v2.0")
+                && segments.get(3).equals("keys") && req.method.equals("GET")) {
+            // The tenant's published keys (JWKS, RFC 7517): the public half of Entra's signing key.
+            RSAPublicKey key = (RSAPublicKey) signingKey.getPublic();
+            Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+            Map<String, Object> jwk = new LinkedHashMap<>();
+            jwk.put("kty", "RSA");
+            jwk.put("use", "sig");
+            jwk.put("kid", signingKeyId);
+            jwk.put("x5t", signingKeyId);
+            jwk.put("n", b64.encodeToString(unsigned(key.getModulus().toByteArray())));
+            jwk.put("e", b64.encodeToString(unsigned(key.getPublicExponent().toByteArray())));
+            jwk.put("issuer", baseUrl() + "/" + segments.get(0) + "/v2.0");
+            return jsonResp(200, Map.of("keys", List.of(jwk)));
+        }
         if (segments.size() == 3 && segments.get(1).equals("discovery") && segments.get(2).equals("instance")) {
             String host = "127.0.0.1:" + server.getAddress().getPort();
             Map<String, Object> config = new LinkedHashMap<>();
@@ -730,6 +816,12 @@ public class FakeGraph implements AutoCloseable {
             return jsonResp(200, config);
         }
         throw new GraphError(404, "ResourceNotFound", "No such endpoint: " + req.method + " " + decode(req.path));
+    }
+
+    /** A big-endian integer without the sign byte {@code BigInteger} adds, as JWK's {@code n} and {@code e} are. */
+    private static byte[] unsigned(byte[] twosComplement) {
+        return twosComplement.length > 1 && twosComplement[0] == 0
+                ? Arrays.copyOfRange(twosComplement, 1, twosComplement.length) : twosComplement;
     }
 
     private Resp token(String tenantId, Req req) {

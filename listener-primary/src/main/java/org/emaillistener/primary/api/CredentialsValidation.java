@@ -10,8 +10,13 @@ import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphException;
+import org.emaillistener.common.graph.GraphSignInException;
 import org.emaillistener.common.mail.MailServerAccess;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Checks what Creatio sent before anything is registered, so that a bad request changes nothing.
@@ -23,9 +28,11 @@ public class CredentialsValidation {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,253}");
 
     private final CallbackAllowList callbacks;
+    private final GraphConnector graph;
 
-    public CredentialsValidation(CallbackAllowList callbacks) {
+    public CredentialsValidation(CallbackAllowList callbacks, GraphConnector graph) {
         this.callbacks = callbacks;
+        this.graph = graph;
     }
 
     /** The mailboxes of a create, recreate or update call: all valid, or none taken. */
@@ -79,6 +86,25 @@ public class CredentialsValidation {
                     + e.getMessage());
         }
         callbackAllowed(endpoint, at + "BpmEndpoint");
+        if (graph.serves(mailbox)) {
+            graphSubscriber(mailbox, endpoint, at);
+        }
+    }
+
+    /**
+     * A mailbox Microsoft Graph serves is read with the listener's own app permission, so it is
+     * registered only for its signed-in user and only to deliver to a Creatio host named for its
+     * tenant: 403 otherwise, 503 when Entra's keys cannot be fetched to tell.
+     */
+    private void graphSubscriber(SynchronizationCredentials mailbox, URI endpoint, String at) {
+        try {
+            graph.verifySubscriber(mailbox, endpoint.getHost());
+        } catch (GraphSignInException e) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, at + e.getMessage());
+        } catch (GraphException e) {
+            throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                    at + "the Microsoft 365 sign-in cannot be checked now: " + e.getMessage());
+        }
     }
 
     /** A URL the listener is to call: its host must be on the callback allow-list. */

@@ -1,6 +1,7 @@
 package org.emaillistener.primary.api;
 
 import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -8,8 +9,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * A configured Microsoft Graph tenant serves any mailbox of its domains with the listener's app-only
- * token, whatever password or token the caller of {@code create}, {@code send} or {@code folders}
- * gives: only Creatio may reach such an API. So a primary with a tenant starts only with a secret
+ * token; a caller is served for one only with its user's Microsoft 365 sign-in (checked by the
+ * {@code GraphConnector}), which Microsoft does not promise can always be verified by others. So a
+ * tenant must name the Creatio hosts its mail may go to, and a primary with a tenant starts only with a secret
  * {@code listener.api.base-path} (which only the operator and Creatio's {@code ExchangeListenerServiceUri}
  * know), or with {@code listener.api.allow-graph-without-base-path=true}, the operator's word that the
  * network lets Creatio alone reach the API.
@@ -31,6 +33,14 @@ class GraphApiGuard implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() {
+        for (GraphProperties.Tenant tenant : graph.properties().tenants()) {
+            if (tenant.creatioHosts().isEmpty()) {
+                throw new IllegalStateException("Microsoft Graph tenant " + tenant.tenantId() + " names no "
+                        + "creatio-hosts: its app registration reads every mailbox of " + tenant.domains()
+                        + ", so name the hosts of the Creatio sites whose BpmEndpoint may receive their mail "
+                        + "(listener.graph.tenants[].creatio-hosts)");
+            }
+        }
         if (graph.properties().tenants().isEmpty() || basePath.enabled()) {
             return;
         }

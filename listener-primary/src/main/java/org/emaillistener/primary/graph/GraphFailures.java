@@ -3,6 +3,7 @@ package org.emaillistener.primary.graph;
 import java.net.http.HttpTimeoutException;
 
 import org.emaillistener.common.graph.GraphException;
+import org.emaillistener.common.graph.GraphSignInException;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.state.FailureKind;
 
@@ -22,6 +23,9 @@ public final class GraphFailures {
 
     public static MailboxFailure of(GraphException failure) {
         String message = failure.getMessage();
+        if (failure instanceof GraphSignInException) {
+            return new MailboxFailure(FailureKind.AUTHENTICATION, message);
+        }
         if (failure.status() == 401 || failure.status() == 403 || failure.status() == 404) {
             return new MailboxFailure(FailureKind.AUTHENTICATION,
                     "Microsoft Graph refused access to the mailbox: " + message);

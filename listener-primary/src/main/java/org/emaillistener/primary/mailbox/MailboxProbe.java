@@ -50,7 +50,8 @@ public class MailboxProbe {
 
     /**
      * Connects, logs in and out again. A mailbox Microsoft Graph serves (the same decision as for
-     * receiving) is valid when the app gets a token and can read the mailbox's Inbox.
+     * receiving) is valid when the caller's sign-in token proves they are its user, the app gets a
+     * token and can read the mailbox's Inbox.
      */
     public void logIn(SynchronizationCredentials mailbox, Duration deadline) throws MailboxUnavailableException {
         if (graphConnector.serves(mailbox)) {
@@ -110,7 +111,7 @@ public class MailboxProbe {
 
     private <T> T withinGraph(SynchronizationCredentials mailbox, Duration deadline,
             WhileLoggedIn<GraphMailbox, T> work) throws MailboxUnavailableException {
-        return within(mailbox, deadline, () -> work.on(graphConnector.connect(mailbox)));
+        return within(mailbox, deadline, () -> work.on(graphConnector.connectAsItsUser(mailbox)));
     }
 
     private <T> T within(SynchronizationCredentials mailbox, Duration deadline, Callable<T> work)

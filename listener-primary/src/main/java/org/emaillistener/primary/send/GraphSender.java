@@ -8,6 +8,7 @@ import java.util.List;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
+import org.emaillistener.common.graph.GraphSignInException;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.primary.graph.GraphFailures;
 import org.slf4j.Logger;
@@ -42,7 +43,10 @@ public class GraphSender {
             throw new IllegalStateException("A composed message could not be written", e);
         }
         try {
-            connector.connect(mailbox).sendMime(mime);
+            connector.connectAsItsUser(mailbox).sendMime(mime);
+        } catch (GraphSignInException e) {
+            log.warn("Mailbox {}: refused to send through Microsoft Graph: {}", mailbox.Id(), e.getMessage());
+            throw new UnsendableEmailException("The email was not sent: " + e.getMessage() + ".", e);
         } catch (GraphException e) {
             String reason = reason(GraphFailures.of(e), mailbox);
             log.warn("Mailbox {}: sending through Microsoft Graph failed: {}", mailbox.Id(), reason);
