@@ -55,7 +55,7 @@ class HelmChartTest {
     void runsThePrimaryAsAStatefulSetAndTheSecondaryAsADeployment() {
         Manifests manifests = render(REQUIRED);
 
-        assertThat(manifests.kinds()).containsExactly("Deployment", "PodDisruptionBudget", "Secret", "Service",
+        assertThat(manifests.kinds()).containsExactly("Deployment", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Service",
                 "ServiceAccount", "StatefulSet");
         StatefulSet primary = manifests.primary();
         assertThat(primary.getSpec().getReplicas()).isEqualTo(2);
