@@ -106,7 +106,19 @@ public class ExchangeConnector {
         return url;
     }
 
-    private static URI direct(String serviceUrl) throws ExchangeException {
+    /**
+     * An {@code http://} address sends the login in clear text (Basic credentials, or the OAuth
+     * token): refused unless the operator allows the host.
+     */
+    private void refusePlaintext(URI url, String what) throws ExchangeException {
+        if ("http".equalsIgnoreCase(url.getScheme()) && !properties.plaintextAllowed(url.getHost())) {
+            throw new ExchangeException(what + " " + url.getScheme() + "://" + url.getHost() + " would send the login "
+                    + "in clear text: use https, or the listener's administrator allows the host "
+                    + "(listener.exchange.plaintext-hosts)", 0, null, null);
+        }
+    }
+
+    private URI direct(String serviceUrl) throws ExchangeException {
         if (serviceUrl.isEmpty()) {
             throw new ExchangeException("ServiceUrl names no EWS address", 0, null, null);
         }
@@ -116,6 +128,7 @@ public class ExchangeConnector {
             if (!scheme.equals("https") && !scheme.equals("http") || url.getHost() == null) {
                 throw new IllegalArgumentException("expected an http(s) URL");
             }
+            refusePlaintext(url, "ServiceUrl");
             return url;
         } catch (IllegalArgumentException e) {
             throw new ExchangeException("ServiceUrl is not an EWS address: " + serviceUrl, 0, null, e);
@@ -128,11 +141,14 @@ public class ExchangeConnector {
         VerifiedTls.Autodiscover autodiscover;
         try {
             if (source.contains("://")) {
+                refusePlaintext(URI.create(source), "Autodiscover from");
                 autodiscover = new VerifiedTls.Autodiscover(URI.create(source), VERSION);
             } else {
                 String domain = source.isEmpty() ? address : source;
                 autodiscover = new VerifiedTls.Autodiscover(domain.substring(domain.indexOf('@') + 1), VERSION);
             }
+        } catch (ExchangeException e) {
+            throw e;
         } catch (Exception e) {
             throw new ExchangeException("Autodiscover cannot start from " + source + ": " + e.getMessage(), 0, null,
                     e);
@@ -155,7 +171,9 @@ public class ExchangeConnector {
                 throw new ExchangeException("Autodiscover answered no EWS address for " + address, 0, null, null);
             }
             log.info("Mailbox {}: autodiscover found EWS at {}", mailbox.Id(), url);
-            return URI.create(url.toString());
+            URI ews = URI.create(url.toString());
+            refusePlaintext(ews, "Autodiscover found EWS at");
+            return ews;
         } catch (ExchangeException e) {
             throw e;
         } catch (Exception e) {

@@ -1,6 +1,7 @@
 package org.emaillistener.common.exchange;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -25,6 +26,9 @@ import jakarta.validation.constraints.Min;
  *        {@code MarkEmailsAsSynchronized}
  * @param autodiscoverCacheTime how long an autodiscovered EWS address is used before it is looked
  *        up again
+ * @param plaintextHosts hosts whose EWS (or autodiscover) may be reached over {@code http://}, which
+ *        sends the mailbox's Basic credentials or token in clear text ("*" for all); every other
+ *        {@code http://} address is refused
  */
 @ConfigurationProperties("listener.exchange")
 public record ExchangeProperties(
@@ -35,7 +39,13 @@ public record ExchangeProperties(
         @DefaultValue("5m") Duration safetySyncInterval,
         @DefaultValue("100") @Min(1) @Max(512) int syncPageSize,
         @DefaultValue("Creatio") String synchronizedCategory,
-        @DefaultValue("1h") Duration autodiscoverCacheTime) {
+        @DefaultValue("1h") Duration autodiscoverCacheTime,
+        @DefaultValue List<String> plaintextHosts) {
+
+    /** Whether an {@code http://} address on this host may be used. */
+    public boolean plaintextAllowed(String host) {
+        return plaintextHosts.contains("*") || plaintextHosts.stream().anyMatch(allowed -> allowed.equalsIgnoreCase(host));
+    }
 
     /**
      * The lifetime of a mailbox's streaming connections: its {@code SubscriptionTtl} in minutes (the

@@ -60,7 +60,7 @@ public class ImapConnector {
 
     /** Where and as whom a connection for the mailbox logs in (without the secret). */
     public MailServerAccess server(SynchronizationCredentials mailbox) {
-        return MailServerAccess.of(Protocol.IMAP, mailbox, properties.sslTrust());
+        return MailServerAccess.of(Protocol.IMAP, mailbox, properties.sslTrust(), properties.plaintextHosts());
     }
 
     private Session session(Properties properties) {

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reconnectMaxDelay the cap of the exponential reconnect back-off
  * @param sslTrust hosts whose certificates are trusted without verification ("*" for all); empty,
  *        the default, verifies every certificate
+ * @param plaintextHosts IMAP and SMTP hosts that may stay plaintext when Creatio's SecureOption is
+ *        Auto and the server offers no STARTTLS ("*" for all); every other host must offer it
  * @param loginsPerSecond the most logins per second the subscriptions of one primary replica make to
  *        one mail server (a short burst of a tenth of that is allowed), so that a replica starting
  *        or taking over thousands of mailboxes does not storm the server; 0 for no limit
@@ -34,10 +36,12 @@ public record ImapProperties(
         @DefaultValue("1s") Duration reconnectInitialDelay,
         @DefaultValue("5m") Duration reconnectMaxDelay,
         @DefaultValue List<String> sslTrust,
+        @DefaultValue List<String> plaintextHosts,
         @DefaultValue("200") int loginsPerSecond) {
 
     public ImapProperties {
         sslTrust = sslTrust == null ? List.of() : List.copyOf(sslTrust);
+        plaintextHosts = plaintextHosts == null ? List.of() : List.copyOf(plaintextHosts);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
@@ -12,9 +13,20 @@ import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.state.FailureKind;
 
 import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
 
 /** What kind of failure an exception from a mailbox connection is, and a message a person can act on. */
 public record MailboxFailure(FailureKind kind, String message) {
+
+    /**
+     * Angus Mail's words when {@code starttls.required} meets a server that offers none: IMAP's
+     * "STARTTLS required but not supported by server", SMTP's "STARTTLS is required but host does not
+     * support STARTTLS".
+     */
+    private static final Pattern STARTTLS_REQUIRED = Pattern.compile("^STARTTLS (is )?required");
+    public static final String NO_STARTTLS = "The mail server offers no STARTTLS on this port, so the login was "
+            + "not sent in clear text: choose SSL or STARTTLS, or the listener's administrator allows the host "
+            + "plaintext (listener.imap.plaintext-hosts)";
 
     public static MailboxFailure of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -25,6 +37,10 @@ public record MailboxFailure(FailureKind kind, String message) {
             if (t instanceof AuthenticationFailedException) {
                 return new MailboxFailure(FailureKind.AUTHENTICATION,
                         "The mail server rejected the login: " + describe(t));
+            }
+            if (t instanceof MessagingException && t.getMessage() != null
+                    && STARTTLS_REQUIRED.matcher(t.getMessage()).find()) {
+                return new MailboxFailure(FailureKind.TLS, NO_STARTTLS);
             }
             if (t instanceof SSLException || t instanceof CertificateException) {
                 return new MailboxFailure(FailureKind.TLS,

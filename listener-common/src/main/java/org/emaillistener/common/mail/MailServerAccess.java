@@ -2,6 +2,7 @@ package org.emaillistener.common.mail;
 
 import java.net.URI;
 import java.util.Collection;
+import java.util.List;
 import java.util.Properties;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
@@ -54,16 +55,30 @@ public record MailServerAccess(Protocol protocol, String host, int port, boolean
         REQUIRED
     }
 
-    /**
-     * @param sslTrust hosts whose certificates are trusted unverified, "*" for every host
-     */
+    /** The access with no host trusted unverified and none allowed plaintext under Auto. */
     public static MailServerAccess of(Protocol protocol, SynchronizationCredentials server,
             Collection<String> sslTrust) {
+        return of(protocol, server, sslTrust, List.of());
+    }
+
+    /**
+     * SecureOption Auto on a port without TLS from the first byte requires STARTTLS: MailKit's Auto,
+     * which Creatio's own client uses, stays plaintext when the server offers none, which lets anyone
+     * on the path strip the offer and read the password. Only the hosts the operator lists in
+     * {@code plaintextHosts} keep that; SecureOption None is plaintext as the user chose.
+     *
+     * @param sslTrust hosts whose certificates are trusted unverified, "*" for every host
+     * @param plaintextHosts hosts that may stay plaintext under SecureOption Auto, "*" for every host
+     */
+    public static MailServerAccess of(Protocol protocol, SynchronizationCredentials server,
+            Collection<String> sslTrust, Collection<String> plaintextHosts) {
         String host = host(server.ServiceUrl());
         boolean sslOnConnect = usesSslOnConnect(protocol, server);
+        boolean plaintextAllowed = plaintextHosts.contains("*")
+                || plaintextHosts.stream().anyMatch(allowed -> allowed.equalsIgnoreCase(host));
         StartTls startTls = sslOnConnect ? StartTls.NEVER : switch (server.SecureOption()) {
             case SECURE_STARTTLS -> StartTls.REQUIRED;
-            case SECURE_AUTO -> StartTls.IF_OFFERED;
+            case SECURE_AUTO -> plaintextAllowed ? StartTls.IF_OFFERED : StartTls.REQUIRED;
             default -> StartTls.NEVER;
         };
         boolean trusted = sslTrust.contains("*") || sslTrust.contains(host);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -20,13 +21,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /** How the listener reaches an Exchange server: the address, autodiscover's redirects, TLS, the login. */
 class ExchangeConnectorTest {
 
     static FakeExchange exchange;
-    static ExchangeConnector connector = new ExchangeConnector(
-            new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class));
+    /** The fake speaks plain http on loopback, which the operator must allow. */
+    static ExchangeConnector connector = new ExchangeConnector(new Binder(new MapConfigurationPropertySource(
+            Map.of("listener.exchange.plaintext-hosts", "127.0.0.1"))).bindOrCreate("listener.exchange",
+                    ExchangeProperties.class));
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,6 +49,22 @@ class ExchangeConnectorTest {
                 .isEqualTo(URI.create("https://mail.example.com/EWS/Exchange.asmx"));
         assertThatThrownBy(() -> connector.ewsUrl(mailbox("ftp://mail.example.com/EWS", false, null),
                 Duration.ofSeconds(1))).isInstanceOf(ExchangeException.class).hasMessageContaining("ServiceUrl");
+    }
+
+    /** Issue 14, finding 7: Basic credentials over http:// go only to hosts the operator allows. */
+    @Test
+    void sendsNoLoginToAnHttpEwsAddressTheOperatorDidNotAllow() {
+        ExchangeConnector strict = new ExchangeConnector(new Binder().bindOrCreate("listener.exchange",
+                ExchangeProperties.class));
+        exchange.clearRequests();
+
+        for (SynchronizationCredentials mailbox : List.of(mailbox(exchange.ewsUrl(), false, null),
+                mailbox(exchange.autodiscoverUrl(), true, null))) {
+            assertThatThrownBy(() -> strict.connect(mailbox).verify()).isInstanceOf(ExchangeException.class)
+                    .hasMessageContaining("would send the login in clear text")
+                    .hasMessageContaining("listener.exchange.plaintext-hosts");
+        }
+        assertThat(exchange.requests()).isEmpty();
     }
 
     @Test

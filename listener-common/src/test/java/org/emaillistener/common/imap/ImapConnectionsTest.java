@@ -166,7 +166,7 @@ class ImapConnectionsTest {
     private ImapConnections pool(ImapPoolProperties properties) {
         ImapProperties imap = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5),
                 Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofMinutes(5), List.of(),
-                0);
+                List.of(), 0);
         return new ImapConnections(new ImapConnector(imap), properties, meters);
     }
 

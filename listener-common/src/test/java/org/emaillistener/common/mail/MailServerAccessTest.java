@@ -43,13 +43,27 @@ class MailServerAccessTest {
     }
 
     @Test
-    void secureOptionAutoElsewhereUpgradesWhenTheServerOffersIt() {
+    void secureOptionAutoElsewhereRequiresStartTlsSoThatNobodyCanStripTheOffer() {
         MailServerAccess access = access(Protocol.SMTP, 587, false, 1);
 
         assertThat(access.sslOnConnect()).isFalse();
-        assertThat(access.startTls()).isEqualTo(StartTls.IF_OFFERED);
+        assertThat(access.startTls()).isEqualTo(StartTls.REQUIRED);
         assertThat(access.sessionProperties()).containsEntry("mail.smtp.starttls.enable", "true")
-                .doesNotContainKey("mail.smtp.starttls.required");
+                .containsEntry("mail.smtp.starttls.required", "true");
+    }
+
+    @Test
+    void secureOptionAutoStaysPlaintextWithoutAnOfferOnlyOnHostsTheOperatorAllows() {
+        SynchronizationCredentials server = server("Mail.Example.com", 143, false, 1, false);
+
+        MailServerAccess allowed = MailServerAccess.of(Protocol.IMAP, server, List.of(), List.of("mail.example.com"));
+        assertThat(allowed.startTls()).isEqualTo(StartTls.IF_OFFERED);
+        assertThat(allowed.sessionProperties()).containsEntry("mail.imap.starttls.enable", "true")
+                .doesNotContainKey("mail.imap.starttls.required");
+        assertThat(MailServerAccess.of(Protocol.IMAP, server, List.of(), List.of("*")).startTls())
+                .isEqualTo(StartTls.IF_OFFERED);
+        assertThat(MailServerAccess.of(Protocol.IMAP, server, List.of(), List.of("other.example.com")).startTls())
+                .isEqualTo(StartTls.REQUIRED);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.exchange.ExchangeProperties;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphSignInException;
@@ -29,10 +30,12 @@ public class CredentialsValidation {
 
     private final CallbackAllowList callbacks;
     private final GraphConnector graph;
+    private final ExchangeProperties exchange;
 
-    public CredentialsValidation(CallbackAllowList callbacks, GraphConnector graph) {
+    public CredentialsValidation(CallbackAllowList callbacks, GraphConnector graph, ExchangeProperties exchange) {
         this.callbacks = callbacks;
         this.graph = graph;
+        this.exchange = exchange;
     }
 
     /** The mailboxes of a create, recreate or update call: all valid, or none taken. */
@@ -142,7 +145,7 @@ public class CredentialsValidation {
      * An Exchange server: the EWS address, or with autodiscover where to start from (an autodiscover
      * URL, a domain, or none: the mailbox's address tells). {@code Port} is always 0 for Exchange.
      */
-    private static void exchangeServer(SynchronizationCredentials mailbox, String at) {
+    private void exchangeServer(SynchronizationCredentials mailbox, String at) {
         if (mailbox.IsAutodiscover()) {
             require(notBlank(mailbox.ServiceUrl()) || notBlank(mailbox.SenderEmailAddress())
                     || notBlank(mailbox.UserName()),
@@ -153,6 +156,18 @@ public class CredentialsValidation {
             require(!url.contains("://") || url.regionMatches(true, 0, "https://", 0, 8)
                     || url.regionMatches(true, 0, "http://", 0, 7),
                     at + "ServiceUrl must be an http(s) EWS address or a host name");
+        }
+        String url = mailbox.ServiceUrl() == null ? "" : mailbox.ServiceUrl().trim();
+        if (url.regionMatches(true, 0, "http://", 0, 7)) {
+            String host;
+            try {
+                host = URI.create(url).getHost();
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException(at + "ServiceUrl is not a URL");
+            }
+            require(host != null && exchange.plaintextAllowed(host), at + "ServiceUrl http:// would send the login in "
+                    + "clear text: use https, or the listener's administrator allows the host "
+                    + "(listener.exchange.plaintext-hosts)");
         }
     }
 

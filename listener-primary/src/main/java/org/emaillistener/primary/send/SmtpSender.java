@@ -39,6 +39,7 @@ public class SmtpSender {
 
     private final SmtpProperties properties;
     private final List<String> sslTrust;
+    private final List<String> plaintextHosts;
     /** Shared by every connection, so that no connection starts a platform thread of its own. */
     private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-write-timeouts").daemon().factory());
@@ -46,6 +47,7 @@ public class SmtpSender {
     public SmtpSender(SmtpProperties properties, ImapProperties imap) {
         this.properties = properties;
         this.sslTrust = imap.sslTrust();
+        this.plaintextHosts = imap.plaintextHosts();
     }
 
     /**
@@ -53,7 +55,7 @@ public class SmtpSender {
      *         the message; its message says why in words the user can act on, without secrets
      */
     public void send(OutgoingMessage message, SynchronizationCredentials smtp) throws UnsendableEmailException {
-        MailServerAccess server = MailServerAccess.of(Protocol.SMTP, smtp, sslTrust);
+        MailServerAccess server = MailServerAccess.of(Protocol.SMTP, smtp, sslTrust, plaintextHosts);
         boolean login = smtp.secret() != null && !smtp.secret().isEmpty();
         Session session = Session.getInstance(sessionProperties(server, login));
         Transport transport;
@@ -106,6 +108,10 @@ public class SmtpSender {
                 && refused.getInvalidAddresses().length > 0) {
             reason = "The email was not sent: " + smtp + " refused the recipient(s) "
                     + join(refused.getInvalidAddresses()) + " (" + detail + "). Check the addresses.";
+        } else if (MailboxFailure.of(failure).message().equals(MailboxFailure.NO_STARTTLS)) {
+            reason = "The email was not sent: " + smtp + " offers no STARTTLS, so the login was not sent in clear "
+                    + "text. Choose SSL or STARTTLS for the outgoing server, or the listener's administrator allows "
+                    + "the host plaintext (listener.imap.plaintext-hosts).";
         } else {
             reason = switch (MailboxFailure.of(failure).kind()) {
                 case AUTHENTICATION -> "The email was not sent: " + smtp + " refused the login of "

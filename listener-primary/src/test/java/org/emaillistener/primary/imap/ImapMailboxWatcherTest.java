@@ -197,7 +197,7 @@ class ImapMailboxWatcherTest {
     private void watchOverSsl(List<String> sslTrust) throws Exception {
         tls = new TlsProxy(greenMail.getImap().getPort());
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust, 0);
+                Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), sslTrust, List.of(), 0);
         RegisteredMailbox plain = mailbox("secret", Instant.now(), tls.port());
         SynchronizationCredentials ssl = CreatioJson.mapper().readValue(CreatioJson.mapper()
                 .writeValueAsString(plain.credentials()).replace("\"UseSsl\":false", "\"UseSsl\":true")
@@ -222,7 +222,7 @@ class ImapMailboxWatcherTest {
 
     private void watch(String password, Duration idleRenewInterval, Instant registeredAt, int port) {
         ImapProperties properties = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), 0);
+                idleRenewInterval, Duration.ofMinutes(1), safetySync, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), List.of(), 0);
         watcher = new ImapMailboxWatcher(mailbox(password, registeredAt, port), events, new ImapConnector(properties),
                 properties, cursors, timer, new AtomicInteger(), new LoginPacing(0));
         watcher.start();

@@ -240,7 +240,7 @@ class MailboxOwnershipTest {
 
     private Replica replica(String name, int capacity) {
         ImapProperties imap = new ImapProperties(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMinutes(5),
-                Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), 0);
+                Duration.ofMinutes(1), Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(500), List.of(), List.of(), 0);
         ImapWatchers imapWatchers = new ImapWatchers(new ImapConnector(imap), imap, cursors, new SimpleMeterRegistry());
         watchers.add(imapWatchers);
         CreatioClient creatio = new CreatioClient(CreatioJson.mapper(),
