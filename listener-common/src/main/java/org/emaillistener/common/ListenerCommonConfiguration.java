@@ -12,6 +12,8 @@ import org.emaillistener.common.graph.GraphProperties;
 import org.emaillistener.common.graph.GraphTls;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
+import org.emaillistener.common.mail.MailServerDestinations;
+import org.emaillistener.common.mail.MailServerProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
         SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class,
-        GraphProperties.class })
+        GraphProperties.class, MailServerProperties.class })
 public class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
@@ -50,8 +52,13 @@ public class ListenerCommonConfiguration {
     }
 
     @Bean
-    ExchangeConnector exchangeConnector(ExchangeProperties properties) {
-        return new ExchangeConnector(properties);
+    MailServerDestinations mailServerDestinations(MailServerProperties properties) {
+        return new MailServerDestinations(properties.allowedHosts());
+    }
+
+    @Bean
+    ExchangeConnector exchangeConnector(ExchangeProperties properties, MailServerDestinations destinations) {
+        return new ExchangeConnector(properties, destinations);
     }
 
     /** Graph verifies TLS with the JDK's defaults unless a {@link GraphTls} bean says otherwise (tests). */
@@ -61,7 +68,7 @@ public class ListenerCommonConfiguration {
     }
 
     @Bean
-    ImapConnector imapConnector(ImapProperties properties) {
-        return new ImapConnector(properties);
+    ImapConnector imapConnector(ImapProperties properties, MailServerDestinations destinations) {
+        return new ImapConnector(properties, destinations);
     }
 }

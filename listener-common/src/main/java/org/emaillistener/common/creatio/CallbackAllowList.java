@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 
+import org.emaillistener.common.mail.HostPatterns;
 import org.emaillistener.common.mail.MailServerDestinations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,7 @@ public class CallbackAllowList {
     private final List<String> patterns;
 
     public CallbackAllowList(List<String> patterns) {
-        this.patterns = patterns.stream().map(p -> p.trim().toLowerCase(Locale.ROOT)).filter(p -> !p.isEmpty())
-                .toList();
+        this.patterns = HostPatterns.normalized(patterns);
         if (this.patterns.isEmpty()) {
             log.warn("{} is empty: the service calls back no host, so no mail reaches Creatio. Name Creatio's "
                     + "host, e.g. --{}=crm.example.com (or LISTENER_CALLBACKS_ALLOWED_HOSTS=crm.example.com)", SETTING,
@@ -60,7 +60,7 @@ public class CallbackAllowList {
             return "Calls to host " + host + " are not allowed: " + SETTING + " is empty, so the listener calls back "
                     + "no host; set it to Creatio's host names to let the listener call " + host;
         }
-        if (patterns.stream().noneMatch(pattern -> matches(pattern, host))) {
+        if (!HostPatterns.matches(patterns, host)) {
             return "Calls to host " + host + " are not allowed: add it to " + SETTING + " to let the listener call it";
         }
         if (linkLocal(host)) {
@@ -81,16 +81,6 @@ public class CallbackAllowList {
             // Nothing to call; the call itself fails with the reason.
             return false;
         }
-    }
-
-    private static boolean matches(String pattern, String host) {
-        if (pattern.equals("*")) {
-            return true;
-        }
-        if (pattern.startsWith("*.")) {
-            return host.endsWith(pattern.substring(1));
-        }
-        return host.equals(pattern);
     }
 
     /** A callback URL whose host the allow-list does not name. */

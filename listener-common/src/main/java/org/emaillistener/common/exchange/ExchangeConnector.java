@@ -42,6 +42,7 @@ public class ExchangeConnector {
     private static final String EWS_PATH = "/EWS/Exchange.asmx";
 
     private final ExchangeProperties properties;
+    private final MailServerDestinations destinations;
     private final Map<String, Discovered> discovered = new ConcurrentHashMap<>();
 
     private record Discovered(URI url, Instant until) {
@@ -53,8 +54,14 @@ public class ExchangeConnector {
         System.setProperty(XMLInputFactory.class.getName(), HardenedXmlInputFactory.class.getName());
     }
 
+    /** A connector to any Exchange server but one on a link-local address. */
     public ExchangeConnector(ExchangeProperties properties) {
+        this(properties, MailServerDestinations.anyButLinkLocal());
+    }
+
+    public ExchangeConnector(ExchangeProperties properties, MailServerDestinations destinations) {
         this.properties = properties;
+        this.destinations = destinations;
         XMLInputFactory factory = XMLInputFactory.newInstance();
         if (!(factory instanceof HardenedXmlInputFactory)) {
             throw new IllegalStateException("XMLInputFactory.newInstance() returns " + factory.getClass().getName()
@@ -75,7 +82,7 @@ public class ExchangeConnector {
     public ExchangeMailbox connect(SynchronizationCredentials mailbox, Duration timeout) throws ExchangeException {
         URI url = ewsUrl(mailbox, timeout);
         try {
-            MailServerDestinations.refuseLinkLocal(url.getHost());
+            destinations.check(url.getHost());
         } catch (ConnectException e) {
             throw new ExchangeException(e.getMessage(), 0, null, e);
         }

@@ -29,6 +29,7 @@ import jakarta.mail.Session;
 public class ImapConnector {
 
     private final ImapProperties properties;
+    private final MailServerDestinations destinations;
     /** Shared by every connection, so that no connection starts platform threads of its own. */
     private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("imap-write-timeouts").daemon().factory());
@@ -36,8 +37,14 @@ public class ImapConnector {
     /** By their properties; few distinct ones (TLS mode, trusted host, timeout), so the bound is generous. */
     private final ConcurrentHashMap<Properties, Session> sessions = new ConcurrentHashMap<>();
 
+    /** A connector to any mail server but a link-local one. */
     public ImapConnector(ImapProperties properties) {
+        this(properties, MailServerDestinations.anyButLinkLocal());
+    }
+
+    public ImapConnector(ImapProperties properties, MailServerDestinations destinations) {
         this.properties = properties;
+        this.destinations = destinations;
     }
 
     /** Connects and logs in, with a socket timeout fit for fetching mail. */
@@ -49,7 +56,7 @@ public class ImapConnector {
     public IMAPStore connect(SynchronizationCredentials mailbox, Duration socketTimeout) throws MessagingException {
         MailServerAccess server = server(mailbox);
         try {
-            MailServerDestinations.refuseLinkLocal(server.host());
+            destinations.check(server.host());
         } catch (ConnectException e) {
             throw new MessagingException(e.getMessage(), e);
         }

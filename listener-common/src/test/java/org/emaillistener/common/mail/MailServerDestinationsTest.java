@@ -38,6 +38,20 @@ class MailServerDestinationsTest {
     }
 
     @Test
+    void connectsOnlyToTheHostsTheOperatorNamesWhenItNamesAny() {
+        MailServerDestinations named = new MailServerDestinations(List.of("mail.example.com", "*.corp.example"));
+
+        assertThatCode(() -> named.check("MAIL.example.com")).doesNotThrowAnyException();
+        assertThatCode(() -> named.check("imap.corp.example")).doesNotThrowAnyException();
+        for (String host : List.of("127.0.0.1", "evil.example.com", "corp.example.evil")) {
+            assertThatThrownBy(() -> named.check(host)).as(host).isInstanceOf(ConnectException.class)
+                    .hasMessageContaining(MailServerDestinations.SETTING);
+        }
+        assertThatThrownBy(() -> new MailServerDestinations(List.of("*")).check("169.254.169.254"))
+                .hasMessageContaining("link-local");
+    }
+
+    @Test
     void anImapLoginToTheMetadataAddressFailsAtOnceWithTheReason() {
         ImapConnector imap = new ImapConnector(new Binder().bindOrCreate("listener.imap", ImapProperties.class));
         SynchronizationCredentials mailbox = CreatioJson.mapper().readValue(CreatioRequests.imapMailbox(

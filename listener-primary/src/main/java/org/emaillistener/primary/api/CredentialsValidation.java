@@ -15,6 +15,7 @@ import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphSignInException;
 import org.emaillistener.common.mail.MailServerAccess;
+import org.emaillistener.common.mail.MailServerDestinations;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
@@ -31,11 +32,14 @@ public class CredentialsValidation {
     private final CallbackAllowList callbacks;
     private final GraphConnector graph;
     private final ExchangeProperties exchange;
+    private final MailServerDestinations mailServers;
 
-    public CredentialsValidation(CallbackAllowList callbacks, GraphConnector graph, ExchangeProperties exchange) {
+    public CredentialsValidation(CallbackAllowList callbacks, GraphConnector graph, ExchangeProperties exchange,
+            MailServerDestinations mailServers) {
         this.callbacks = callbacks;
         this.graph = graph;
         this.exchange = exchange;
+        this.mailServers = mailServers;
     }
 
     /** The mailboxes of a create, recreate or update call: all valid, or none taken. */
@@ -136,6 +140,7 @@ public class CredentialsValidation {
         }
         require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the IMAP server's host)");
         require(isHost(mailbox.ServiceUrl()), at + "ServiceUrl must be the mail server's host name or address");
+        mailServerAllowed(MailServerAccess.host(mailbox.ServiceUrl()), at);
         require(mailbox.Port() > 0 && mailbox.Port() <= 65535, at + "Port must be between 1 and 65535");
         require(mailbox.SecureOption() >= 0 && mailbox.SecureOption() <= 3,
                 at + "SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
@@ -169,6 +174,21 @@ public class CredentialsValidation {
                     + "clear text: use https, or the listener's administrator allows the host "
                     + "(listener.exchange.plaintext-hosts)");
         }
+        if (!mailbox.IsAutodiscover() && !graph.serves(mailbox)) {
+            String host;
+            try {
+                host = MailServerAccess.host(url.contains("://") ? url : url.split("/", 2)[0]);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException(at + "ServiceUrl is not a URL");
+            }
+            mailServerAllowed(host, at);
+        }
+    }
+
+    /** A mail server the operator's {@code listener.mail-servers.allowed-hosts} names (when it names any). */
+    private void mailServerAllowed(String host, String at) {
+        require(mailServers.allows(host), at + "ServiceUrl " + host + " is not a mail server this listener connects "
+                + "to: its administrator names the allowed ones in " + MailServerDestinations.SETTING);
     }
 
     /** A host name or address, alone or in a URL: letters, digits, dots, dashes, colons and brackets. */

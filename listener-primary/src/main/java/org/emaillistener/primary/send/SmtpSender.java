@@ -40,12 +40,14 @@ public class SmtpSender {
     private final SmtpProperties properties;
     private final List<String> sslTrust;
     private final List<String> plaintextHosts;
+    private final MailServerDestinations destinations;
     /** Shared by every connection, so that no connection starts a platform thread of its own. */
     private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-write-timeouts").daemon().factory());
 
-    public SmtpSender(SmtpProperties properties, ImapProperties imap) {
+    public SmtpSender(SmtpProperties properties, ImapProperties imap, MailServerDestinations destinations) {
         this.properties = properties;
+        this.destinations = destinations;
         this.sslTrust = imap.sslTrust();
         this.plaintextHosts = imap.plaintextHosts();
     }
@@ -65,7 +67,7 @@ public class SmtpSender {
             throw new IllegalStateException("Angus Mail has no " + server.scheme() + " transport", e);
         }
         try {
-            refuseLinkLocal(server.host());
+            refuseUnlessAllowed(server.host());
             transport.connect(server.host(), server.port(), login ? server.loginName() : null,
                     login ? smtp.secret() : null);
             transport.sendMessage(message.mime(), message.envelope());
@@ -80,9 +82,9 @@ public class SmtpSender {
                 server.port(), message.recipients().size());
     }
 
-    private static void refuseLinkLocal(String host) throws MessagingException {
+    private void refuseUnlessAllowed(String host) throws MessagingException {
         try {
-            MailServerDestinations.refuseLinkLocal(host);
+            destinations.check(host);
         } catch (ConnectException e) {
             throw new MessagingException(e.getMessage(), e);
         }
