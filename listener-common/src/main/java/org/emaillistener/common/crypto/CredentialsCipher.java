@@ -1,15 +1,20 @@
 package org.emaillistener.common.crypto;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +98,26 @@ public final class CredentialsCipher {
                 ? EncryptionKey.fromBase64(PREVIOUS_KEY, properties.previousEncryptionKey())
                 : null;
         return new CredentialsCipher(current, previous);
+    }
+
+    /**
+     * A stable stand-in for a value that must be looked up by equality but not read from the store
+     * (a Creatio host): HMAC-SHA256 under a key derived from the current key for this purpose,
+     * Base64url, 128 bits. A new current key gives new pseudonyms; the records keyed by the old ones
+     * move as they are next saved.
+     */
+    public String pseudonym(String purpose, String value) {
+        try {
+            Mac derive = Mac.getInstance("HmacSHA256");
+            derive.init(new SecretKeySpec(current.secret().getEncoded(), "HmacSHA256"));
+            byte[] purposeKey = derive.doFinal(("email-listener pseudonym: " + purpose).getBytes(StandardCharsets.UTF_8));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(purposeKey, "HmacSHA256"));
+            byte[] digest = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable on this Java platform", e);
+        }
     }
 
     public byte[] encrypt(byte[] plaintext, byte[] associatedData) {

@@ -2,6 +2,7 @@ package org.emaillistener.common.memory;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,13 +12,43 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 
+/** The registry of the standalone: a map, and each Creatio host's mailboxes beside it. */
 public class InMemoryMailboxRegistry implements MailboxRegistry {
 
     private final ConcurrentHashMap<UUID, RegisteredMailbox> mailboxes = new ConcurrentHashMap<>();
+    /** The mailboxes of each Creatio host; guarded by "this", with the saves and removals that change it. */
+    private final Map<String, Set<UUID>> byCreatioHost = new HashMap<>();
 
     @Override
     public void save(RegisteredMailbox mailbox) {
-        mailboxes.put(mailbox.id(), mailbox);
+        saveWithin(mailbox, 0);
+    }
+
+    @Override
+    public synchronized boolean saveWithin(RegisteredMailbox mailbox, int perCreatioHost) {
+        String host = mailbox.creatioHost();
+        Set<UUID> ofHost = byCreatioHost.computeIfAbsent(host, h -> new HashSet<>());
+        if (perCreatioHost > 0 && !ofHost.contains(mailbox.id()) && ofHost.size() >= perCreatioHost) {
+            return false;
+        }
+        RegisteredMailbox before = mailboxes.put(mailbox.id(), mailbox);
+        if (before != null && !before.creatioHost().equals(host)) {
+            unindex(before);
+        }
+        ofHost.add(mailbox.id());
+        return true;
+    }
+
+    @Override
+    public synchronized long countFor(String creatioHost) {
+        return byCreatioHost.getOrDefault(creatioHost.toLowerCase(java.util.Locale.ROOT), Set.of()).size();
+    }
+
+    private void unindex(RegisteredMailbox mailbox) {
+        Set<UUID> ofHost = byCreatioHost.get(mailbox.creatioHost());
+        if (ofHost != null) {
+            ofHost.remove(mailbox.id());
+        }
     }
 
     @Override
@@ -38,8 +69,12 @@ public class InMemoryMailboxRegistry implements MailboxRegistry {
     }
 
     @Override
-    public boolean remove(UUID id) {
-        return mailboxes.remove(id) != null;
+    public synchronized boolean remove(UUID id) {
+        RegisteredMailbox removed = mailboxes.remove(id);
+        if (removed != null) {
+            unindex(removed);
+        }
+        return removed != null;
     }
 
     @Override

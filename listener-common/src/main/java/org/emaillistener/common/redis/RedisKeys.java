@@ -58,6 +58,16 @@ public final class RedisKeys {
         return prefix + "mailboxes";
     }
 
+    /** The hash of each mailbox's Creatio host, by mailbox id. */
+    public String mailboxCreatioHosts() {
+        return prefix + "mailbox-creatio-host";
+    }
+
+    /** The set of the mailboxes that deliver to one Creatio host. */
+    public String creatioHostMailboxes(String creatioHost) {
+        return prefix + "creatio-host:" + creatioHost;
+    }
+
     public String state(UUID mailboxId) {
         return prefix + "state:" + mailboxId;
     }

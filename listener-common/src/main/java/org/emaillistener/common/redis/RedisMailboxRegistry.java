@@ -14,16 +14,46 @@ import org.emaillistener.common.registry.RegisteredMailbox;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
-/** The served mailboxes in {@code el:mailbox:{id}}, their ids in the set {@code el:mailboxes}. */
+/**
+ * The served mailboxes in {@code el:mailbox:{id}}, their ids in the set {@code el:mailboxes}; each one's
+ * Creatio host in the hash {@code el:mailbox-creatio-host} and the mailboxes of each host in the set
+ * {@code el:creatio-host:{host}}, so that registrations can be counted per host in one call. The host
+ * is stored as its pseudonym under the encryption key ({@link StoredMailboxFormat#creatioHostKey}).
+ */
 public class RedisMailboxRegistry implements MailboxRegistry {
 
+    /**
+     * KEYS: the mailbox, the set of all, the hosts hash, the new host's set, the set of the host the
+     * caller read for it; ARGV: the stored mailbox, its id, its host, the limit (0: none), the host read.
+     * Returns -1 at the limit, -2 when the host moved since it was read (read again), else 1.
+     */
     private static final RedisScript<Long> SAVE = RedisScript.of("""
+            local before = redis.call('HGET', KEYS[3], ARGV[2]) or ''
+            if before ~= ARGV[5] then
+              return -2
+            end
+            local limit = tonumber(ARGV[4])
+            if limit > 0 and redis.call('SISMEMBER', KEYS[4], ARGV[2]) == 0 and redis.call('SCARD', KEYS[4]) >= limit then
+              return -1
+            end
             redis.call('SET', KEYS[1], ARGV[1])
-            return redis.call('SADD', KEYS[2], ARGV[2])
+            redis.call('SADD', KEYS[2], ARGV[2])
+            if KEYS[5] ~= KEYS[4] then
+              redis.call('SREM', KEYS[5], ARGV[2])
+            end
+            redis.call('SADD', KEYS[4], ARGV[2])
+            redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+            return 1
             """, Long.class);
 
+    /** KEYS: the mailbox, the set of all, the hosts hash, the set of the host read; ARGV: the id, that host. */
     private static final RedisScript<Long> REMOVE = RedisScript.of("""
+            if (redis.call('HGET', KEYS[3], ARGV[1]) or '') ~= ARGV[2] then
+              return -2
+            end
             redis.call('SREM', KEYS[2], ARGV[1])
+            redis.call('SREM', KEYS[4], ARGV[1])
+            redis.call('HDEL', KEYS[3], ARGV[1])
             return redis.call('DEL', KEYS[1])
             """, Long.class);
 
@@ -41,8 +71,34 @@ public class RedisMailboxRegistry implements MailboxRegistry {
 
     @Override
     public void save(RegisteredMailbox mailbox) {
-        redis.execute(SAVE, List.of(keys.mailbox(mailbox.id()), keys.mailboxes()), format.write(mailbox),
-                mailbox.id().toString());
+        saveWithin(mailbox, 0);
+    }
+
+    @Override
+    public boolean saveWithin(RegisteredMailbox mailbox, int perCreatioHost) {
+        String id = mailbox.id().toString();
+        String host = format.creatioHostKey(mailbox.creatioHost());
+        String stored = format.write(mailbox);
+        while (true) {
+            String before = hostOf(id);
+            Long saved = redis.execute(SAVE, List.of(keys.mailbox(mailbox.id()), keys.mailboxes(),
+                    keys.mailboxCreatioHosts(), keys.creatioHostMailboxes(host), keys.creatioHostMailboxes(before)),
+                    stored, id, host, String.valueOf(perCreatioHost), before);
+            if (saved == null || saved != -2) {
+                return saved != null && saved > 0;
+            }
+        }
+    }
+
+    @Override
+    public long countFor(String creatioHost) {
+        Long count = redis.opsForSet().size(keys.creatioHostMailboxes(format.creatioHostKey(creatioHost)));
+        return count == null ? 0 : count;
+    }
+
+    private String hostOf(String id) {
+        Object host = redis.opsForHash().get(keys.mailboxCreatioHosts(), id);
+        return host == null ? "" : host.toString();
     }
 
     @Override
@@ -69,8 +125,14 @@ public class RedisMailboxRegistry implements MailboxRegistry {
 
     @Override
     public boolean remove(UUID id) {
-        Long removed = redis.execute(REMOVE, List.of(keys.mailbox(id), keys.mailboxes()), id.toString());
-        return removed != null && removed > 0;
+        while (true) {
+            String host = hostOf(id.toString());
+            Long removed = redis.execute(REMOVE, List.of(keys.mailbox(id), keys.mailboxes(), keys.mailboxCreatioHosts(),
+                    keys.creatioHostMailboxes(host)), id.toString(), host);
+            if (removed == null || removed != -2) {
+                return removed != null && removed > 0;
+            }
+        }
     }
 
     @Override

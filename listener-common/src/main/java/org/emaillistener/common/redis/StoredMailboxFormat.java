@@ -42,6 +42,15 @@ final class StoredMailboxFormat {
         this.readsPlaintext = readsPlaintext;
     }
 
+    /**
+     * What a Creatio host is stored as where mailboxes are counted by it: its pseudonym under the
+     * cipher, so that the store does not name the customers' Creatio sites; the host itself without one.
+     */
+    String creatioHostKey(String creatioHost) {
+        String host = creatioHost.toLowerCase(java.util.Locale.ROOT);
+        return cipher == null ? host : cipher.pseudonym("creatio-host", host);
+    }
+
     String write(RegisteredMailbox mailbox) {
         ObjectNode stored = StoredJson.MAPPER.createObjectNode();
         stored.put("id", mailbox.id().toString());

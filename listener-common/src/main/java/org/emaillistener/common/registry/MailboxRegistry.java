@@ -11,6 +11,18 @@ public interface MailboxRegistry {
 
     void save(RegisteredMailbox mailbox);
 
+    /**
+     * Saves the mailbox unless it is new to its Creatio host ({@link RegisteredMailbox#creatioHost()})
+     * and that host already has {@code perCreatioHost} mailboxes; 0: no limit. The count and the save
+     * are one step, so concurrent registrations do not pass the limit together.
+     *
+     * @return whether it was saved
+     */
+    boolean saveWithin(RegisteredMailbox mailbox, int perCreatioHost);
+
+    /** How many registered mailboxes deliver to this Creatio host. */
+    long countFor(String creatioHost);
+
     Optional<RegisteredMailbox> find(UUID id);
 
     /**

@@ -14,6 +14,23 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
  */
 public record RegisteredMailbox(SynchronizationCredentials credentials, Instant registeredAt) {
 
+    /**
+     * The host of the Creatio it delivers to ({@code BpmEndpoint}'s), lower-cased; empty when it names
+     * none. Registrations are counted by it.
+     */
+    public String creatioHost() {
+        String endpoint = credentials.BpmEndpoint();
+        if (endpoint == null || endpoint.isBlank()) {
+            return "";
+        }
+        try {
+            String host = java.net.URI.create(endpoint.trim()).getHost();
+            return host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
     public UUID id() {
         return credentials.Id();
     }

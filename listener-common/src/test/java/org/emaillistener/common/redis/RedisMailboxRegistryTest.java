@@ -18,16 +18,23 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.crypto.CredentialsCipher;
 import org.emaillistener.common.crypto.CredentialsDecryptionException;
 import org.emaillistener.common.crypto.TestEncryptionKeys;
+import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.MailboxRegistryContract;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class RedisMailboxRegistryTest {
+class RedisMailboxRegistryTest extends MailboxRegistryContract {
 
     private static final String PASSWORD = "pa55-word-that-must-not-leak";
     private static final String TOKEN = "ya29.token-that-must-not-leak";
 
     private final RedisTestStore store = new RedisTestStore();
+
+    @Override
+    protected MailboxRegistry registry() {
+        return registry(encryptedWith(NEW_KEY));
+    }
 
     @AfterEach
     void removeTheTestsKeys() {
@@ -103,7 +110,9 @@ class RedisMailboxRegistryTest {
         assertThat(registry.find(removed.id())).isEmpty();
         assertThat(registry.ids()).containsExactly(kept.id());
         assertThat(registry.remove(removed.id())).isFalse();
-        assertThat(store.keysInUse()).containsExactlyInAnyOrder(store.keys.mailbox(kept.id()), store.keys.mailboxes());
+        assertThat(store.keysInUse()).containsExactlyInAnyOrder(store.keys.mailbox(kept.id()), store.keys.mailboxes(),
+                store.keys.mailboxCreatioHosts(), store.keys.creatioHostMailboxes(
+                        encryptedWith(NEW_KEY).creatioHostKey("crm.example.com")));
     }
 
     @Test

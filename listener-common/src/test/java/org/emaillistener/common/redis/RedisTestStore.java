@@ -50,6 +50,7 @@ final class RedisTestStore implements AutoCloseable {
             contents.put(key, switch (type) {
                 case STRING -> redis.opsForValue().get(key);
                 case SET -> String.valueOf(redis.opsForSet().members(key));
+                case HASH -> String.valueOf(redis.opsForHash().entries(key));
                 default -> throw new IllegalStateException(key + " is a " + type + ", which the store never writes");
             });
         }

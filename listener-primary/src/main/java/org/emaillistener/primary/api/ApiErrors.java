@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.emaillistener.primary.ownership.RegistrationLimitException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -32,6 +33,11 @@ public class ApiErrors {
     @ExceptionHandler(BadRequestException.class)
     ResponseEntity<Map<String, String>> badRequest(BadRequestException e) {
         return answer(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    @ExceptionHandler(RegistrationLimitException.class)
+    ResponseEntity<Map<String, String>> registrationLimit(RegistrationLimitException e) {
+        return answer(HttpStatus.FORBIDDEN, e.getMessage());
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -86,7 +86,14 @@ public class MailboxOwnership implements SmartLifecycle {
         RegisteredMailbox mailbox = registry.find(credentials.Id())
                 .map(known -> known.withCredentials(credentials))
                 .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
-        registry.save(mailbox);
+        if (!registry.saveWithin(mailbox, properties.maxMailboxesPerCreatioHost())) {
+            log.warn("Mailbox {} refused: its Creatio host {} has {} mailboxes already (listener.primary."
+                    + "max-mailboxes-per-creatio-host)", mailbox.id(), mailbox.creatioHost(),
+                    properties.maxMailboxesPerCreatioHost());
+            throw new RegistrationLimitException("Creatio host " + mailbox.creatioHost() + " has "
+                    + properties.maxMailboxesPerCreatioHost() + " mailboxes registered, the most this listener "
+                    + "takes for one host (listener.primary.max-mailboxes-per-creatio-host)");
+        }
         boolean servedHere = subscriptions.servedMailbox(mailbox.id()).isPresent();
         boolean room = servedHere || servedCount.get() < properties.limit();
         if (running && room && leases.tryAcquire(mailbox.id(), replica, properties.leaseTtl())) {

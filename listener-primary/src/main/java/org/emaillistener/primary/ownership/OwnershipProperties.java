@@ -22,6 +22,9 @@ import jakarta.validation.constraints.Min;
  * @param reconcileInterval how often leases are renewed and unowned mailboxes claimed
  * @param handoversPerRound the most mailboxes given up to other replicas per round while rebalancing,
  *        so that a new replica does not cause a reconnect storm
+ * @param maxMailboxesPerCreatioHost the most mailboxes registered for one Creatio host (their
+ *        {@code BpmEndpoint}'s), whichever replica serves them; 0: no limit. A caller of the API who
+ *        registers junk mailboxes then fills only their own host's share, not the replicas' capacity
  */
 @Validated
 @ConfigurationProperties("listener.primary")
@@ -30,7 +33,8 @@ public record OwnershipProperties(
         @DefaultValue("10000") @Min(0) int capacity,
         @DefaultValue("15s") Duration leaseTtl,
         @DefaultValue("3s") Duration reconcileInterval,
-        @DefaultValue("50") @Min(1) int handoversPerRound) {
+        @DefaultValue("50") @Min(1) int handoversPerRound,
+        @DefaultValue("0") @Min(0) int maxMailboxesPerCreatioHost) {
 
     /** The capacity as a limit: {@link Integer#MAX_VALUE} when there is none. */
     public int limit() {

@@ -151,7 +151,7 @@ class GraphMailboxWatcherTest {
                 "http://creatio.example", folders, 0), SynchronizationCredentials.class);
         watcher = new GraphMailboxWatcher(new RegisteredMailbox(credentials, Instant.now()), events,
                 new GraphConnector(properties, new GraphTls(FakeGraph.trustingContext())), new InMemoryCursors(),
-                new GraphClientState(properties, "", new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1))),
+                new GraphClientState(properties, "", new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1, 0))),
                 listening);
         watcher.start();
     }

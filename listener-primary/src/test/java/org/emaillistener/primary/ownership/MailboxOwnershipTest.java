@@ -59,7 +59,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 class MailboxOwnershipTest {
 
     static final OwnershipProperties OWNERSHIP = new OwnershipProperties("", 100, Duration.ofSeconds(2),
-            Duration.ofMillis(200), 50);
+            Duration.ofMillis(200), 50, 0);
 
     GreenMail greenMail;
     InMemoryMailboxRegistry registry = new InMemoryMailboxRegistry();
@@ -256,7 +256,7 @@ class MailboxOwnershipTest {
                 new InMemoryParkedMessages(),
                 new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, capacity, OWNERSHIP.leaseTtl(),
-                OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound());
+                OWNERSHIP.reconcileInterval(), OWNERSHIP.handoversPerRound(), 0);
         return new Replica(new MailboxOwnership(registry, leases, subscriptions, properties,
                 new SimpleMeterRegistry()), subscriptions);
     }
