@@ -69,6 +69,26 @@ class BadRequestTest {
     }
 
     @Test
+    void rejectsAnObjectWhereCreatioSendsAnArrayInItsOwnTerms() {
+        var response = api().post("/api/listeners/create", "{Id:\"" + UUID.randomUUID() + "\"}");
+
+        assertBadRequest(response, "array of SynchronizationCredentials");
+    }
+
+    /** Issue 14, finding 8: a CR/LF or NUL in a field logged as given would start a forged log line. */
+    @Test
+    void rejectsControlCharactersThatWouldForgeLogLines() {
+        String forged = "u\\r\\n2026-12-03T10:00:00Z  INFO 1 --- [main] Mailbox 0 registered";
+        assertBadRequest(api().post("/api/listeners/create", mailbox(UUID.randomUUID(), "SenderEmailAddress:\""
+                + forged + "\"")), "SenderEmailAddress must not contain control characters");
+        assertBadRequest(api().post("/api/listeners/create", mailbox(UUID.randomUUID(), "FolderIds:[\"INBOX\\u0000\"]")),
+                "FolderIds[0] must not contain control characters");
+        assertBadRequest(api().post("/api/mailbox/validate", mailbox(UUID.randomUUID(), "Port:993")
+                .replace("UserName:\"u\"", "UserName:\"" + forged + "\"").replace("[{", "{").replace("}]", "}")),
+                "UserName must not contain control characters");
+    }
+
+    @Test
     void rejectsAnUnknownServerType() {
         String body = CreatioRequests.array(CreatioRequests.imapMailbox(UUID.randomUUID(), "127.0.0.1", 993, "u", "p",
                 ENDPOINT, List.of())).replace(CreatioRequests.IMAP, "00000000-0000-0000-0000-000000000001");
@@ -109,8 +129,9 @@ class BadRequestTest {
         for (String bad : List.of("imap://bad host", "imap.example.com/ bad", "mail\\r\\nexample.com",
                 "imap.example.com:993/%00")) {
             String body = good.replace("ServiceUrl:\"127.0.0.1\"", "ServiceUrl:\"" + bad + "\"");
+            // A line break is refused as a control character, the rest as no host name.
             assertBadRequest(api().post(path, path.endsWith("create") ? CreatioRequests.array(body) : body),
-                    "ServiceUrl must be the mail server's host name");
+                    "ServiceUrl must ");
         }
     }
 
@@ -174,7 +195,9 @@ class BadRequestTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
-        assertThat(response.body()).contains("\"message\":").contains(messagePart).doesNotContain("at org.");
+        assertThat(response.body()).contains("\"message\":").contains(messagePart).doesNotContain("at org.")
+                // Issue 14, finding 8: the caller reads the wire's names, never the listener's Java types.
+                .doesNotContainPattern("\\b(java|javax|org\\.emaillistener|tools\\.jackson)\\.");
     }
 
     private ListenerApi api() {

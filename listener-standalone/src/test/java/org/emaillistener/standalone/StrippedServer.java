@@ -13,20 +13,32 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An IMAP or SMTP server as an attacker on the path presents it after stripping the STARTTLS offer
- * from the real server's capabilities: it speaks in clear text, offers a plain login and keeps every
- * line the client sends, so a test can tell whether a password went over the wire.
+ * An IMAP or SMTP server in clear text that keeps every line the client sends, so a test can tell
+ * whether a password went over the wire: as an attacker on the path presents the real server after
+ * stripping its STARTTLS offer, or (IMAP, {@link #echoingLogins()}) as a careless server that refuses
+ * every {@code LOGIN} and echoes it, password included, in its refusal.
  */
 final class StrippedServer implements AutoCloseable {
 
     enum Protocol { IMAP, SMTP }
 
+    /** An IMAP server that offers only LOGIN and echoes the refused command in its answer. */
+    static StrippedServer echoingLogins() throws IOException {
+        return new StrippedServer(Protocol.IMAP, true);
+    }
+
     private final ServerSocket server;
     private final Protocol protocol;
+    private final boolean echoesLogins;
     private final List<String> received = new CopyOnWriteArrayList<>();
 
     StrippedServer(Protocol protocol) throws IOException {
+        this(protocol, false);
+    }
+
+    private StrippedServer(Protocol protocol, boolean echoesLogins) throws IOException {
         this.protocol = protocol;
+        this.echoesLogins = echoesLogins;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("stripped-" + protocol).start(() -> {
             try {
@@ -60,7 +72,9 @@ final class StrippedServer implements AutoCloseable {
                     String tag = words[0];
                     String command = words.length > 1 ? words[1].toUpperCase(Locale.ROOT) : "";
                     switch (command) {
-                        case "CAPABILITY" -> write(out, "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done");
+                        case "CAPABILITY" -> write(out, "* CAPABILITY IMAP4rev1" + (echoesLogins ? "" : " AUTH=PLAIN")
+                                + "\r\n" + tag + " OK done");
+                        case "LOGIN" -> write(out, tag + " NO [AUTHENTICATIONFAILED] Invalid login: " + line);
                         case "LOGOUT" -> {
                             write(out, "* BYE\r\n" + tag + " OK bye");
                             return;

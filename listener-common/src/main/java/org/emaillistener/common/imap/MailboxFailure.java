@@ -4,7 +4,9 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
+import java.util.Base64;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
@@ -59,6 +61,61 @@ public record MailboxFailure(FailureKind kind, String message) {
         return new MailboxFailure(FailureKind.PROTOCOL, "The mail server connection failed: " + describe(failure));
     }
 
+    /**
+     * The same failure with the mailbox's secret taken out of its message: a server may echo what it
+     * was sent (a refused {@code LOGIN} line), and the message reaches the log, Creatio and the
+     * operator view.
+     */
+    public MailboxFailure withoutSecret(String secret) {
+        return new MailboxFailure(kind, withoutSecret(message, secret));
+    }
+
+    /**
+     * The text with the secret, and its Base64 form (what SASL sends), replaced by asterisks; a
+     * secret shorter than 4 characters is left, since replacing it would mangle ordinary words.
+     */
+    public static String withoutSecret(String text, String secret) {
+        if (text == null || secret == null || secret.length() < 4) {
+            return text;
+        }
+        return text.replace(secret, HIDDEN)
+                .replace(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)), HIDDEN);
+    }
+
+    /**
+     * A stand-in for the failure to log with its stack trace: each message of the chain without the
+     * secret, each exception named by its class.
+     */
+    public static Throwable withoutSecret(Throwable failure, String secret) {
+        if (failure == null) {
+            return null;
+        }
+        String message = failure.getClass().getName()
+                + (failure.getMessage() == null ? "" : ": " + withoutSecret(failure.getMessage(), secret));
+        Throwable scrubbed = new Throwable(message, failure.getCause() == failure ? null
+                : withoutSecret(failure.getCause(), secret), false, true) {
+            @Override
+            public String toString() {
+                return getMessage();
+            }
+        };
+        scrubbed.setStackTrace(failure.getStackTrace());
+        return scrubbed;
+    }
+
+    /** Whether a message of the failure's chain carries the secret. */
+    public static boolean mentions(Throwable failure, String secret) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && !message.equals(withoutSecret(message, secret))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String HIDDEN = "********";
+
     /** The most of a server's own words a reason carries: enough to act on, too little to be a channel. */
     static final int MAX_SERVER_TEXT = 120;
 
@@ -69,7 +126,7 @@ public record MailboxFailure(FailureKind kind, String message) {
      */
     private static String describe(Throwable t) {
         String message = t.getMessage();
-        return message == null || message.isBlank() ? t.getClass().getSimpleName() : oneShortLine(message);
+        return message == null || message.isBlank() ? "no reason given" : oneShortLine(message);
     }
 
     /** A server's text fit for a reason: control characters replaced, cut at {@link #MAX_SERVER_TEXT}. */

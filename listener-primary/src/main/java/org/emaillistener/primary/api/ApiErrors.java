@@ -2,6 +2,7 @@ package org.emaillistener.primary.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.emaillistener.primary.ownership.RegistrationLimitException;
@@ -85,6 +86,21 @@ public class ApiErrors {
         return ResponseEntity.status(status).body(body);
     }
 
+    /**
+     * Jackson's words name Java types ({@code java.util.ArrayList<org.emaillistener…>}): the caller reads
+     * the wire's names instead, an array or a JSON type, not the listener's classes.
+     */
+    static String withoutJavaNames(String message) {
+        if (message == null) {
+            return "";
+        }
+        String unqualified = JAVA_PACKAGE.matcher(message).replaceAll("");
+        return COLLECTION.matcher(unqualified).replaceAll("array of $1").replace("`", "");
+    }
+
+    private static final Pattern JAVA_PACKAGE = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+(?=[A-Z])");
+    private static final Pattern COLLECTION = Pattern.compile("\\b(?:ArrayList|List|Collection|Set)<([A-Za-z0-9_]+)>");
+
     private static String describe(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestBodyLimit.BodyTooLargeException tooLarge) {
@@ -92,13 +108,14 @@ public class ApiErrors {
             }
         }
         if (e.getCause() instanceof StreamReadException malformed) {
-            return "Malformed JSON: " + malformed.getOriginalMessage();
+            return "Malformed JSON: " + withoutJavaNames(malformed.getOriginalMessage());
         }
         if (e.getCause() instanceof JacksonException mapping) {
             String path = mapping.getPath().stream()
                     .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                     .collect(Collectors.joining("."));
-            return (path.isEmpty() ? "" : "Field " + path.replace(".[", "[") + ": ") + firstLine(mapping.getOriginalMessage());
+            return (path.isEmpty() ? "" : "Field " + path.replace(".[", "[") + ": ")
+                    + withoutJavaNames(firstLine(mapping.getOriginalMessage()));
         }
         return "The request body is missing or is not JSON";
     }

@@ -2,7 +2,9 @@ package org.emaillistener.primary.api;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -28,6 +30,7 @@ import org.springframework.web.server.ResponseStatusException;
 public class CredentialsValidation {
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,253}");
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\p{Zl}\\p{Zp}]");
 
     private final CallbackAllowList callbacks;
     private final GraphConnector graph;
@@ -130,6 +133,7 @@ public class CredentialsValidation {
         }
         require(mailbox.Id() != null, at + "Id is required (the mailbox GUID)");
         require(mailbox.ServerTypeId() != null, at + "ServerTypeId is required");
+        printable(mailbox, at);
         ServerType type = ServerType.of(mailbox.ServerTypeId())
                 .orElseThrow(() -> new BadRequestException(at + "ServerTypeId " + mailbox.ServerTypeId()
                         + " is unknown: expected " + ServerType.IMAP.id() + " (IMAP) or " + ServerType.EXCHANGE.id()
@@ -219,6 +223,29 @@ public class CredentialsValidation {
 
     private static String abbreviate(String value) {
         return value.length() > 64 ? value.substring(0, 64) + "…" : value;
+    }
+
+    /**
+     * No control characters (CR, LF, NUL…) in the fields the listener logs or passes on as given: in a
+     * plain-text log they would start forged lines. The secrets are never logged and may hold anything;
+     * {@code Context} is only echoed back to Creatio.
+     */
+    public static void printable(SynchronizationCredentials mailbox, String at) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("UserName", mailbox.UserName());
+        fields.put("SenderEmailAddress", mailbox.SenderEmailAddress());
+        fields.put("ServiceUrl", mailbox.ServiceUrl());
+        fields.put("AutodiscoverRedirectUrl", mailbox.AutodiscoverRedirectUrl());
+        fields.put("BpmEndpoint", mailbox.BpmEndpoint());
+        fields.put("BpmUser", mailbox.BpmUser());
+        fields.put("BpmUserWorkspace", mailbox.BpmUserWorkspace());
+        fields.put("BpmUserTimeZone", mailbox.BpmUserTimeZone());
+        fields.put("FolderClassName", mailbox.FolderClassName());
+        for (int i = 0; i < mailbox.FolderIds().size(); i++) {
+            fields.put("FolderIds[" + i + "]", mailbox.FolderIds().get(i));
+        }
+        fields.forEach((name, value) -> require(value == null || !CONTROL.matcher(value).find(),
+                at + name + " must not contain control characters (line breaks, NUL)"));
     }
 
     private static boolean notBlank(String value) {

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 
 import javax.net.ssl.SSLException;
 
+import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.creatio.CreatioProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,9 +92,9 @@ public class CreatioReachability {
         return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
     }
 
+    /** The failure's own words as one short line; never its Java type, which tells Creatio nothing. */
     private static String describe(Throwable t) {
-        return t.getMessage() == null || t.getMessage().isBlank()
-                ? t.getClass().getSimpleName()
-                : t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getMessage() == null || t.getMessage().isBlank() ? "no reason given"
+                : MailboxFailure.oneShortLine(t.getMessage());
     }
 }

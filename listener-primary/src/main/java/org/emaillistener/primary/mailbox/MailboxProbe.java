@@ -127,13 +127,15 @@ public class MailboxProbe {
             throw new MailboxUnavailableException(new MailboxFailure(FailureKind.TIMEOUT,
                     "The mail server did not answer within " + describe(deadline) + "."));
         } catch (ExecutionException e) {
+            // A server may echo the password it refused: not into the log nor the answer.
+            Throwable scrubbed = MailboxFailure.withoutSecret(e.getCause(), mailbox.secret());
             if (e.getCause() instanceof GraphException graph) {
-                log.debug("Mailbox {}: Graph probe failed", mailbox.Id(), graph);
-                throw new MailboxUnavailableException(GraphFailures.of(graph));
+                log.debug("Mailbox {}: Graph probe failed", mailbox.Id(), scrubbed);
+                throw new MailboxUnavailableException(GraphFailures.of(graph).withoutSecret(mailbox.secret()));
             }
             if (e.getCause() instanceof MessagingException || e.getCause() instanceof ExchangeException) {
-                log.debug("Mailbox {}: probe failed", mailbox.Id(), e.getCause());
-                throw new MailboxUnavailableException(MailboxFailure.of(e.getCause()));
+                log.debug("Mailbox {}: probe failed", mailbox.Id(), scrubbed);
+                throw new MailboxUnavailableException(MailboxFailure.of(e.getCause()).withoutSecret(mailbox.secret()));
             }
             throw new IllegalStateException("Mailbox " + mailbox.Id() + ": probe failed unexpectedly", e.getCause());
         } catch (InterruptedException e) {

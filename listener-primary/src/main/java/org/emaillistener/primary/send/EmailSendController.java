@@ -8,6 +8,7 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.primary.api.BadRequestException;
+import org.emaillistener.primary.api.CredentialsValidation;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -98,6 +99,7 @@ public class EmailSendController {
         if (smtp == null) {
             throw new BadRequestException("Credentials is required (the mailbox's outgoing SMTP server)");
         }
+        CredentialsValidation.printable(smtp, "Credentials.");
         if (smtp.isExchange()) {
             if ((smtp.ServiceUrl() == null || smtp.ServiceUrl().isBlank()) && !smtp.IsAutodiscover()) {
                 throw new BadRequestException("Credentials.ServiceUrl is required (the Exchange server's EWS address)");

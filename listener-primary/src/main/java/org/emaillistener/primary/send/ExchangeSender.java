@@ -94,7 +94,6 @@ public class ExchangeSender {
             case TIMEOUT -> "The email was not sent: " + server + " did not answer in time. Try again later.";
             case PROTOCOL -> "The email was not sent: " + server + " refused it (" + failure.getMessage() + ").";
         };
-        String secret = mailbox.secret();
-        return secret == null || secret.length() < 4 ? reason : reason.replace(secret, "********");
+        return MailboxFailure.withoutSecret(reason, mailbox.secret());
     }
 }

@@ -121,7 +121,7 @@ public class SentCopies {
             log.debug("Mailbox {}: kept a copy of the sent email in {}", mailbox.id(), sent.get().getFullName());
         } catch (MessagingException | RuntimeException e) {
             log.warn("Mailbox {}: keeping a copy of the sent email in the Sent folder failed: {}", mailbox.id(),
-                    MailboxFailure.of(e).message());
+                    MailboxFailure.of(e).withoutSecret(mailbox.credentials().secret()).message());
         }
     }
 

@@ -130,12 +130,12 @@ public class SmtpSender {
             };
         }
         // Servers do not echo passwords, but a reason must never carry one even if one did.
-        return secret == null || secret.length() < 4 ? reason : reason.replace(secret, "********");
+        return MailboxFailure.withoutSecret(reason, secret);
     }
 
     /** The innermost message of the failure: the server's reply or the network's own words. */
     private static String detail(Throwable failure) {
-        String detail = failure.getClass().getSimpleName();
+        String detail = "no reason given";
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof UnknownHostException) {
                 // Its message is the bare host name, which alone explains nothing.

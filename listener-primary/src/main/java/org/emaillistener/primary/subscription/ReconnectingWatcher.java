@@ -85,9 +85,11 @@ public abstract class ReconnectingWatcher implements MailboxWatcher {
                 if (stopped) {
                     break;
                 }
-                MailboxFailure failure = failureOf(e);
+                // A server may echo the password it refused: not into the log, Creatio or the state.
+                String secret = mailbox.credentials().secret();
+                MailboxFailure failure = failureOf(e).withoutSecret(secret);
                 log.info("Mailbox {}: {}", mailbox.id(), failure.message());
-                log.debug("Mailbox {} connection failure", mailbox.id(), e);
+                log.debug("Mailbox {} connection failure", mailbox.id(), MailboxFailure.withoutSecret(e, secret));
                 if (!events.failed(failure)) {
                     break;
                 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
 import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.MailboxLocks.Dirty;
 import org.emaillistener.common.jobs.SyncJob;
@@ -223,7 +224,10 @@ public class MailboxSync implements SyncJobHandler {
             }
             consumed("failed");
             throw failure;
-        } catch (Exception | Error e) {
+        } catch (Exception e) {
+            consumed("failed");
+            throw withoutSecret(e, mailbox.credentials().secret());
+        } catch (Error e) {
             consumed("failed");
             throw e;
         }
@@ -233,6 +237,18 @@ public class MailboxSync implements SyncJobHandler {
         for (String folder : backlog) {
             jobs.publish(SyncJob.of(job.mailboxId(), folder, SyncJob.Reason.BACKLOG));
         }
+    }
+
+    /**
+     * The failure as the job's failure is logged: a server may echo the password it refused, so a
+     * failure whose messages carry the mailbox's secret is replaced by one without it.
+     */
+    private static Exception withoutSecret(Exception failure, String secret) {
+        if (!MailboxFailure.mentions(failure, secret)) {
+            return failure;
+        }
+        Throwable scrubbed = MailboxFailure.withoutSecret(failure, secret);
+        return new IllegalStateException(scrubbed.getMessage(), scrubbed);
     }
 
     /**
