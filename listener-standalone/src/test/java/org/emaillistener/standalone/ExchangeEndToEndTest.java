@@ -6,10 +6,14 @@ import static org.emaillistener.standalone.SubscriptionEndToEndTest.assertDelive
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.awaitEmailsFor;
 import static org.emaillistener.standalone.SubscriptionEndToEndTest.emailsFor;
 
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.testing.CreatioRequests;
@@ -19,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import com.sun.net.httpserver.HttpServer;
 
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -304,6 +310,58 @@ class ExchangeEndToEndTest extends EndToEndTest {
         assertThat(reopened).isBetween(2L, 12L);
         awaitStreaming(user);
         assertThat(awaitEmailsFor(user, 1).getFirst().get("Subject").asString()).isEqualTo("After the flapping");
+    }
+
+    /**
+     * Issue 14, finding 2: an EWS server is whatever address a caller registers, so its answers may
+     * carry a DTD whose external subset and parameter entities point at an attacker's server and at a
+     * local file. With one in every answer, streamed ones included, the listener reconnects again and
+     * again and fetches nothing: it takes the documents for the failures they are (SOAP forbids a DTD
+     * in a message), and once the server answers plain SOAP again mail arrives. ExternalEntitiesTest
+     * feeds ews-java-api's own streaming reader directly.
+     */
+    @Test
+    void anEwsServersDtdMakesTheListenerFetchNothing() throws Exception {
+        AtomicInteger fetched = new AtomicInteger();
+        HttpServer attacker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        attacker.createContext("/", request -> {
+            fetched.incrementAndGet();
+            request.sendResponseHeaders(200, -1);
+            request.close();
+        });
+        attacker.start();
+        Path secret = Files.createTempFile("listener-secret-", ".txt");
+        Files.writeString(secret, "the listener's encryption key");
+        String base = "http://127.0.0.1:" + attacker.getAddress().getPort();
+        String doctype = "<!DOCTYPE Envelope SYSTEM \"" + base + "/external.dtd\" [<!ENTITY % remote SYSTEM \""
+                + base + "/param\"> %remote; <!ENTITY % local SYSTEM \"" + secret.toUri() + "\"> %local;]>";
+        try {
+            String user = newUser("xxe");
+            subscribe(user, List.of(), 0);
+            int before = exchange.requests().size();
+
+            exchange.serveDoctype(doctype, false);
+            exchange.dropStreams();
+            // The stream is reopened and the catch-up's syncs read answers with the DTD, again and again.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                List<String> since = exchange.requests().subList(before, exchange.requests().size());
+                return since.contains("GetStreamingEvents " + user)
+                        && since.stream().filter(request -> request.equals("SyncFolderItems " + user)).count() >= 3;
+            });
+            assertThat(fetched).hasValue(0);
+
+            exchange.serveDoctype(null, false);
+            awaitStreaming(user);
+            exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Plain SOAP again",
+                    "<xxe-" + user + ">"));
+            assertThat(awaitEmailsFor(user, 1).getFirst().get("Subject").asString()).isEqualTo("Plain SOAP again");
+            assertThat(fetched).hasValue(0);
+            assertThat(creatio.calls("ProcessFullEmail").toString()).doesNotContain("encryption key");
+        } finally {
+            exchange.serveDoctype(null, false);
+            attacker.stop(0);
+            Files.deleteIfExists(secret);
+        }
     }
 
     private UUID subscribe(String user, List<String> folderIds, int subscriptionTtl) {

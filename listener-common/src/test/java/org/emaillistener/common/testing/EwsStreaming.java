@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import org.emaillistener.common.testing.FakeMailboxStore.Mailbox;
 import org.emaillistener.common.testing.FakeNotifications.Connection;
@@ -43,9 +46,16 @@ final class EwsStreaming {
     private final BooleanSupplier closed;
     /** Mailboxes whose every stream breaks as soon as it opened, as a faulty load balancer does. */
     private final Set<Mailbox> dropAtOnce = ConcurrentHashMap.newKeySet();
+    /**
+     * What a stream's first envelope becomes before it is written (the fake's hostile DOCTYPE, when it
+     * serves one: where a document may have one, before the first root element).
+     */
+    private final UnaryOperator<String> envelopes;
+    private final Set<OutputStream> started = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     EwsStreaming(FakeNotifications notifications, Supplier<Duration> heartbeatInterval, Supplier<Duration> minuteLength,
-            BooleanSupplier closed) {
+            BooleanSupplier closed, UnaryOperator<String> envelopes) {
+        this.envelopes = envelopes;
         this.notifications = notifications;
         this.heartbeatInterval = heartbeatInterval;
         this.minuteLength = minuteLength;
@@ -206,7 +216,8 @@ final class EwsStreaming {
                 }));
     }
 
-    private static void write(OutputStream out, String envelope) throws IOException {
+    private void write(OutputStream out, String written) throws IOException {
+        String envelope = started.add(out) ? envelopes.apply(written) : written;
         log.trace("stream {}", envelope);
         out.write(envelope.getBytes(StandardCharsets.UTF_8));
         out.flush();

@@ -59,6 +59,9 @@ public class FakeExchange implements AutoCloseable {
     private final FakeNotifications notifications;
     private final EwsOperations operations;
     private final EwsStreaming streaming;
+    /** A document type declaration put in XML answers, as a hostile server would; null: none. */
+    private volatile String doctype;
+    private volatile boolean doctypeInStreamsOnly;
     private final AutodiscoverResponder autodiscover;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final Set<String> revokedTokens = ConcurrentHashMap.newKeySet();
@@ -80,7 +83,8 @@ public class FakeExchange implements AutoCloseable {
     public FakeExchange() throws IOException {
         notifications = new FakeNotifications(() -> minuteLength);
         operations = new EwsOperations(store, notifications);
-        streaming = new EwsStreaming(notifications, () -> heartbeatInterval, () -> minuteLength, () -> closed);
+        streaming = new EwsStreaming(notifications, () -> heartbeatInterval, () -> minuteLength, () -> closed,
+                xml -> withDoctype(xml, true));
         autodiscover = new AutodiscoverResponder(store);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
@@ -462,7 +466,33 @@ public class FakeExchange implements AutoCloseable {
         exchange.getResponseHeaders().add("X-FEServer", "FAKEEXCH01");
     }
 
-    private void send(HttpExchange exchange, int status, String xml) {
+    /**
+     * From now on XML answers carry this document type declaration, as the server of whoever
+     * registered a mailbox on their own address could send (a real Exchange never does: SOAP 1.1
+     * forbids a DTD in a message); null: none again. A DOCTYPE whose external subset or parameter
+     * entities point at a URL makes a parser that processes DTDs fetch it.
+     *
+     * @param inStreamsOnly only the first envelope of each GetStreamingEvents stream, which
+     *        ews-java-api reads with a reader of its own; else every answer
+     */
+    public void serveDoctype(String doctype, boolean inStreamsOnly) {
+        this.doctypeInStreamsOnly = inStreamsOnly;
+        this.doctype = doctype;
+    }
+
+    /** The document with the served DOCTYPE: after its XML declaration, else before its root element. */
+    private String withDoctype(String xml, boolean streamed) {
+        String declaration = "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
+        String current = doctype;
+        if (current == null || xml == null || !streamed && doctypeInStreamsOnly) {
+            return xml;
+        }
+        return xml.startsWith(declaration) ? declaration + current + xml.substring(declaration.length())
+                : current + xml;
+    }
+
+    private void send(HttpExchange exchange, int status, String answer) {
+        String xml = withDoctype(answer, false);
         log.trace("answer {} {}", status, xml);
         try {
             serverHeaders(exchange);
