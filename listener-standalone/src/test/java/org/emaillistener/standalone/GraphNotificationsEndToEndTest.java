@@ -32,7 +32,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
         properties = { "listener.jobs.retry-initial-delay=200ms", "listener.jobs.retry-max-delay=1s",
                 "listener.graph.subscription-lifetime=20s", "listener.operator.api-key=operator-key",
-                "listener.api.allow-graph-without-base-path=true" })
+                "listener.api.allow-graph-without-base-path=true",
+                // As GraphEndToEndTest, whose tests run here too.
+                "listener.callbacks.allowed-hosts=127.0.0.1,localhost" })
 @Import(GraphEndToEndTest.TrustTheFake.class)
 class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
 

@@ -447,17 +447,7 @@ public class FakeGraph implements AutoCloseable {
 
     /** A JWT with these header and claims, signed RS256 with {@code key}: a forger's own or Entra's. */
     public String signedJwt(Map<String, Object> header, Map<String, Object> claims, PrivateKey key) {
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String signed = b64.encodeToString(json.writeValueAsBytes(header)) + "."
-                + b64.encodeToString(json.writeValueAsBytes(claims));
-        try {
-            Signature rs256 = Signature.getInstance("SHA256withRSA");
-            rs256.initSign(key);
-            rs256.update(signed.getBytes(StandardCharsets.US_ASCII));
-            return signed + "." + b64.encodeToString(rs256.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return SignedJwts.rs256(header, claims, key);
     }
 
     /** The key id Entra's published keys name the signing key by. */

@@ -9,7 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
@@ -17,8 +16,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A self-signed RSA certificate for an app registration, made at test time by the JDK's keytool (no
@@ -105,18 +102,7 @@ public record TestCertificate(X509Certificate certificate, PrivateKey key, Path 
         header.put("alg", "RS256");
         header.put("typ", "JWT");
         header.put("x5t#S256", Base64.getUrlEncoder().withoutPadding().encodeToString(digest("SHA-256")));
-        JsonMapper json = JsonMapper.builder().build();
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String signed = b64.encodeToString(json.writeValueAsBytes(header)) + "."
-                + b64.encodeToString(json.writeValueAsBytes(claims));
-        try {
-            Signature rs256 = Signature.getInstance("SHA256withRSA");
-            rs256.initSign(key);
-            rs256.update(signed.getBytes(StandardCharsets.US_ASCII));
-            return signed + "." + b64.encodeToString(rs256.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return SignedJwts.rs256(header, claims, key);
     }
 
     /** The same certificate, claimed by another key (a leaked certificate without its key). */
