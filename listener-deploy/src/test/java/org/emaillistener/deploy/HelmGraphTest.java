@@ -51,7 +51,7 @@ class HelmGraphTest {
                 .containsEntry("LISTENER_GRAPH_TENANTS_0_CREATIOHOSTS", "mycompany.creatio.com")
                 .containsEntry("LISTENER_GRAPH_NOTIFICATIONURL", "https://listener.example.com/graph/notifications")
                 .containsEntry("LISTENER_GRAPH_POLLINTERVAL", "2m")
-                .containsEntry("LISTENER_GRAPH_SUBSCRIPTIONLIFETIME", "3d")
+                .containsEntry("LISTENER_GRAPH_SUBSCRIPTIONLIFETIME", "70h")
                 .containsEntry("LISTENER_GRAPH_SAFETYPOLLINTERVAL", "15m");
     }
 

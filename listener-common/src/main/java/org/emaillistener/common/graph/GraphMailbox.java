@@ -18,6 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,6 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  * wait at most {@code listener.graph.max-retry-after}. Every call may block on the server.
  */
 public class GraphMailbox {
+
+    private static final Logger log = LoggerFactory.getLogger(GraphMailbox.class);
 
     private static final String IMMUTABLE_IDS = "IdType=\"ImmutableId\"";
     private static final int THROTTLE_RETRIES = 3;
@@ -224,9 +232,26 @@ public class GraphMailbox {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()));
     }
 
-    /** A change-notification subscription and when Graph ends it unless renewed. */
-    public record NotificationSubscription(String id, Instant expires) {
+    /**
+     * A change-notification subscription and when Graph ends it unless renewed.
+     *
+     * @param renewAt when half of the lifetime Graph granted has passed: a renewal that fails then has
+     *        the other half to succeed
+     */
+    public record NotificationSubscription(String id, Instant expires, Instant renewAt) {
     }
+
+    /**
+     * The longest subscription to Outlook messages: 4,230 minutes. Microsoft's "Microsoft Graph
+     * webhooks update – March 2016" set "a maximum expirationDateTime of 4230 minutes" for Outlook data,
+     * and Graph answers a longer one with 400 "Subscription expiration can only be 4230 minutes in the
+     * future"; the subscription resource page now names 10,080 minutes, the lower figure is what holds
+     * everywhere. A longer lifetime asked for is capped here.
+     */
+    public static final Duration MAX_SUBSCRIPTION_LIFETIME = Duration.ofMinutes(4230);
+    /** Graph's 400 when the lifetime asked for is beyond its cap, which it names. */
+    private static final Pattern LIFETIME_REFUSED = Pattern.compile("can only be (\\d+) minutes in the future");
+    private static final AtomicBoolean LOWER_CAP_LOGGED = new AtomicBoolean();
 
     /**
      * Subscribes to messages created in the folder. Graph first checks the notification address
@@ -236,21 +261,56 @@ public class GraphMailbox {
      */
     public NotificationSubscription subscribe(String folderId, String notificationUrl, String clientState,
             Instant expires) throws GraphException {
-        ObjectNode body = json.createObjectNode();
-        body.put("changeType", "created");
-        body.put("notificationUrl", notificationUrl);
-        body.put("lifecycleNotificationUrl", notificationUrl);
-        body.put("resource", "/users/" + address + "/mailFolders('" + folderId + "')/messages");
-        body.put("expirationDateTime", expires.toString());
-        body.put("clientState", clientState);
-        return subscription(sendJson(URI.create(base + "/subscriptions"), "POST", body));
+        return withinCap(expires, until -> {
+            ObjectNode body = json.createObjectNode();
+            body.put("changeType", "created");
+            body.put("notificationUrl", notificationUrl);
+            body.put("lifecycleNotificationUrl", notificationUrl);
+            body.put("resource", "/users/" + address + "/mailFolders('" + folderId + "')/messages");
+            body.put("expirationDateTime", until.toString());
+            body.put("clientState", clientState);
+            return sendJson(URI.create(base + "/subscriptions"), "POST", body);
+        });
     }
 
     /** Extends the subscription to {@code expires}; this also reauthorizes it. */
     public NotificationSubscription renew(String subscriptionId, Instant expires) throws GraphException {
-        ObjectNode body = json.createObjectNode();
-        body.put("expirationDateTime", expires.toString());
-        return subscription(sendJson(subscriptionUri(subscriptionId), "PATCH", body));
+        return withinCap(expires, until -> {
+            ObjectNode body = json.createObjectNode();
+            body.put("expirationDateTime", until.toString());
+            return sendJson(subscriptionUri(subscriptionId), "PATCH", body);
+        });
+    }
+
+    /**
+     * Asks for at most {@link #MAX_SUBSCRIPTION_LIFETIME}; should Graph refuse even that, naming a lower
+     * cap, asks once more at a minute under it (and says so once per process).
+     */
+    private NotificationSubscription withinCap(Instant expires, SubscriptionCall call) throws GraphException {
+        Instant asked = Instant.now();
+        Instant until = expires.isAfter(asked.plus(MAX_SUBSCRIPTION_LIFETIME)) ? asked.plus(MAX_SUBSCRIPTION_LIFETIME)
+                : expires;
+        try {
+            return subscription(call.until(until), asked);
+        } catch (GraphException e) {
+            Matcher cap = e.status() == 400 && e.getMessage() != null ? LIFETIME_REFUSED.matcher(e.getMessage()) : null;
+            if (cap == null || !cap.find()) {
+                throw e;
+            }
+            Duration allowed = Duration.ofMinutes(Math.max(1, Long.parseLong(cap.group(1)) - 1));
+            if (LOWER_CAP_LOGGED.compareAndSet(false, true)) {
+                log.warn("Microsoft Graph allows change-notification subscriptions of {} minutes only; asking for "
+                        + "that (listener.graph.subscription-lifetime)", cap.group(1));
+            }
+            asked = Instant.now();
+            return subscription(call.until(asked.plus(allowed)), asked);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SubscriptionCall {
+
+        JsonNode until(Instant expires) throws GraphException;
     }
 
     /** Ends the subscription; one Graph no longer knows is ended already. */
@@ -268,9 +328,11 @@ public class GraphMailbox {
         return URI.create(base + "/subscriptions/" + URLEncoder.encode(subscriptionId, StandardCharsets.UTF_8));
     }
 
-    private static NotificationSubscription subscription(JsonNode body) {
-        return new NotificationSubscription(body.path("id").asString(),
-                Instant.parse(body.path("expirationDateTime").asString()));
+    private static NotificationSubscription subscription(JsonNode body, Instant asked) {
+        Instant expires = Instant.parse(body.path("expirationDateTime").asString());
+        Duration granted = Duration.between(asked, expires);
+        return new NotificationSubscription(body.path("id").asString(), expires,
+                asked.plus(granted.isNegative() ? Duration.ZERO : granted.dividedBy(2)));
     }
 
     private JsonNode sendJson(URI uri, String method, ObjectNode body) throws GraphException {

@@ -24,8 +24,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param notificationUrl the public HTTPS address of this service's {@code /graph/notifications}, where
  *        Graph posts change and lifecycle notifications (to any replica); empty: no notifications, the
  *        folders' deltas are polled every {@code poll-interval}
- * @param subscriptionLifetime how long each change-notification subscription is asked for (Graph
- *        allows Outlook messages just under 7 days); it is renewed once half of it has passed
+ * @param subscriptionLifetime how long each change-notification subscription is asked for, at most
+ *        {@link GraphMailbox#MAX_SUBSCRIPTION_LIFETIME} (4,230 minutes, Graph's cap for Outlook
+ *        messages); it is renewed once half of what Graph granted has passed
  * @param safetyPollInterval with notifications, how often each folder's delta is still checked, for
  *        a notification Graph never sent or that never arrived
  * @param requireVerifiedSignIn whether a caller's Microsoft 365 sign-in token must have a signature the
@@ -44,7 +45,7 @@ public record GraphProperties(
         @DefaultValue("50") int deltaPageSize,
         @DefaultValue("60s") Duration maxRetryAfter,
         String notificationUrl,
-        @DefaultValue("3d") Duration subscriptionLifetime,
+        @DefaultValue("70h") Duration subscriptionLifetime,
         @DefaultValue("15m") Duration safetyPollInterval,
         @DefaultValue("true") boolean requireVerifiedSignIn) {
 

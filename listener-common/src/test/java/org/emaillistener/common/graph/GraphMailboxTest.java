@@ -1,10 +1,14 @@
 package org.emaillistener.common.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,7 @@ import java.util.stream.Collectors;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.graph.GraphMailbox.NotificationSubscription;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.FakeGraph;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import com.sun.net.httpserver.HttpServer;
 
 /**
  * The listener's Graph client against the fake Graph: listing a folder's messages by receive time, and
@@ -154,6 +161,49 @@ class GraphMailboxTest {
         assertThat(mailbox.changedSince(links)).containsExactly("archive");
         graph.expireDeltaTokens();
         assertThat(mailbox.changedSince(links)).containsExactlyInAnyOrder("inbox", "archive");
+    }
+
+    /**
+     * Issue 15: Graph caps Outlook message subscriptions at 4,230 minutes (FakeGraph cites the source);
+     * asked for the old default of 3 days, the listener asks for no more than the cap, and where Graph
+     * names a lower one it asks again at that, renewing at half of what was granted.
+     */
+    @Test
+    void asksForASubscriptionNoLongerThanGraphAllowsAndRenewsAtHalfOfWhatItGranted() throws Exception {
+        String user = newUser();
+        HttpServer notifications = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        notifications.createContext("/", exchange -> {
+            String token = URLDecoder.decode(exchange.getRequestURI().getRawQuery()
+                    .replaceFirst("^.*validationToken=", ""), StandardCharsets.UTF_8);
+            byte[] body = token.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        notifications.start();
+        String url = "http://127.0.0.1:" + notifications.getAddress().getPort() + "/graph/notifications";
+        GraphMailbox mailbox = mailbox(user);
+        String inbox = graph.folderId(user, "inbox");
+        try {
+            Instant asked = Instant.now();
+            NotificationSubscription capped = mailbox.subscribe(inbox, url, "state", asked.plus(Duration.ofDays(3)));
+            assertThat(Duration.between(asked, capped.expires()))
+                    .isLessThanOrEqualTo(GraphMailbox.MAX_SUBSCRIPTION_LIFETIME)
+                    .isGreaterThan(GraphMailbox.MAX_SUBSCRIPTION_LIFETIME.minusMinutes(1));
+
+            graph.capSubscriptionsAt(Duration.ofDays(1));
+            Instant renewed = Instant.now();
+            NotificationSubscription lower = mailbox.renew(capped.id(), renewed.plus(Duration.ofDays(2)));
+            assertThat(Duration.between(renewed, lower.expires())).isBetween(Duration.ofMinutes(1438),
+                    Duration.ofMinutes(1440));
+            assertThat(Duration.between(renewed, lower.renewAt())).isBetween(Duration.ofMinutes(719),
+                    Duration.ofMinutes(720));
+            assertThat(graph.subscriptionExpiry(capped.id())).isCloseTo(lower.expires(), within(1, ChronoUnit.SECONDS));
+        } finally {
+            graph.capSubscriptionsAt(FakeGraph.MAX_MESSAGE_SUBSCRIPTION);
+            notifications.stop(0);
+        }
     }
 
     @Test

@@ -168,9 +168,12 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
                 clientState.of(mailbox.id(), folder), Instant.now().plus(properties.subscriptionLifetime())));
     }
 
-    /** Once half the lifetime has passed: a renewal that fails then has the other half to succeed. */
-    private Instant renewalDue(NotificationSubscription subscription) {
-        return subscription.expires().minus(properties.subscriptionLifetime().dividedBy(2));
+    /**
+     * Once half the lifetime Graph granted has passed (it may grant less than asked for): a renewal
+     * that fails then has the other half to succeed.
+     */
+    private static Instant renewalDue(NotificationSubscription subscription) {
+        return subscription.renewAt();
     }
 
     /**
