@@ -209,14 +209,12 @@ final class EwsMailbox implements ExchangeMailbox {
             opened.addSubscription(subscription);
             opened.addOnNotificationEvent((sender, args) -> events.newMail(folders(args.getEvents())));
             opened.addOnSubscriptionError((sender, args) -> {
+                // Missed events too end the subscription: "Handling notification-related errors in EWS in
+                // Exchange" has the client make a new subscription, then find out what changed.
                 ExchangeException failure = failure("stream events", args.getException());
-                if ("ErrorMissedNotificationEvents".equals(failure.responseCode())) {
-                    events.missedEvents();
-                } else {
-                    subscriptions.remove(subscriptionId);
-                    events.ended(failure);
-                    closeQuietly((StreamingSubscriptionConnection) sender);
-                }
+                subscriptions.remove(subscriptionId);
+                events.ended(failure);
+                closeQuietly((StreamingSubscriptionConnection) sender);
             });
             opened.addOnDisconnect((sender, args) -> events.ended(args.getException() == null ? null
                     : failure("stream events", args.getException())));

@@ -219,10 +219,14 @@ public class ExchangeConnector {
             Duration timeout) {
         service.setTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         service.setUserAgent("email-listener");
+        // Exchange routes the requests to the mailbox's server by the anchor (Exchange Online a token's
+        // too), and with the affinity header its Subscribe answer sets the X-BackEndOverrideCookie
+        // that keeps GetStreamingEvents on that server ("Maintain affinity between a group of
+        // subscriptions and the mailbox server in Exchange"); ews-java-api's cookie store sends it back.
+        service.getHttpHeaders().put("X-AnchorMailbox", address(mailbox));
+        service.getHttpHeaders().put("X-PreferServerAffinity", "true");
         if (mailbox.UseOAuth()) {
             service.getHttpHeaders().put("Authorization", "Bearer " + mailbox.AccessToken());
-            // Exchange Online routes a token's requests by this header.
-            service.getHttpHeaders().put("X-AnchorMailbox", address(mailbox));
             return;
         }
         String login = mailbox.UserName() == null || mailbox.UserName().isBlank() ? address(mailbox)

@@ -33,6 +33,16 @@ public class ExchangeException extends Exception {
         return "ErrorSubscriptionNotFound".equals(responseCode);
     }
 
+    /** The server dropped the subscription's events ({@code ErrorMissedNotificationEvents}). */
+    public boolean missedEvents() {
+        return "ErrorMissedNotificationEvents".equals(responseCode);
+    }
+
+    /** The subscription is of no more use: unknown to the server, or it lost events. Subscribe again. */
+    public boolean subscriptionLost() {
+        return subscriptionNotFound() || missedEvents();
+    }
+
     public boolean syncStateInvalid() {
         return "ErrorInvalidSyncStateData".equals(responseCode);
     }

@@ -15,15 +15,11 @@ public interface ExchangeStream extends AutoCloseable {
         void newMail(Set<String> folderIds);
 
         /**
-         * The server dropped events of the subscription ({@code ErrorMissedNotificationEvents}): a
-         * catch-up finds what they announced.
-         */
-        void missedEvents();
-
-        /**
          * The connection ended: at the end of its lifetime ({@code failure} null), broken, or because
-         * the server no longer knows the subscription (an {@link ExchangeException} whose
-         * {@link ExchangeException#subscriptionNotFound()} is true).
+         * the subscription is gone (an {@link ExchangeException} whose
+         * {@link ExchangeException#subscriptionLost()} is true: the server no longer knows it, or it
+         * dropped its events, {@code ErrorMissedNotificationEvents}, after which Microsoft's guidance
+         * is a new subscription and a catch-up).
          */
         void ended(ExchangeException failure);
     }

@@ -91,12 +91,13 @@ final class EwsStreaming {
         out.flush();
 
         if (scripted != null) {
-            boolean ends = !"ErrorMissedNotificationEvents".equals(scripted);
-            write(out, streamError(scripted, EwsErrors.concernsSubscriptions(scripted) ? ids : List.of(), ends));
-            if (ends) {
-                exchange.close();
-                return;
+            write(out, streamError(scripted, EwsErrors.concernsSubscriptions(scripted) ? ids : List.of(), true));
+            if ("ErrorMissedNotificationEvents".equals(scripted)) {
+                // The subscriptions whose events were lost are gone: the client makes new ones.
+                notifications.lost(ids);
             }
+            exchange.close();
+            return;
         }
         if (dropAtOnce.contains(caller)) {
             throw new StreamDropped();

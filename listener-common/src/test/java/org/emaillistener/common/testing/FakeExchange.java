@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -372,8 +373,17 @@ public class FakeExchange implements AutoCloseable {
                 send(exchange, 500, EwsXmlWriter.fault(scripted, EwsErrors.messageText(scripted), 5_000L));
                 return;
             }
+            if ("Subscribe".equals(operation) && preferAffinity(exchange)) {
+                // Exchange marks it secure too; the fake speaks plain http, where a client keeps no secure cookie.
+                exchange.getResponseHeaders().add("Set-Cookie", AFFINITY_COOKIE + "=" + backEnd(acting)
+                        + "; path=/; HttpOnly");
+            }
             if ("GetStreamingEvents".equals(operation)) {
                 streamed = true;
+                if (scripted == null && !affine(exchange, acting)) {
+                    // Landed on another mailbox server, which knows none of these subscriptions.
+                    scripted = "ErrorSubscriptionNotFound";
+                }
                 streaming.serve(exchange, request, acting, scripted);
                 return;
             }
@@ -489,6 +499,35 @@ public class FakeExchange implements AutoCloseable {
         }
         return xml.startsWith(declaration) ? declaration + current + xml.substring(declaration.length())
                 : current + xml;
+    }
+
+    /**
+     * The affinity a site with more than one mailbox server needs for streaming notifications
+     * ("Maintain affinity between a group of subscriptions and the mailbox server in Exchange",
+     * learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-maintain-affinity-between-group-of-subscriptions-and-mailbox-server):
+     * the Subscribe request carries {@code X-AnchorMailbox} and {@code X-PreferServerAffinity: true},
+     * the answer sets the {@code X-BackEndOverrideCookie} naming the mailbox server, and every
+     * GetStreamingEvents request carries the anchor, the affinity header and that cookie; without them
+     * it may reach another server, which answers {@code ErrorSubscriptionNotFound}.
+     */
+    private static final String AFFINITY_COOKIE = "X-BackEndOverrideCookie";
+
+    private static boolean preferAffinity(HttpExchange exchange) {
+        return "true".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("X-PreferServerAffinity"));
+    }
+
+    private static boolean affine(HttpExchange exchange, Mailbox acting) {
+        String anchor = exchange.getRequestHeaders().getFirst("X-AnchorMailbox");
+        List<String> cookies = exchange.getRequestHeaders().getOrDefault("Cookie", List.of());
+        return preferAffinity(exchange) && anchor != null && anchor.equalsIgnoreCase(acting.address)
+                && cookies.stream().flatMap(header -> Arrays.stream(header.split(";"))).map(String::trim)
+                        .anyMatch(cookie -> cookie.equals(AFFINITY_COOKIE + "=" + backEnd(acting)));
+    }
+
+    /** The mailbox server a mailbox lives on, as the cookie names it. */
+    private static String backEnd(Mailbox mailbox) {
+        return "MBX0" + Math.floorMod(mailbox.address.toLowerCase(Locale.ROOT).hashCode(), 4) + "~"
+                + Integer.toUnsignedString(mailbox.address.toLowerCase(Locale.ROOT).hashCode());
     }
 
     private void send(HttpExchange exchange, int status, String answer) {

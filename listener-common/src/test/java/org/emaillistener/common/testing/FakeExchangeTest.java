@@ -159,22 +159,42 @@ class FakeExchangeTest {
         exchange.closeStreams();
         assertThat(listener.disconnects.poll(10, SECONDS).getException()).isNull();
 
-        // Missed events are reported for the subscription, and the stream goes on.
+        // Missed events are reported for the subscription, which is then gone ("Handling
+        // notification-related errors in EWS in Exchange": make a new subscription).
         exchange.failNext("GetStreamingEvents", "ErrorMissedNotificationEvents");
-        StreamingSubscriptionConnection connection = listener.open(subscription, 30);
+        listener.open(subscription, 30);
         SubscriptionErrorEventArgs missed = listener.errors.poll(10, SECONDS);
         assertThat(((ServiceResponseException) missed.getException()).getErrorCode())
                 .isEqualTo(ServiceError.ErrorMissedNotificationEvents);
-        String delivered = exchange.createMessage(USER, inbox, mime("After the gap", "<gap@contoso.com>"));
-        assertThat(listener.itemEvents(1)).extracting(event -> event.getItemId().getUniqueId()).containsExactly(delivered);
-        assertThat(connection.getIsOpen()).isTrue();
-        exchange.closeStreams();
-        assertThat(listener.disconnects.poll(10, SECONDS)).isNotNull();
-
-        // Unsubscribe makes the subscription unknown to the next stream.
-        subscription.unsubscribe();
         listener.open(subscription, 30);
         assertThat(((ServiceResponseException) listener.errors.poll(10, SECONDS).getException()).getErrorCode())
+                .isEqualTo(ServiceError.ErrorSubscriptionNotFound);
+        StreamingSubscription renewed = service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
+        listener.open(renewed, 30);
+        String delivered = exchange.createMessage(USER, inbox, mime("After the gap", "<gap@contoso.com>"));
+        assertThat(listener.itemEvents(1)).extracting(event -> event.getItemId().getUniqueId()).containsExactly(delivered);
+
+        // Unsubscribe makes the subscription unknown to the next stream.
+        exchange.closeStreams();
+        renewed.unsubscribe();
+        listener.open(renewed, 30);
+        assertThat(((ServiceResponseException) listener.errors.poll(10, SECONDS).getException()).getErrorCode())
+                .isEqualTo(ServiceError.ErrorSubscriptionNotFound);
+    }
+
+    /** Issue 15: a two-server site keeps a stream on the subscription's server only with affinity. */
+    @Test
+    void withoutServerAffinityAStreamLandsOnAServerThatKnowsNoSubscription() throws Exception {
+        service.getHttpHeaders().remove("X-PreferServerAffinity");
+        StreamingSubscription subscription = service.subscribeToStreamingNotifications(
+                List.of(new FolderId(exchange.folderId(USER, "inbox"))), EventType.NewMail);
+        Listener listener = new Listener();
+
+        listener.open(subscription, 1);
+
+        SubscriptionErrorEventArgs error = listener.errors.poll(10, SECONDS);
+        assertThat(error).isNotNull();
+        assertThat(((ServiceResponseException) error.getException()).getErrorCode())
                 .isEqualTo(ServiceError.ErrorSubscriptionNotFound);
     }
 
@@ -526,6 +546,9 @@ class FakeExchangeTest {
             created.setCredentials(credentials);
         }
         created.setTimeout(10_000);
+        // Streaming needs server affinity (FakeExchange.affine), as the listener's connector sends it.
+        created.getHttpHeaders().put("X-AnchorMailbox", USER);
+        created.getHttpHeaders().put("X-PreferServerAffinity", "true");
         closeLater.add(created);
         return created;
     }

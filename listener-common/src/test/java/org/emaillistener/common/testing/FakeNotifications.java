@@ -107,6 +107,20 @@ final class FakeNotifications {
         return true;
     }
 
+    /**
+     * Exchange lost events of these subscriptions: they are gone, and the client is to make new ones
+     * and find out what changed ("Handling notification-related errors in EWS in Exchange",
+     * ErrorMissedNotificationEvents: "creating a new subscription").
+     */
+    synchronized void lost(List<String> ids) {
+        for (String id : ids) {
+            Subscription subscription = subscriptions.remove(id);
+            if (subscription != null && subscription.connection != null) {
+                subscription.connection.subscriptions.remove(subscription);
+            }
+        }
+    }
+
     synchronized Connection open(Mailbox caller) {
         Connection connection = new Connection(caller);
         connections.add(connection);

@@ -129,9 +129,10 @@ class ExchangeMailboxWatcher extends ReconnectingWatcher {
                 breaks = failure == null || stable ? 0 : breaks + 1;
                 if (failure == null) {
                     log.debug("Mailbox {}: the streaming connection reached its lifetime; reopening", mailbox.id());
-                } else if (failure.subscriptionNotFound()) {
-                    log.info("Mailbox {}: the server no longer knows the subscription; subscribing again",
-                            mailbox.id());
+                } else if (failure.subscriptionLost()) {
+                    log.info("Mailbox {}: {}; subscribing again and catching up", mailbox.id(),
+                            failure.missedEvents() ? "Exchange dropped notifications (ErrorMissedNotificationEvents)"
+                                    : "the server no longer knows the subscription");
                     subscription = exchange.subscribe(folders);
                     catchUp = true;
                 } else {
@@ -140,7 +141,7 @@ class ExchangeMailboxWatcher extends ReconnectingWatcher {
                     catchUp = true;
                 }
             } catch (ExchangeException e) {
-                if (!e.subscriptionNotFound() || stopped()) {
+                if (!e.subscriptionLost() || stopped()) {
                     throw e;
                 }
                 breaks++;
@@ -169,15 +170,6 @@ class ExchangeMailboxWatcher extends ReconnectingWatcher {
                 List<String> announced = folders.stream().filter(folderIds::contains).toList();
                 // An event naming a folder this watcher does not know by that id: sync them all.
                 (announced.isEmpty() ? folders : announced).forEach(events::newMail);
-            }
-
-            @Override
-            public void missedEvents() {
-                if (!stopped()) {
-                    log.info("Mailbox {}: Exchange dropped notifications (ErrorMissedNotificationEvents); "
-                            + "catching up", mailbox.id());
-                    events.safetyCheck(folders);
-                }
             }
 
             @Override
