@@ -371,6 +371,32 @@ class ExchangeEndToEndTest extends EndToEndTest {
         }
     }
 
+    /**
+     * Issue 15: Exchange allows an account few streaming connections (three on premises; the fake
+     * refuses a fourth with ErrorExceededConnectionCount). Broken again and again, the listener never
+     * holds more than the one stream it needs, and a closed mailbox leaves no subscription behind.
+     */
+    @Test
+    void reconnectsWithoutPilingUpStreamsAndUnsubscribesWhenClosed() throws Exception {
+        String user = newUser("streams");
+        UUID mailbox = subscribe(user, List.of(), 0);
+        int refusedBefore = exchange.exceededConnectionCount();
+
+        for (int drop = 0; drop < 4; drop++) {
+            long streams = exchange.requests().stream().filter(r -> r.equals("GetStreamingEvents " + user)).count();
+            exchange.dropStreams();
+            await().atMost(Duration.ofSeconds(20)).until(() -> exchange.requests().stream()
+                    .filter(r -> r.equals("GetStreamingEvents " + user)).count() > streams
+                    && exchange.openStreams(user) == 1);
+        }
+        assertThat(exchange.exceededConnectionCount()).isEqualTo(refusedBefore);
+        assertThat(exchange.subscriptions(user)).isEqualTo(1);
+
+        assertThat(api().post("/api/listeners/close", CreatioRequests.ids(mailbox)).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> exchange.subscriptions(user) == 0
+                && exchange.openStreams(user) == 0);
+    }
+
     private UUID subscribe(String user, List<String> folderIds, int subscriptionTtl) {
         UUID mailbox = UUID.randomUUID();
         var response = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.exchangeMailbox(

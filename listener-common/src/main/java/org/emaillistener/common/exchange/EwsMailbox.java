@@ -225,7 +225,20 @@ final class EwsMailbox implements ExchangeMailbox {
     }
 
     @Override
+    /**
+     * Unsubscribes, then closes the connections: a subscription left behind lives on at the server until
+     * it expires and counts toward the account's limits (EwsMaxSubscriptions); closing cuts every
+     * stream at once. An unsubscribe that fails leaves the subscription to expire.
+     */
     public void close() {
+        for (StreamingSubscription subscription : List.copyOf(subscriptions.values())) {
+            try {
+                subscription.unsubscribe();
+            } catch (Exception e) {
+                // It expires on its own.
+            }
+        }
+        subscriptions.clear();
         service.close();
     }
 

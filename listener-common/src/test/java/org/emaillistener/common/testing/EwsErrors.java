@@ -17,6 +17,8 @@ final class EwsErrors {
             Map.entry("ErrorMissedNotificationEvents",
                     "Events were lost because the subscription's notification queue overflowed."),
             Map.entry("ErrorInvalidSubscription", "The subscription is invalid."),
+            Map.entry("ErrorExceededConnectionCount", "You have exceeded the available concurrent connections for "
+                    + "your account.  Try again once your other requests have completed."),
             Map.entry("ErrorExpiredSubscription", "The subscription has expired."),
             Map.entry("ErrorServerBusy", "The server cannot service this request right now. Try again later."),
             Map.entry("ErrorIrresolvableConflict",

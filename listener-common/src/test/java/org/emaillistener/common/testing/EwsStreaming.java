@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -46,6 +47,14 @@ final class EwsStreaming {
     private final BooleanSupplier closed;
     /** Mailboxes whose every stream breaks as soon as it opened, as a faulty load balancer does. */
     private final Set<Mailbox> dropAtOnce = ConcurrentHashMap.newKeySet();
+    /**
+     * Open streaming connections one account may have: "Exchange Online has a default
+     * HangingConnectionLimit of 10", on premises "the default value of three open connections"
+     * ("Handling notification-related errors in EWS in Exchange", ErrorExceededConnectionCount). The
+     * fake is the on-premises server.
+     */
+    static final int HANGING_CONNECTION_LIMIT = 3;
+    final AtomicInteger exceededConnectionCount = new AtomicInteger();
     /**
      * What a stream's first envelope becomes before it is written (the fake's hostile DOCTYPE, when it
      * serves one: where a document may have one, before the first root element).
@@ -102,7 +111,13 @@ final class EwsStreaming {
         if (dropAtOnce.contains(caller)) {
             throw new StreamDropped();
         }
-        Connection connection = notifications.open(caller);
+        Connection connection = notifications.openWithin(caller, HANGING_CONNECTION_LIMIT);
+        if (connection == null) {
+            exceededConnectionCount.incrementAndGet();
+            write(out, streamError("ErrorExceededConnectionCount", List.of(), true));
+            exchange.close();
+            return;
+        }
         try {
             FakeNotifications.Attached attached = notifications.attach(connection, ids);
             boolean nothingLeft = attached.subscriptions().isEmpty();

@@ -278,6 +278,20 @@ public class FakeExchange implements AutoCloseable {
         return notifications.openConnections();
     }
 
+    /** The streaming subscriptions of one user the server still knows. */
+    public int subscriptions(String user) {
+        FakeMailboxStore.Mailbox mailbox;
+        synchronized (store) {
+            mailbox = store.mailbox(user);
+        }
+        return notifications.subscriptionCount(mailbox);
+    }
+
+    /** How many GetStreamingEvents were refused with ErrorExceededConnectionCount. */
+    public int exceededConnectionCount() {
+        return streaming.exceededConnectionCount.get();
+    }
+
     /** The open GetStreamingEvents connections of one user. */
     public int openStreams(String user) {
         FakeMailboxStore.Mailbox mailbox;

@@ -182,6 +182,28 @@ class FakeExchangeTest {
                 .isEqualTo(ServiceError.ErrorSubscriptionNotFound);
     }
 
+    /** Issue 15: an on-premises account has at most three streaming connections open (EwsStreaming). */
+    @Test
+    void aFourthStreamingConnectionOfAnAccountIsRefused() throws Exception {
+        List<Listener> open = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Listener listener = new Listener();
+            listener.open(service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail), 30);
+            open.add(listener);
+        }
+        await().until(() -> exchange.openStreams(USER) == 3);
+        Listener fourth = new Listener();
+
+        fourth.open(service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail), 30);
+
+        await().until(() -> exchange.exceededConnectionCount() == 1);
+        SubscriptionErrorEventArgs refused = fourth.errors.poll(10, SECONDS);
+        assertThat(refused).isNotNull();
+        assertThat(((ServiceResponseException) refused.getException()).getErrorCode())
+                .isEqualTo(ServiceError.ErrorExceededConnectionCount);
+        assertThat(exchange.openStreams(USER)).isEqualTo(3);
+    }
+
     /** Issue 15: a two-server site keeps a stream on the subscription's server only with affinity. */
     @Test
     void withoutServerAffinityAStreamLandsOnAServerThatKnowsNoSubscription() throws Exception {

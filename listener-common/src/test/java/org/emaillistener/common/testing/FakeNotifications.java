@@ -121,6 +121,11 @@ final class FakeNotifications {
         }
     }
 
+    /** A connection for the account, unless it has {@code limit} open already (then null). */
+    synchronized Connection openWithin(Mailbox caller, int limit) {
+        return openConnections(caller) >= limit ? null : open(caller);
+    }
+
     synchronized Connection open(Mailbox caller) {
         Connection connection = new Connection(caller);
         connections.add(connection);
@@ -231,6 +236,10 @@ final class FakeNotifications {
 
     synchronized int subscriptionCount() {
         return subscriptions.size();
+    }
+
+    synchronized int subscriptionCount(Mailbox owner) {
+        return (int) subscriptions.values().stream().filter(subscription -> subscription.owner == owner).count();
     }
 
     private Subscription live(String id) {
