@@ -3,8 +3,11 @@ package org.emaillistener.common.graph;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 
@@ -24,6 +27,8 @@ public class GraphConnector {
     private final HttpClient http;
     private final JsonMapper json = JsonMapper.builder().build();
     private final GraphSignIn signIn;
+    /** Each mailbox's concurrent Graph requests ({@link GraphMailbox#MAILBOX_CONCURRENCY}), by tenant and address. */
+    private final Map<String, Semaphore> concurrency = new ConcurrentHashMap<>();
 
     public GraphConnector(GraphProperties properties, GraphTls tls) {
         this.properties = properties;
@@ -77,7 +82,11 @@ public class GraphConnector {
 
     /** A Graph client for the mailbox; it holds no connection of its own. */
     public GraphMailbox connect(SynchronizationCredentials mailbox) throws GraphException {
-        return new GraphMailbox(http, json, tokens, servingTenant(mailbox), properties, address(mailbox));
+        GraphProperties.Tenant tenant = servingTenant(mailbox);
+        String address = address(mailbox);
+        Semaphore permits = concurrency.computeIfAbsent(tenant.tenantId() + "/" + address.toLowerCase(Locale.ROOT),
+                key -> new Semaphore(GraphMailbox.MAILBOX_CONCURRENCY, true));
+        return new GraphMailbox(http, json, tokens, tenant, properties, address, permits);
     }
 
     /**

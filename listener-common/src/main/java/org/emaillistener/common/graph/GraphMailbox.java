@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,6 +42,14 @@ public class GraphMailbox {
 
     private static final String IMMUTABLE_IDS = "IdType=\"ImmutableId\"";
     private static final int THROTTLE_RETRIES = 3;
+    /**
+     * Outlook takes 4 concurrent requests per app per mailbox ("Microsoft Graph service-specific
+     * throttling limits", Outlook service limits), a {@code $batch}'s members each counting, since Graph
+     * runs them in parallel: every process keeps to it with one semaphore per mailbox, and what another
+     * process adds is answered 429 MailboxConcurrency, waited out as any throttling.
+     */
+    public static final int MAILBOX_CONCURRENCY = 4;
+
     /** Graph takes at most 20 requests in one {@code $batch}. */
     private static final int BATCH_LIMIT = 20;
 
@@ -51,10 +60,13 @@ public class GraphMailbox {
     private final GraphProperties properties;
     private final String base;
     private final String address;
+    /** This mailbox's share of Graph's concurrent requests, shared by every client of it in the process. */
+    private final Semaphore concurrency;
     private final String user;
 
     GraphMailbox(HttpClient http, JsonMapper json, GraphTokens tokens, GraphProperties.Tenant tenant,
-            GraphProperties properties, String address) {
+            GraphProperties properties, String address, Semaphore concurrency) {
+        this.concurrency = concurrency;
         this.http = http;
         this.json = json;
         this.tokens = tokens;
@@ -336,10 +348,15 @@ public class GraphMailbox {
     }
 
     private JsonNode sendJson(URI uri, String method, ObjectNode body) throws GraphException {
+        return sendJson(uri, method, body, 1);
+    }
+
+    /** @param requests how many of the mailbox's concurrent requests it is ($batch: one per member) */
+    private JsonNode sendJson(URI uri, String method, ObjectNode body, int requests) throws GraphException {
         String text = json.writeValueAsString(body);
         HttpResponse<InputStream> response = send(() -> request(uri).header("Content-Type", "application/json")
                 .header("Accept", "application/json").method(method, HttpRequest.BodyPublishers.ofString(text))
-                .build());
+                .build(), requests);
         return readJson(uri, response);
     }
 
@@ -373,15 +390,19 @@ public class GraphMailbox {
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             List<Integer> throttled = new ArrayList<>();
             Duration wait = Duration.ZERO;
-            for (int from = 0; from < pending.size(); from += BATCH_LIMIT) {
+            // All members are this mailbox's: a batch has no more than its concurrency allows.
+            int perBatch = Math.min(BATCH_LIMIT, MAILBOX_CONCURRENCY);
+            for (int from = 0; from < pending.size(); from += perBatch) {
                 ObjectNode batch = json.createObjectNode();
                 var requests = batch.putArray("requests");
-                for (int i : pending.subList(from, Math.min(pending.size(), from + BATCH_LIMIT))) {
+                for (int i : pending.subList(from, Math.min(pending.size(), from + perBatch))) {
                     ObjectNode request = requests.addObject().put("id", String.valueOf(i)).put("method", "GET")
                             .put("url", paths.get(i));
                     request.putObject("headers").put("Prefer", String.join(", ", preferences));
                 }
-                for (JsonNode response : sendJson(URI.create(base + "/$batch"), "POST", batch).path("responses")) {
+                int members = requests.size();
+                for (JsonNode response : sendJson(URI.create(base + "/$batch"), "POST", batch, members)
+                        .path("responses")) {
                     int i = Integer.parseInt(response.path("id").asString());
                     int status = response.path("status").asInt();
                     Duration retryAfter = seconds(response.path("headers").path("Retry-After").asString(null));
@@ -453,11 +474,24 @@ public class GraphMailbox {
 
     /** Sends, waiting out throttling; a non-2xx answer is thrown with Graph's error code. */
     private HttpResponse<InputStream> send(RequestSource source) throws GraphException {
+        return send(source, 1);
+    }
+
+    /**
+     * Sends, holding {@code requests} of the mailbox's concurrent requests until Graph has answered
+     * (its headers: a body is read after), and waits out throttling.
+     */
+    private HttpResponse<InputStream> send(RequestSource source, int requests) throws GraphException {
         for (int attempt = 0;; attempt++) {
             HttpRequest request = source.get();
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                concurrency.acquire(Math.min(requests, MAILBOX_CONCURRENCY));
+                try {
+                    response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                } finally {
+                    concurrency.release(Math.min(requests, MAILBOX_CONCURRENCY));
+                }
             } catch (IOException e) {
                 throw new GraphException("Graph cannot be reached: " + e, 0, null, e);
             } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,6 +162,45 @@ class GraphMailboxTest {
         assertThat(mailbox.changedSince(links)).containsExactly("archive");
         graph.expireDeltaTokens();
         assertThat(mailbox.changedSince(links)).containsExactlyInAnyOrder("inbox", "archive");
+    }
+
+    /**
+     * Issue 15: Outlook takes 4 concurrent requests per app per mailbox, a $batch's members each
+     * counting (FakeGraph refuses more with 429 MailboxConcurrency). Ten folders' deltas in batches and
+     * sixteen downloads at once from one mailbox: every one answered, none refused.
+     */
+    @Test
+    void keepsToFourConcurrentRequestsPerMailbox() throws Exception {
+        String user = newUser();
+        GraphMailbox mailbox = mailbox(user);
+        String inbox = graph.folderId(user, "inbox");
+        Map<String, String> links = new HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            String folder = graph.addFolder(user, inbox, "Folder " + i);
+            links.put(folder, deltaLink(mailbox, folder));
+        }
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            messages.add(graph.createMessage(user, inbox, mime("concurrent " + i)));
+        }
+        long refusedBefore = graph.concurrencyRefusals();
+
+        assertThat(mailbox.changedSince(links)).isEmpty();
+        try (ExecutorService downloads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Integer>> sizes = new ArrayList<>();
+            for (String message : messages) {
+                sizes.add(downloads.submit(() -> {
+                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                    mailbox(user).mime(message, out);
+                    return out.size();
+                }));
+            }
+            for (var size : sizes) {
+                assertThat(size.get()).isPositive();
+            }
+        }
+
+        assertThat(graph.concurrencyRefusals()).isEqualTo(refusedBefore);
     }
 
     /**

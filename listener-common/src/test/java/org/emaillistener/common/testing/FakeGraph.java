@@ -102,6 +102,14 @@ public class FakeGraph implements AutoCloseable {
     private static final char[] KEYSTORE_PASSWORD = "changeit".toCharArray();
     private static final int DEFAULT_PAGE = 10;
     private static final int BATCH_LIMIT = 20;
+    /**
+     * Outlook allows an app 4 concurrent requests per mailbox ("Microsoft Graph service-specific
+     * throttling limits", Outlook service limits: "4 concurrent requests" per app per mailbox), the
+     * members of a {@code $batch} included, which Graph runs in parallel unless they name
+     * {@code dependsOn}. Beyond: 429 ApplicationThrottled, "Application is over its MailboxConcurrency
+     * limit.", with Retry-After.
+     */
+    public static final int MAILBOX_CONCURRENCY = 4;
     private static final Pattern ODATA_KEY = Pattern.compile("^([A-Za-z]+)\\('(.*)'\\)$");
     private static final Pattern RESOURCE = Pattern.compile(
             "(?i)^/?users/([^/]+)(?:/mailFolders(?:\\('([^']+)'\\)|/([^/]+)))?/messages$");
@@ -129,6 +137,11 @@ public class FakeGraph implements AutoCloseable {
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, DeltaRound> rounds = new HashMap<>();
     private final List<Throttle> throttles = new ArrayList<>();
+    /** Requests in flight per mailbox (its user id), batch members included; guarded by "this". */
+    private final Map<String, Integer> inFlight = new HashMap<>();
+    private final AtomicLong concurrencyRefusals = new AtomicLong();
+    /** Set while a batch's members run: their mailboxes' slots were taken for the whole batch. */
+    private static final ThreadLocal<Boolean> IN_BATCH = ThreadLocal.withInitial(() -> false);
     private long sequence;
     private int deltaGeneration;
     private Duration tokenLifetime = Duration.ofSeconds(3599);
@@ -751,7 +764,17 @@ public class FakeGraph implements AutoCloseable {
             }
             List<String> segments = segments(req.path);
             if (segments.size() >= 2 && segments.get(0).equals("v1.0")) {
-                return graph(req, segments.subList(1, segments.size()));
+                String mailbox = IN_BATCH.get() ? null : mailboxOf(segments);
+                if (mailbox != null && !enter(mailbox, 1)) {
+                    throw overConcurrency();
+                }
+                try {
+                    return graph(req, segments.subList(1, segments.size()));
+                } finally {
+                    if (mailbox != null) {
+                        leave(mailbox, 1);
+                    }
+                }
             }
             return identity(req, segments);
         } catch (GraphError e) {
@@ -1783,6 +1806,40 @@ public class FakeGraph implements AutoCloseable {
 
     // --- $batch ---
 
+    /** The user id a Graph path is about ({@code /v1.0/users/{id or address}/…}), or null. */
+    private synchronized String mailboxOf(List<String> segments) {
+        if (segments.size() < 3 || !segments.get(1).equalsIgnoreCase("users")) {
+            return null;
+        }
+        String named = decode(segments.get(2)).toLowerCase(Locale.ROOT);
+        List<User> users = usersByName.get(named);
+        return users == null || users.isEmpty() ? named : users.getFirst().id;
+    }
+
+    private synchronized boolean enter(String mailbox, int requests) {
+        int now = inFlight.getOrDefault(mailbox, 0);
+        if (now + requests > MAILBOX_CONCURRENCY) {
+            concurrencyRefusals.incrementAndGet();
+            return false;
+        }
+        inFlight.put(mailbox, now + requests);
+        return true;
+    }
+
+    private synchronized void leave(String mailbox, int requests) {
+        inFlight.merge(mailbox, -requests, Integer::sum);
+    }
+
+    private static GraphError overConcurrency() {
+        return new GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+                Map.of("Retry-After", "1"));
+    }
+
+    /** How many requests (or batch members) were refused for a mailbox's concurrency limit. */
+    public long concurrencyRefusals() {
+        return concurrencyRefusals.get();
+    }
+
     private Resp batch(Req req) {
         Map<?, ?> body = parseJson(req.body);
         if (!(body.get("requests") instanceof List<?> list) || list.isEmpty()) {
@@ -1792,43 +1849,76 @@ public class FakeGraph implements AutoCloseable {
             throw new GraphError(400, "BadRequest", "Invalid batch payload format: more than " + BATCH_LIMIT
                     + " requests in a batch.");
         }
+        // The members run at once: each takes a slot of its mailbox for the whole batch, as long as
+        // the mailbox has one; the others are refused (none names dependsOn here).
         List<Object> responses = new ArrayList<>();
-        for (Object o : list) {
-            Map<?, ?> r = (Map<?, ?>) o;
-            String url = String.valueOf(r.get("url"));
-            if (!url.startsWith("/")) {
-                url = "/" + url;
+        Map<String, Integer> taken = new HashMap<>();
+        try {
+            for (Object o : list) {
+                Map<?, ?> r = (Map<?, ?>) o;
+                String memberUrl = String.valueOf(r.get("url"));
+                String mailbox = mailboxOf(segments("/v1.0" + (memberUrl.startsWith("/") ? "" : "/")
+                        + (memberUrl.contains("?") ? memberUrl.substring(0, memberUrl.indexOf('?')) : memberUrl)));
+                if (mailbox != null && !enter(mailbox, 1)) {
+                    GraphError refused = overConcurrency();
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("id", r.get("id"));
+                    out.put("status", refused.status);
+                    out.put("headers", Map.of("Retry-After", "1", "Content-Type", "application/json"));
+                    out.put("body", Map.of("error", Map.of("code", refused.code, "message", refused.getMessage())));
+                    responses.add(out);
+                    continue;
+                }
+                if (mailbox != null) {
+                    taken.merge(mailbox, 1, Integer::sum);
+                }
+                IN_BATCH.set(true);
+                try {
+                    responses.add(member(req, r));
+                } finally {
+                    IN_BATCH.set(false);
+                }
             }
-            String rawPath = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-            String rawQuery = url.contains("?") ? url.substring(url.indexOf('?') + 1) : null;
-            Map<String, String> headers = new HashMap<>();
-            if (req.header("authorization") != null) {
-                headers.put("authorization", req.header("authorization"));
-            }
-            if (r.get("headers") instanceof Map<?, ?> h) {
-                h.forEach((k, v) -> headers.put(String.valueOf(k).toLowerCase(Locale.ROOT), String.valueOf(v)));
-            }
-            byte[] inner = new byte[0];
-            if (r.get("body") instanceof String text) {
-                inner = text.getBytes(StandardCharsets.UTF_8);
-            } else if (r.get("body") != null) {
-                inner = json.writeValueAsBytes(r.get("body"));
-                headers.putIfAbsent("content-type", "application/json");
-            }
-            Resp resp = dispatch(new Req(String.valueOf(r.get("method")).toUpperCase(Locale.ROOT), "/v1.0" + rawPath,
-                    query(rawQuery), headers, inner));
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("id", r.get("id"));
-            out.put("status", resp.status);
-            out.put("headers", resp.headers);
-            if (resp.body.length > 0) {
-                String ct = resp.headers.getOrDefault("Content-Type", "");
-                out.put("body", ct.startsWith("application/json") ? parseJson(resp.body)
-                        : Base64.getEncoder().encodeToString(resp.body));
-            }
-            responses.add(out);
+        } finally {
+            taken.forEach((mailbox, requests) -> leave(mailbox, requests));
         }
         return jsonResp(200, Map.of("responses", responses));
+    }
+
+    /** One member of a {@code $batch}, run as the request it describes, and its answer in batch form. */
+    private Map<String, Object> member(Req batch, Map<?, ?> r) {
+        String url = String.valueOf(r.get("url"));
+        if (!url.startsWith("/")) {
+            url = "/" + url;
+        }
+        String rawPath = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+        String rawQuery = url.contains("?") ? url.substring(url.indexOf('?') + 1) : null;
+        Map<String, String> headers = new HashMap<>();
+        if (batch.header("authorization") != null) {
+            headers.put("authorization", batch.header("authorization"));
+        }
+        if (r.get("headers") instanceof Map<?, ?> h) {
+            h.forEach((k, v) -> headers.put(String.valueOf(k).toLowerCase(Locale.ROOT), String.valueOf(v)));
+        }
+        byte[] inner = new byte[0];
+        if (r.get("body") instanceof String text) {
+            inner = text.getBytes(StandardCharsets.UTF_8);
+        } else if (r.get("body") != null) {
+            inner = json.writeValueAsBytes(r.get("body"));
+            headers.putIfAbsent("content-type", "application/json");
+        }
+        Resp resp = dispatch(new Req(String.valueOf(r.get("method")).toUpperCase(Locale.ROOT), "/v1.0" + rawPath,
+                query(rawQuery), headers, inner));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", r.get("id"));
+        out.put("status", resp.status);
+        out.put("headers", resp.headers);
+        if (resp.body.length > 0) {
+            String ct = resp.headers.getOrDefault("Content-Type", "");
+            out.put("body", ct.startsWith("application/json") ? parseJson(resp.body)
+                    : Base64.getEncoder().encodeToString(resp.body));
+        }
+        return out;
     }
 
     // --- translateExchangeIds ---
