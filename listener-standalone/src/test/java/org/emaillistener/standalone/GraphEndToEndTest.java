@@ -113,6 +113,43 @@ class GraphEndToEndTest extends EndToEndTest {
         assertDeliveredOnce(user, 2);
     }
 
+    /**
+     * Issue 15: Graph keeps only the newest few delta tokens of a folder (FakeGraph cites the source)
+     * and every poll of a folder after any change in the tenant is answered with a new one. The
+     * listener keeps each folder on the newest, so none it holds is ever refused, and new mail still
+     * arrives once.
+     */
+    @Test
+    void keepsEachFolderOnItsNewestDeltaLinkSoGraphNeverEvictsIt() throws Exception {
+        String user = newUser("newest");
+        subscribe(user);
+        String busy = newUser("busy");
+        for (int round = 0; round < FakeGraph.DELTA_TOKENS_KEPT + 3; round++) {
+            graph.createMessage(busy, graph.folderId(busy, "inbox"), mime(busy, "Busy " + round,
+                    "<busy-" + round + "-" + busy + ">"));
+            if (polls()) {
+                long reads = deltaReadsOf(user);
+                await().atMost(Duration.ofSeconds(10)).until(() -> deltaReadsOf(user) > reads);
+            }
+        }
+
+        graph.createMessage(user, graph.folderId(user, "inbox"), mime(user, "Still current", "<current-" + user + ">"));
+
+        assertThat(awaitEmailsFor(user, 1).getFirst().get("Subject").asString()).isEqualTo("Still current");
+        assertDeliveredOnce(user, 1);
+        assertThat(graph.refusedDeltaTokens(user)).isZero();
+    }
+
+    /** Whether the folders are polled here (with change notifications they are read only when told). */
+    boolean polls() {
+        return true;
+    }
+
+    private static long deltaReadsOf(String user) {
+        return graph.requests().stream().filter(request -> request.contains("/delta")
+                && (request.contains(user) || request.contains(graph.userId(user)))).count();
+    }
+
     @Test
     void doesNotDeliverMailReceivedBeforeTheRegistration() throws Exception {
         String user = newUser("old");

@@ -38,6 +38,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @Import(GraphEndToEndTest.TrustTheFake.class)
 class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
 
+    @Override
+    boolean polls() {
+        return false;
+    }
+
     private static final Duration QUIET = Duration.ofSeconds(2);
 
     @DynamicPropertySource

@@ -39,6 +39,12 @@ public record SyncCursor(long uidValidity, long lastUid, Instant lastDeliveredAt
         return new SyncCursor(0, 0, lastDeliveredAt, 0, 0, 0, null, skipBefore);
     }
 
+    /** The same position under another name of its sync state (a newer token for the same state). */
+    public SyncCursor withSyncState(String state) {
+        return new SyncCursor(uidValidity, lastUid, lastDeliveredAt, rejectedUid, rejections, recheckUpTo, state,
+                skipBefore);
+    }
+
     public SyncCursor advancedTo(long uid, Instant receivedAt) {
         return new SyncCursor(uidValidity, uid, receivedAt != null ? receivedAt : lastDeliveredAt, 0, 0,
                 uid >= recheckUpTo ? 0 : recheckUpTo, syncState, skipBefore);

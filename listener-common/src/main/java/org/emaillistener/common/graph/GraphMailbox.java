@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,13 +139,18 @@ public class GraphMailbox {
         URI uri = link != null ? own(link) : URI.create(user + "/mailFolders/" + folderId
                 + "/messages/delta?%24select=id,receivedDateTime,internetMessageId");
         JsonNode body = getJson(uri, "odata.maxpagesize=" + pageSize);
-        List<MessageRef> changed = new ArrayList<>();
+        // A delta may report an item more than once and in no promised order ("Use delta query to
+        // track changes in Microsoft Graph data"): each once, oldest first, as delivery wants them.
+        Map<String, MessageRef> byId = new LinkedHashMap<>();
         for (JsonNode message : body.path("value")) {
             if (message.has("@removed")) {
                 continue;
             }
-            changed.add(messageRef(message));
+            MessageRef ref = messageRef(message);
+            byId.putIfAbsent(ref.id(), ref);
         }
+        List<MessageRef> changed = new ArrayList<>(byId.values());
+        changed.sort(Comparator.comparing(MessageRef::receivedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
         String next = body.path("@odata.nextLink").asString(null);
         if (next != null) {
             return new DeltaPage(changed, next, true);
@@ -157,14 +163,21 @@ public class GraphMailbox {
     }
 
     /**
-     * Which of these delta links have changes after them, read as cheaply as Graph allows: one
-     * {@code $batch} for up to 20 links, one message at most each. A link Graph no longer accepts
-     * counts as changed (the sync that follows starts the folder again). The links stay valid for the
-     * syncs that follow.
+     * What a poll of delta links found.
      *
-     * @return the keys of the links with changes after them
+     * @param changed the keys of the links with changes after them (or that Graph no longer accepts)
+     * @param newest for a link with nothing after it, the link Graph answered with: it names the same
+     *        state, and Graph keeps only the newest few of a folder's tokens, so it is the one to keep
      */
-    public Set<String> changedSince(Map<String, String> deltaLinks) throws GraphException {
+    public record DeltaPoll(Set<String> changed, Map<String, String> newest) {
+    }
+
+    /**
+     * Which of these delta links have changes after them, read as cheaply as Graph allows: one
+     * {@code $batch} per few links, one message at most each. A link Graph no longer accepts counts as
+     * changed (the sync that follows starts the folder again).
+     */
+    public DeltaPoll changedSince(Map<String, String> deltaLinks) throws GraphException {
         List<String> keys = List.copyOf(deltaLinks.keySet());
         List<String> urls = new ArrayList<>();
         for (String key : keys) {
@@ -172,6 +185,7 @@ public class GraphMailbox {
         }
         List<Answer> answers = batchGet(urls, "odata.maxpagesize=1");
         Set<String> changed = new LinkedHashSet<>();
+        Map<String, String> newest = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             Answer answer = answers.get(i);
             GraphException failure = answer.failure(urls.get(i));
@@ -180,9 +194,14 @@ public class GraphMailbox {
             }
             if (failure != null || !answer.body().path("value").isEmpty() || answer.body().has("@odata.nextLink")) {
                 changed.add(keys.get(i));
+            } else {
+                String link = answer.body().path("@odata.deltaLink").asString(null);
+                if (link != null && !link.equals(deltaLinks.get(keys.get(i))) && link.startsWith(base + "/")) {
+                    newest.put(keys.get(i), link);
+                }
             }
         }
-        return changed;
+        return new DeltaPoll(changed, newest);
     }
 
     /**

@@ -28,11 +28,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -136,6 +138,16 @@ public class FakeGraph implements AutoCloseable {
     private final Map<String, Token> tokens = new HashMap<>();
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, DeltaRound> rounds = new HashMap<>();
+    /**
+     * The delta tokens each folder's cache still holds, newest last. "Use delta query to track changes
+     * in Microsoft Graph data": for Outlook entities the tokens' lifetime "is dependent on the size of
+     * the internal delta token cache … after the cache capacity is exceeded, the older delta tokens are
+     * deleted" (410 Gone, syncStateNotFound). The fake's cache holds the newest few per folder.
+     */
+    private final Map<String, Deque<String>> deltaTokens = new HashMap<>();
+    public static final int DELTA_TOKENS_KEPT = 3;
+    /** Delta and skip tokens refused (410 syncStateNotFound), by user id. */
+    private final Map<String, Integer> refusedDeltaTokens = new HashMap<>();
     private final List<Throttle> throttles = new ArrayList<>();
     /** Requests in flight per mailbox (its user id), batch members included; guarded by "this". */
     private final Map<String, Integer> inFlight = new HashMap<>();
@@ -1445,7 +1457,10 @@ public class FakeGraph implements AutoCloseable {
                         throw syncStateNotFound();
                     }
                     if (parts.length != 5 || !parts[0].equals(user.id) || !parts[1].equals(folder.id)
-                            || Integer.parseInt(parts[2]) != deltaGeneration) {
+                            || Integer.parseInt(parts[2]) != deltaGeneration
+                            || !deltaTokens.getOrDefault(user.id + "|" + folder.id, new ArrayDeque<>())
+                                    .contains(deltaToken)) {
+                        refusedDeltaTokens.merge(user.id, 1, Integer::sum);
                         throw syncStateNotFound();
                     }
                     fromSeq = Long.parseLong(parts[3]);
@@ -1469,8 +1484,15 @@ public class FakeGraph implements AutoCloseable {
         all.addAll(round.removedIds);
         int end = Math.min(offset + round.pageSize, all.size());
         List<Object> value = new ArrayList<>();
+        // "Use delta query to track changes in Microsoft Graph data": the same resource may come more
+        // than once in a round, in no promised order: each page comes shuffled, its first item twice.
+        List<String> page = new ArrayList<>(all.subList(offset, end));
+        if (!page.isEmpty()) {
+            page.add(page.getFirst());
+            Collections.shuffle(page, random);
+        }
         synchronized (this) {
-            for (String id : all.subList(offset, end)) {
+            for (String id : page) {
                 Msg msg = user.messages.get(id);
                 if (msg == null || !msg.folderId.equals(folder.id)) {
                     Map<String, Object> gone = new LinkedHashMap<>();
@@ -1500,6 +1522,15 @@ public class FakeGraph implements AutoCloseable {
             String token = Base64.getUrlEncoder().withoutPadding().encodeToString((user.id + "|" + folder.id + "|"
                     + round.generation + "|" + round.toSeq + "|" + (round.select == null ? "" : round.select))
                     .getBytes(StandardCharsets.UTF_8));
+            synchronized (this) {
+                Deque<String> kept = deltaTokens.computeIfAbsent(user.id + "|" + folder.id,
+                        key -> new ArrayDeque<>());
+                kept.remove(token);
+                kept.addLast(token);
+                while (kept.size() > DELTA_TOKENS_KEPT) {
+                    kept.removeFirst();
+                }
+            }
             body.put("@odata.deltaLink", base + "?%24deltatoken=" + token);
         }
         body.put("value", value);
@@ -1833,6 +1864,11 @@ public class FakeGraph implements AutoCloseable {
     private static GraphError overConcurrency() {
         return new GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
                 Map.of("Retry-After", "1"));
+    }
+
+    /** How many of the user's delta links Graph refused as no longer known (410 syncStateNotFound). */
+    public synchronized int refusedDeltaTokens(String user) {
+        return refusedDeltaTokens.getOrDefault(userId(user), 0);
     }
 
     /** How many requests (or batch members) were refused for a mailbox's concurrency limit. */

@@ -161,7 +161,9 @@ class FakeGraphTest {
             }
         }
         assertThat(pages).isEqualTo(3);
-        assertThat(seen).containsExactlyElementsOf(ids);
+        // In no promised order, and the same item may come twice (Graph's delta-query overview).
+        assertThat(seen).hasSizeGreaterThan(ids.size());
+        assertThat(new java.util.HashSet<>(seen)).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(deltaLink).contains("deltatoken");
 
         assertThat(tree(getAbsolute(deltaLink)).path("value")).isEmpty();
@@ -169,11 +171,11 @@ class FakeGraphTest {
         graph.deleteMessage(USER, ids.get(0));
         graph.createMessage(USER, graph.folderId(USER, "sentitems"), mime("elsewhere"));
         JsonNode changes = tree(getAbsolute(deltaLink));
-        assertThat(changes.path("value")).hasSize(2);
-        assertThat(changes.path("value").get(0).path("id").asString()).isEqualTo(added);
-        assertThat(changes.path("value").get(0).path("subject").asString()).isEqualTo("new");
-        assertThat(changes.path("value").get(1).path("id").asString()).isEqualTo(ids.get(0));
-        assertThat(changes.path("value").get(1).path("@removed").path("reason").asString()).isEqualTo("deleted");
+        Map<String, JsonNode> changed = new java.util.HashMap<>();
+        changes.path("value").forEach(change -> changed.put(change.path("id").asString(), change));
+        assertThat(changed).containsOnlyKeys(added, ids.get(0));
+        assertThat(changed.get(added).path("subject").asString()).isEqualTo("new");
+        assertThat(changed.get(ids.get(0)).path("@removed").path("reason").asString()).isEqualTo("deleted");
         String next = changes.path("@odata.deltaLink").asString();
 
         graph.expireDeltaTokens();

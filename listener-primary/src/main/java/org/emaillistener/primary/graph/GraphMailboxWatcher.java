@@ -230,9 +230,23 @@ class GraphMailboxWatcher extends ReconnectingWatcher {
             }
         }
         if (!deltaLinks.isEmpty()) {
-            changed.addAll(graph.changedSince(deltaLinks));
+            GraphMailbox.DeltaPoll poll = graph.changedSince(deltaLinks);
+            changed.addAll(poll.changed());
+            poll.newest().forEach((folder, link) -> keepNewest(folder, deltaLinks.get(folder), link));
         }
         return folders.stream().filter(changed::contains).toList();
+    }
+
+    /**
+     * A folder with nothing new keeps the link the poll was answered with, which names the same state:
+     * Graph keeps only the newest tokens of a folder, so the old one would soon be refused and the
+     * folder read again from its start. Only if no sync moved the cursor meanwhile (one that did holds
+     * a newer state still; should it move between the read and the save, the folder's next sync reads
+     * its changes again, and the delivered Message-IDs keep them from reaching Creatio twice).
+     */
+    private void keepNewest(String folder, String polled, String newest) {
+        cursors.find(mailbox.id(), folder).filter(cursor -> polled.equals(cursor.syncState()))
+                .ifPresent(cursor -> cursors.save(mailbox.id(), folder, cursor.withSyncState(newest)));
     }
 
     @Override
