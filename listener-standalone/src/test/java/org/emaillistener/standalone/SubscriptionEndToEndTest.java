@@ -207,6 +207,29 @@ class SubscriptionEndToEndTest extends EndToEndTest {
         assertThat(api().get("/api/listeners/status").statusCode()).isEqualTo(200);
     }
 
+    /**
+     * Issue 15: Creatio's documentation has admins end the callback URL in {@code /NewEmail}; the mail
+     * still goes to {@code ProcessFullEmail} beside it, within the deadline.
+     */
+    @Test
+    void deliversToProcessFullEmailBesideABpmEndpointThatEndsInNewEmail() throws Exception {
+        String user = "legacy-" + UUID.randomUUID() + "@example.com";
+        mail.addUser(user, "secret");
+        String newEmail = creatio.bpmEndpoint().replace("/ProcessFullEmail", "/NewEmail");
+        var created = api().post("/api/listeners/create", CreatioRequests.array(CreatioRequests.imapMailbox(
+                UUID.randomUUID(), "127.0.0.1", mail.imapPort(), user, "secret", newEmail, List.of())));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        awaitListening(user);
+
+        long sent = System.nanoTime();
+        mail.send(plain(user, "Through the legacy address"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> emailsFor(user).stream()
+                .anyMatch(email -> email.get("Subject").asString().equals("Through the legacy address")));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+        assertThat(creatio.operations()).doesNotContain("NewEmail");
+    }
+
     private UUID subscribe(String user) {
         mail.addUser(user, "secret");
         return subscribe(user, "secret", List.of());
