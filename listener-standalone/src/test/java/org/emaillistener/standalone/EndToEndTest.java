@@ -1,5 +1,7 @@
 package org.emaillistener.standalone;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Properties;
@@ -8,6 +10,7 @@ import java.util.UUID;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -39,6 +42,12 @@ abstract class EndToEndTest {
     static void stopPeers() {
         mail.close();
         creatio.close();
+    }
+
+    /** Every callback of the test was one Creatio reads as meant (the stand-in checks its contract). */
+    @AfterEach
+    void everyCallbackKeptCreatiosContract() {
+        assertThat(creatio.contractViolations()).isEmpty();
     }
 
     ListenerApi api() {

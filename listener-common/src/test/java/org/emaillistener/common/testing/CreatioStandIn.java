@@ -35,6 +35,7 @@ public class CreatioStandIn implements AutoCloseable {
     private final Map<String, List<Call>> calls = new ConcurrentHashMap<>();
     private final Map<String, ConcurrentLinkedQueue<Integer>> scripted = new ConcurrentHashMap<>();
     private final List<JsonNode> acceptedEmails = new CopyOnWriteArrayList<>();
+    private final List<String> contractViolations = new CopyOnWriteArrayList<>();
     private final Map<String, Consumer<JsonNode>> reactions = new ConcurrentHashMap<>();
     private volatile Predicate<JsonNode> refused = email -> false;
     private volatile Chaos chaos;
@@ -111,6 +112,14 @@ public class CreatioStandIn implements AutoCloseable {
         return List.copyOf(calls.getOrDefault(operation, List.of()));
     }
 
+    /**
+     * Every way a callback so far differed from what Creatio reads ({@link CreatioContract}); a test
+     * asserts there were none.
+     */
+    public List<String> contractViolations() {
+        return List.copyOf(contractViolations);
+    }
+
     /** Emails of every ProcessFullEmail call answered 2xx, in arrival order. */
     public List<JsonNode> acceptedEmails() {
         return List.copyOf(acceptedEmails);
@@ -139,6 +148,12 @@ public class CreatioStandIn implements AutoCloseable {
             }
             Integer next = scripted.getOrDefault(operation, new ConcurrentLinkedQueue<>()).poll();
             int status = next == null ? 200 : next;
+            // Read as Creatio's DataContractJsonSerializer would: what it cannot read fails the call (400).
+            List<String> violations = CreatioContract.violations(operation, body);
+            if (!violations.isEmpty()) {
+                violations.forEach(violation -> contractViolations.add(operation + ": " + violation));
+                status = 400;
+            }
             if ("ProcessFullEmail".equals(operation) && body.get("Emails").valueStream().anyMatch(refused)) {
                 status = 400;
             }
