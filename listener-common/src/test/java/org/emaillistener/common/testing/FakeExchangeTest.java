@@ -156,6 +156,8 @@ class FakeExchangeTest {
         StreamingSubscription subscription = service.subscribeToStreamingNotificationsOnAllFolders(EventType.NewMail);
         Listener listener = new Listener();
         listener.open(subscription, 30);
+        // open() returns on the response's headers, a moment before the fake counts the stream as open.
+        await().until(() -> exchange.openStreams() == 1);
         exchange.closeStreams();
         assertThat(listener.disconnects.poll(10, SECONDS).getException()).isNull();
 
