@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.mail.MessagingException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -256,11 +257,115 @@ public class GraphMailbox {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build()));
     }
 
-    /** Sends a MIME message as the mailbox (Graph saves a copy in Sent Items). */
+    /**
+     * Graph takes about 4 MB in one request and answers 413 above ("Microsoft Graph throttling
+     * guidance"; "user: sendMail": "the request size limit is 4 MB"): a MIME send, Base64 in its body,
+     * carries about 3 MB of mail.
+     */
+    public static final int REQUEST_LIMIT = 4 * 1024 * 1024;
+    /**
+     * A file of 3 MB or more is attached through an upload session, a smaller one by one POST ("Attach
+     * large files to Outlook messages or events": "If the file size is under 3 MB, do a single POST
+     * […] between 3 MB and 150 MB, create an upload session"); Graph refuses an upload session for less.
+     */
+    static final int UPLOAD_SESSION_MINIMUM = 3 * 1024 * 1024;
+    /** The largest file an upload session takes (the same page: "files up to 150 MB"). */
+    static final long ATTACHMENT_LIMIT = 150L * 1024 * 1024;
+    /**
+     * The bytes one PUT of an upload session carries: "up to 4 MB each time" (attachment:
+     * createUploadSession); 3.75 MiB, a whole number of 320 KiB as every Graph upload session takes.
+     */
+    static final int UPLOAD_CHUNK = 12 * 320 * 1024;
+
+    /**
+     * Sends a MIME message as the mailbox (Graph saves a copy in Sent Items): in one {@code sendMail}
+     * when it fits in one request, otherwise as a draft made from the message without its attachments,
+     * each attachment added to it (an upload session for a large one), then sent. A draft a failure
+     * leaves behind is deleted.
+     */
     public void sendMime(byte[] mime) throws GraphException {
         byte[] body = java.util.Base64.getMimeEncoder().encode(mime);
-        discard(send(() -> request(URI.create(user + "/sendMail")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()));
+        if (body.length <= REQUEST_LIMIT) {
+            discard(send(() -> request(URI.create(user + "/sendMail")).header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()));
+            return;
+        }
+        DetachedAttachments detached;
+        try {
+            detached = DetachedAttachments.of(mime);
+        } catch (MessagingException | IOException e) {
+            throw new GraphException("The message could not be read to send it in parts: " + e.getMessage(), 0,
+                    null, e);
+        }
+        for (DetachedAttachments.Attachment attachment : detached.attachments()) {
+            if (attachment.content().length > ATTACHMENT_LIMIT) {
+                throw new GraphException("The attachment " + attachment.name() + " is larger than the 150 MB"
+                        + " Microsoft Graph takes", 413, "ErrorAttachmentSizeShouldNotBeMoreThanMaximumSize", null);
+            }
+        }
+        byte[] draft = java.util.Base64.getMimeEncoder().encode(detached.message());
+        String id = readJson(URI.create(user + "/messages"), send(() -> request(URI.create(user + "/messages"))
+                .header("Content-Type", "text/plain").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(draft)).build())).path("id").asString();
+        URI message = URI.create(user + "/messages/" + id);
+        try {
+            for (DetachedAttachments.Attachment attachment : detached.attachments()) {
+                attach(message, attachment);
+            }
+            discard(send(() -> request(URI.create(message + "/send")).POST(HttpRequest.BodyPublishers.noBody())
+                    .build()));
+        } catch (GraphException | RuntimeException e) {
+            try {
+                discard(send(() -> request(message).DELETE().build()));
+            } catch (GraphException left) {
+                log.warn("A draft of a message that was not sent could not be deleted from {}: {}", address,
+                        left.getMessage());
+            }
+            throw e;
+        }
+        log.debug("Sent a message of {} bytes from {} through a draft with {} attachment(s)", mime.length, address,
+                detached.attachments().size());
+    }
+
+    private void attach(URI message, DetachedAttachments.Attachment attachment) throws GraphException {
+        if (attachment.content().length < UPLOAD_SESSION_MINIMUM) {
+            ObjectNode file = json.createObjectNode();
+            file.put("@odata.type", "#microsoft.graph.fileAttachment");
+            describe(file, attachment);
+            file.put("contentBytes", java.util.Base64.getEncoder().encodeToString(attachment.content()));
+            sendJson(URI.create(message + "/attachments"), "POST", file);
+            return;
+        }
+        ObjectNode body = json.createObjectNode();
+        ObjectNode item = body.putObject("AttachmentItem");
+        item.put("attachmentType", "file");
+        describe(item, attachment);
+        item.put("size", attachment.content().length);
+        JsonNode session = sendJson(URI.create(message + "/attachments/createUploadSession"), "POST", body);
+        URI upload = URI.create(session.path("uploadUrl").asString());
+        if (!"https".equalsIgnoreCase(upload.getScheme())) {
+            throw new GraphException("Graph named an upload address that is not https", 0, null, null);
+        }
+        byte[] content = attachment.content();
+        for (int from = 0; from < content.length; from += UPLOAD_CHUNK) {
+            int to = Math.min(content.length, from + UPLOAD_CHUNK);
+            String range = "bytes " + from + "-" + (to - 1) + "/" + content.length;
+            int start = from;
+            // The upload address carries its own authorisation: Graph's token is not sent there
+            // ("Don't specify an Authorization request header").
+            discard(send(() -> HttpRequest.newBuilder(upload).timeout(properties.requestTimeout())
+                    .header("Content-Type", "application/octet-stream").header("Content-Range", range)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(content, start, to - start)).build()));
+        }
+    }
+
+    private static void describe(ObjectNode attachment, DetachedAttachments.Attachment detached) {
+        attachment.put("name", detached.name());
+        attachment.put("contentType", detached.contentType());
+        attachment.put("isInline", detached.inline());
+        if (detached.contentId() != null) {
+            attachment.put("contentId", detached.contentId());
+        }
     }
 
     /**

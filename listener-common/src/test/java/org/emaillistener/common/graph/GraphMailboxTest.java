@@ -1,6 +1,7 @@
 package org.emaillistener.common.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.net.InetSocketAddress;
@@ -10,9 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +34,12 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import com.sun.net.httpserver.HttpServer;
+
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 
 /**
  * The listener's Graph client against the fake Graph: listing a folder's messages by receive time, and
@@ -244,6 +253,144 @@ class GraphMailboxTest {
             graph.capSubscriptionsAt(FakeGraph.MAX_MESSAGE_SUBSCRIPTION);
             notifications.stop(0);
         }
+    }
+
+    @Test
+    void mailLargerThanOneRequestGoesAsADraftWithItsFilesAttachedApartAndArrivesWhole() throws Exception {
+        String user = newUser();
+        byte[] image = bytes(200_000, 1);
+        byte[] document = bytes(2_000_000, 2);
+        byte[] archive = bytes(9_000_000, 3);
+        byte[] mime = largeMessage(image, document, archive);
+        assertThat(Base64.getMimeEncoder().encode(mime).length).isGreaterThan(FakeGraph.REQUEST_LIMIT);
+        int requestsBefore = graph.requests().size();
+
+        mailbox(user).sendMime(mime);
+
+        MimeMessage sent = parse(graph.sentMime(user).getFirst());
+        assertThat(sent.getMessageID()).isEqualTo("<large-1@contoso.example>");
+        assertThat(sent.getSubject()).isEqualTo("Quarterly figures");
+        assertThat(sent.getHeader("Bcc", ",")).contains("audit@contoso.example");
+        Map<String, byte[]> files = attachments(sent);
+        assertThat(files).containsOnlyKeys("logo.png", "report.pdf", "archive.zip");
+        assertThat(files.get("logo.png")).isEqualTo(image);
+        assertThat(files.get("report.pdf")).isEqualTo(document);
+        assertThat(files.get("archive.zip")).isEqualTo(archive);
+        assertThat(new String(sent.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("See the figures").contains("cid:logo@contoso.example");
+        List<String> calls = graph.requests().subList(requestsBefore, graph.requests().size());
+        assertThat(calls).noneMatch(call -> call.endsWith("/sendMail"));
+        assertThat(calls).filteredOn(call -> call.endsWith("/createUploadSession")).hasSize(1);
+        assertThat(calls).filteredOn(call -> call.startsWith("PUT /upload/")).hasSize(3);
+        assertThat(calls).filteredOn(call -> call.startsWith("POST") && call.endsWith("/attachments")).hasSize(2);
+        assertThat(calls.getLast()).endsWith("/send");
+        assertThat(graph.openDrafts(user)).isZero();
+        assertThat(graph.messageIds(user, graph.folderId(user, "sentitems"))).hasSize(1);
+    }
+
+    @Test
+    void aLargeMessageThatCannotBeCompletedLeavesNoDraftBehind() throws Exception {
+        String user = newUser();
+        byte[] mime = largeMessage(bytes(100, 1), bytes(100, 2), bytes(6_000_000, 3));
+        graph.throttleNext("createUploadSession", 503, Duration.ofHours(1));
+
+        assertThatThrownBy(() -> mailbox(user).sendMime(mime)).isInstanceOf(GraphException.class)
+                .hasMessageContaining("503");
+
+        assertThat(graph.openDrafts(user)).isZero();
+        assertThat(graph.sentMime(user)).isEmpty();
+    }
+
+    @Test
+    void aMailboxOverItsRequestBudgetWaitsOutRetryAfterWhileOtherMailboxesGoOn() throws Exception {
+        String busy = newUser();
+        String other = newUser();
+        GraphMailbox busyMailbox = mailbox(busy);
+        GraphMailbox otherMailbox = mailbox(other);
+        graph.mailboxBudget(4, Duration.ofSeconds(2));
+        try {
+            for (int i = 0; i < 4; i++) {
+                busyMailbox.wellKnownFolderId("inbox");
+            }
+            long refusedBefore = graph.budgetRefusals();
+            Instant start = Instant.now();
+            try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
+                var waited = calls.submit(() -> busyMailbox.wellKnownFolderId("inbox"));
+                Thread.sleep(200);
+                Instant otherStart = Instant.now();
+                otherMailbox.wellKnownFolderId("inbox");
+                assertThat(Duration.between(otherStart, Instant.now())).as("another mailbox's budget is its own")
+                        .isLessThan(Duration.ofMillis(500));
+                assertThat(waited.get()).isEqualTo(graph.folderId(busy, "inbox"));
+            }
+            assertThat(Duration.between(start, Instant.now())).isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
+            assertThat(graph.budgetRefusals() - refusedBefore).as("refused once, then waited, not hammered")
+                    .isBetween(1L, 2L);
+        } finally {
+            graph.mailboxBudget(FakeGraph.MAILBOX_REQUESTS, FakeGraph.MAILBOX_WINDOW);
+        }
+    }
+
+    private static byte[] largeMessage(byte[] image, byte[] document, byte[] archive) throws Exception {
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
+            @Override
+            protected void updateMessageID() throws jakarta.mail.MessagingException {
+                setHeader("Message-ID", "<large-1@contoso.example>");
+            }
+        };
+        message.setFrom("anna@contoso.example");
+        message.setRecipients(RecipientType.TO, "bob@fabrikam.example");
+        message.setRecipients(RecipientType.BCC, "audit@contoso.example");
+        message.setSubject("Quarterly figures");
+        MimeMultipart related = new MimeMultipart("related");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText("<p>See the figures</p><img src=\"cid:logo@contoso.example\">", "UTF-8", "html");
+        related.addBodyPart(html);
+        MimeBodyPart logo = new MimeBodyPart();
+        logo.setContent(image, "image/png");
+        logo.setContentID("<logo@contoso.example>");
+        logo.setDisposition(jakarta.mail.Part.INLINE);
+        logo.setFileName("logo.png");
+        related.addBodyPart(logo);
+        MimeBodyPart body = new MimeBodyPart();
+        body.setContent(related);
+        MimeMultipart mixed = new MimeMultipart("mixed");
+        mixed.addBodyPart(body);
+        for (var file : Map.of("report.pdf", document, "archive.zip", archive).entrySet()) {
+            MimeBodyPart part = new MimeBodyPart();
+            part.setDataHandler(new jakarta.activation.DataHandler(
+                    new jakarta.mail.util.ByteArrayDataSource(file.getValue(), "application/octet-stream")));
+            part.setFileName(file.getKey());
+            mixed.addBodyPart(part);
+        }
+        message.setContent(mixed);
+        message.saveChanges();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toByteArray();
+    }
+
+    private static MimeMessage parse(byte[] mime) throws Exception {
+        return new MimeMessage(Session.getInstance(new Properties()), new java.io.ByteArrayInputStream(mime));
+    }
+
+    /** Every part with a file name, anywhere in the message, by name. */
+    private static Map<String, byte[]> attachments(jakarta.mail.Part part) throws Exception {
+        Map<String, byte[]> files = new HashMap<>();
+        if (part.getContent() instanceof jakarta.mail.Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                files.putAll(attachments(multipart.getBodyPart(i)));
+            }
+        } else if (part.getFileName() != null) {
+            files.put(part.getFileName(), part.getInputStream().readAllBytes());
+        }
+        return files;
+    }
+
+    private static byte[] bytes(int length, int seed) {
+        byte[] bytes = new byte[length];
+        new java.util.Random(seed).nextBytes(bytes);
+        return bytes;
     }
 
     @Test

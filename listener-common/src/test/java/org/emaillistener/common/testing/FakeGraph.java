@@ -68,7 +68,9 @@ import jakarta.mail.Address;
 import jakarta.mail.Message.RecipientType;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -112,6 +114,27 @@ public class FakeGraph implements AutoCloseable {
      * limit.", with Retry-After.
      */
     public static final int MAILBOX_CONCURRENCY = 4;
+    /**
+     * Graph takes at most 4 MB in a request: "user: sendMail" and "Attach large files to Outlook
+     * messages or events" (a larger message goes as a draft with its attachments uploaded apart), and
+     * Graph answers more with 413 (microsoftgraph/microsoft-graph-docs#9834; the error code is the
+     * fake's choice, Graph documents the status). An upload session's PUT takes "up to 4 MB each time".
+     */
+    public static final int REQUEST_LIMIT = 4 * 1024 * 1024;
+    /**
+     * "Attach large files to Outlook messages or events": a file "under 3 MB" is attached by one POST,
+     * one "between 3 MB and 150 MB" through an upload session, which Graph refuses for a smaller file
+     * (400 ErrorAttachmentSizeShouldNotBeLessThanMinimumSize).
+     */
+    public static final int UPLOAD_SESSION_MINIMUM = 3 * 1024 * 1024;
+    public static final long ATTACHMENT_LIMIT = 150L * 1024 * 1024;
+    /**
+     * Outlook takes 10,000 requests per 10 minutes per app per mailbox ("Microsoft Graph service-specific
+     * throttling limits", Outlook service limits); beyond, 429 ApplicationThrottled with the seconds
+     * until the window has room in Retry-After. Tests may narrow the budget ({@link #mailboxBudget}).
+     */
+    public static final int MAILBOX_REQUESTS = 10_000;
+    public static final Duration MAILBOX_WINDOW = Duration.ofMinutes(10);
     private static final Pattern ODATA_KEY = Pattern.compile("^([A-Za-z]+)\\('(.*)'\\)$");
     private static final Pattern RESOURCE = Pattern.compile(
             "(?i)^/?users/([^/]+)(?:/mailFolders(?:\\('([^']+)'\\)|/([^/]+)))?/messages$");
@@ -152,6 +175,13 @@ public class FakeGraph implements AutoCloseable {
     /** Requests in flight per mailbox (its user id), batch members included; guarded by "this". */
     private final Map<String, Integer> inFlight = new HashMap<>();
     private final AtomicLong concurrencyRefusals = new AtomicLong();
+    /** When each mailbox's requests in the current budget window came, oldest first; guarded by "this". */
+    private final Map<String, Deque<Instant>> spent = new HashMap<>();
+    private final AtomicLong budgetRefusals = new AtomicLong();
+    private int mailboxRequests = MAILBOX_REQUESTS;
+    private Duration mailboxWindow = MAILBOX_WINDOW;
+    /** Upload sessions by the token in their address. */
+    private final Map<String, Upload> uploads = new HashMap<>();
     /** Set while a batch's members run: their mailboxes' slots were taken for the whole batch. */
     private static final ThreadLocal<Boolean> IN_BATCH = ThreadLocal.withInitial(() -> false);
     private long sequence;
@@ -187,6 +217,8 @@ public class FakeGraph implements AutoCloseable {
         final List<Removed> removed = new ArrayList<>();
         final List<byte[]> sentMime = new CopyOnWriteArrayList<>();
         final List<String> sentJson = new CopyOnWriteArrayList<>();
+        /** Drafts made from MIME, by id, until sent or deleted. */
+        final Map<String, Draft> drafts = new LinkedHashMap<>();
         int dropNotifications;
 
         User(String tenant, String address) {
@@ -223,6 +255,30 @@ public class FakeGraph implements AutoCloseable {
     }
 
     private record Removed(String id, String folderId, long createdSeq, long seq) {
+    }
+
+    /** A draft made from MIME and the files attached to it since. */
+    private record Draft(String id, byte[] mime, List<FileAttachment> attachments) {
+    }
+
+    private record FileAttachment(String id, String name, String contentType, byte[] content, boolean inline,
+            String contentId) {
+    }
+
+    /** An upload session for one file of a draft: the bytes received so far, in order. */
+    private static final class Upload {
+        final String userId;
+        final String draftId;
+        final FileAttachment expected;
+        final long size;
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+        Upload(String userId, String draftId, FileAttachment expected, long size) {
+            this.userId = userId;
+            this.draftId = draftId;
+            this.expected = expected;
+            this.size = size;
+        }
     }
 
     private record DeltaRound(String userId, String folderId, int generation, long toSeq, List<String> ids,
@@ -775,8 +831,18 @@ public class FakeGraph implements AutoCloseable {
                         Map.of("Retry-After", String.valueOf(Math.max(1, throttle.retryAfter.toSeconds()))));
             }
             List<String> segments = segments(req.path);
+            if (segments.size() == 2 && segments.get(0).equals("upload")) {
+                return uploadRange(req, segments.get(1));
+            }
             if (segments.size() >= 2 && segments.get(0).equals("v1.0")) {
+                if (req.body.length > REQUEST_LIMIT) {
+                    throw new GraphError(413, "RequestEntityTooLarge",
+                            "The request is larger than the 4 MB Microsoft Graph takes in one request.");
+                }
                 String mailbox = IN_BATCH.get() ? null : mailboxOf(segments);
+                if (mailbox != null) {
+                    spend(mailbox);
+                }
                 if (mailbox != null && !enter(mailbox, 1)) {
                     throw overConcurrency();
                 }
@@ -1094,6 +1160,16 @@ public class FakeGraph implements AutoCloseable {
             if (rest.size() == 3 && rest.get(2).equalsIgnoreCase("messages") && m.equals("GET")) {
                 return messagePage(req, user, folder, idType);
             }
+        }
+        if (rest.size() == 1 && rest.get(0).equalsIgnoreCase("messages") && m.equals("POST")) {
+            return createDraft(req, user);
+        }
+        Draft draft;
+        synchronized (this) {
+            draft = rest.size() >= 2 && rest.get(0).equalsIgnoreCase("messages") ? user.drafts.get(rest.get(1)) : null;
+        }
+        if (draft != null) {
+            return draftApi(req, user, draft, rest.subList(2, rest.size()));
         }
         if (rest.get(0).equalsIgnoreCase("messages") && rest.size() >= 2) {
             Msg msg;
@@ -1808,6 +1884,212 @@ public class FakeGraph implements AutoCloseable {
         return new Resp(202, Map.of(), new byte[0]);
     }
 
+    // --- drafts, attachments, upload sessions ---
+
+    /**
+     * "Create message in MIME format": POST /users/{id}/messages with the MIME Base64 in a text/plain
+     * body makes a draft; 201 with the message. (The fake keeps drafts apart from the folders' messages:
+     * they are not listed in Drafts.)
+     */
+    private Resp createDraft(Req req, User user) {
+        String contentType = req.header("content-type") == null ? "" : req.header("content-type").toLowerCase(Locale.ROOT);
+        if (!contentType.startsWith("text/plain")) {
+            throw new GraphError(400, "BadRequest", "The fake makes drafts from MIME only.");
+        }
+        byte[] mime;
+        try {
+            mime = Base64.getMimeDecoder().decode(new String(req.body, StandardCharsets.US_ASCII).trim());
+        } catch (IllegalArgumentException e) {
+            throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+        }
+        if (mime.length == 0) {
+            throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+        }
+        Draft draft = new Draft(newId("AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0B"), mime, new CopyOnWriteArrayList<>());
+        synchronized (this) {
+            user.drafts.put(draft.id, draft);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("@odata.context", graphUrl() + "/$metadata#users('" + user.id + "')/messages/$entity");
+        body.put("id", draft.id);
+        body.put("isDraft", true);
+        return jsonResp(201, body);
+    }
+
+    private Resp draftApi(Req req, User user, Draft draft, List<String> rest) {
+        String m = req.method;
+        if (rest.isEmpty() && m.equals("DELETE")) {
+            synchronized (this) {
+                user.drafts.remove(draft.id);
+            }
+            return new Resp(204, Map.of(), new byte[0]);
+        }
+        if (rest.size() == 1 && rest.get(0).equals("attachments") && m.equals("POST")) {
+            Map<?, ?> body = parseJson(req.body);
+            if (!"#microsoft.graph.fileAttachment".equals(body.get("@odata.type"))
+                    || !(body.get("contentBytes") instanceof String bytes) || !(body.get("name") instanceof String name)) {
+                throw new GraphError(400, "ErrorInvalidRequest", "A fileAttachment needs a name and contentBytes.");
+            }
+            FileAttachment file = new FileAttachment(newId("AAMkAGI2"), name, contentType(body.get("contentType")),
+                    Base64.getDecoder().decode(bytes), Boolean.TRUE.equals(body.get("isInline")),
+                    body.get("contentId") == null ? null : String.valueOf(body.get("contentId")));
+            draft.attachments.add(file);
+            return jsonResp(201, Map.of("id", file.id, "name", file.name, "size", file.content.length));
+        }
+        if (rest.size() == 2 && rest.get(0).equals("attachments") && rest.get(1).equals("createUploadSession")
+                && m.equals("POST")) {
+            Map<?, ?> body = parseJson(req.body);
+            if (!(body.get("AttachmentItem") instanceof Map<?, ?> item) || !"file".equals(item.get("attachmentType"))
+                    || !(item.get("name") instanceof String name) || !(item.get("size") instanceof Number size)) {
+                throw new GraphError(400, "ErrorInvalidRequest", "AttachmentItem needs attachmentType file, a name and a size.");
+            }
+            if (size.longValue() < UPLOAD_SESSION_MINIMUM) {
+                throw new GraphError(400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize",
+                        "Attachment size must be greater than the minimum size.");
+            }
+            if (size.longValue() > ATTACHMENT_LIMIT) {
+                throw new GraphError(400, "ErrorAttachmentSizeShouldNotBeMoreThanMaximumSize",
+                        "Attachment size must be less than the maximum size.");
+            }
+            String token = newId("");
+            FileAttachment expected = new FileAttachment(newId("AAMkAGI2"), name, contentType(item.get("contentType")),
+                    null, Boolean.TRUE.equals(item.get("isInline")),
+                    item.get("contentId") == null ? null : String.valueOf(item.get("contentId")));
+            synchronized (this) {
+                uploads.put(token, new Upload(user.id, draft.id, expected, size.longValue()));
+            }
+            Map<String, Object> session = new LinkedHashMap<>();
+            session.put("@odata.context", graphUrl() + "/$metadata#microsoft.graph.uploadSession");
+            session.put("uploadUrl", baseUrl() + "/upload/" + token);
+            session.put("expirationDateTime", graphTime(Instant.now().plus(Duration.ofHours(1))));
+            session.put("nextExpectedRanges", List.of("0-"));
+            return jsonResp(201, session);
+        }
+        if (rest.size() == 1 && rest.get(0).equals("send") && m.equals("POST")) {
+            if (req.body.length > 0) {
+                throw new GraphError(400, "ErrorInvalidRequest", "send takes no body.");
+            }
+            synchronized (this) {
+                if (uploads.values().stream().anyMatch(u -> u.draftId.equals(draft.id))) {
+                    throw new GraphError(400, "ErrorInvalidOperation", "An attachment of the draft is still uploading.");
+                }
+                user.drafts.remove(draft.id);
+            }
+            byte[] mime = withAttachments(draft);
+            user.sentMime.add(mime);
+            createMessage(user.id, folderId(user.id, "sentitems"), mime);
+            return new Resp(202, Map.of(), new byte[0]);
+        }
+        throw new GraphError(400, "BadRequest", "Unsupported request on a draft: " + m + " " + rest);
+    }
+
+    /**
+     * A PUT of an upload session's next bytes, at the address the session named. "Attach large files
+     * to Outlook messages or events": the address is pre-authenticated, "Don't specify an Authorization
+     * request header" (one sent there is refused, as Outlook refuses Graph's token); each PUT names its
+     * bytes in Content-Range, starting where nextExpectedRanges said, "up to 4 MB each time"; 200 with
+     * the next start until the last, which 201 answers with the attachment's Location.
+     */
+    private Resp uploadRange(Req req, String token) {
+        if (!req.method.equals("PUT")) {
+            throw new GraphError(405, "MethodNotAllowed", "An upload session takes PUT.");
+        }
+        if (req.header("authorization") != null) {
+            throw new GraphError(401, "InvalidAuthenticationToken",
+                    "The upload address is pre-authenticated: an Authorization header is not taken.");
+        }
+        if (req.body.length > REQUEST_LIMIT) {
+            throw new GraphError(413, "RequestEntityTooLarge", "One PUT of an upload session takes up to 4 MB.");
+        }
+        Matcher range = Pattern.compile("^bytes (\\d+)-(\\d+)/(\\d+)$")
+                .matcher(req.header("content-range") == null ? "" : req.header("content-range").trim());
+        synchronized (this) {
+            Upload upload = uploads.get(token);
+            if (upload == null) {
+                throw new GraphError(404, "ErrorItemNotFound", "The upload session was not found.");
+            }
+            if (!range.matches()) {
+                throw new GraphError(400, "InvalidContentRange", "Content-Range is missing or malformed.");
+            }
+            long from = Long.parseLong(range.group(1));
+            long to = Long.parseLong(range.group(2));
+            long total = Long.parseLong(range.group(3));
+            if (total != upload.size || from != upload.received.size() || to - from + 1 != req.body.length) {
+                throw new GraphError(400, "InvalidContentRange", "The range does not continue the upload: expected "
+                        + upload.received.size() + "- of " + upload.size + ".");
+            }
+            upload.received.writeBytes(req.body);
+            if (upload.received.size() < upload.size) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("expirationDateTime", graphTime(Instant.now().plus(Duration.ofHours(1))));
+                body.put("nextExpectedRanges", List.of(String.valueOf(upload.received.size())));
+                return jsonResp(200, body);
+            }
+            uploads.remove(token);
+            User user = user(upload.userId);
+            Draft draft = user.drafts.get(upload.draftId);
+            if (draft == null) {
+                throw new GraphError(404, "ErrorItemNotFound", "The message of the upload session is gone.");
+            }
+            FileAttachment e = upload.expected;
+            draft.attachments.add(new FileAttachment(e.id, e.name, e.contentType, upload.received.toByteArray(),
+                    e.inline, e.contentId));
+            return new Resp(201, Map.of("Location", graphUrl() + "/users('" + user.id + "')/messages('" + draft.id
+                    + "')/attachments('" + e.id + "')"), new byte[0]);
+        }
+    }
+
+    private static String contentType(Object named) {
+        return named == null ? "application/octet-stream" : String.valueOf(named);
+    }
+
+    /** The draft's MIME with its attached files: what the recipients get. */
+    private static byte[] withAttachments(Draft draft) {
+        try {
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
+                    new java.io.ByteArrayInputStream(draft.mime)) {
+                @Override
+                protected void updateMessageID() {
+                    // Exchange keeps the Message-ID a MIME draft came with.
+                }
+            };
+            if (!draft.attachments.isEmpty()) {
+                MimeMultipart mixed = new MimeMultipart("mixed");
+                MimeBodyPart original = new MimeBodyPart();
+                Object content = message.getContent();
+                if (content instanceof jakarta.mail.Multipart multipart) {
+                    original.setContent(multipart);
+                } else {
+                    original.setContent(content, message.getContentType());
+                }
+                mixed.addBodyPart(original);
+                for (FileAttachment file : draft.attachments) {
+                    MimeBodyPart part = new MimeBodyPart();
+                    part.setDataHandler(new jakarta.activation.DataHandler(
+                            new jakarta.mail.util.ByteArrayDataSource(file.content, file.contentType)));
+                    part.setFileName(file.name);
+                    part.setDisposition(file.inline ? jakarta.mail.Part.INLINE : jakarta.mail.Part.ATTACHMENT);
+                    if (file.contentId != null) {
+                        part.setContentID("<" + file.contentId + ">");
+                    }
+                    mixed.addBodyPart(part);
+                }
+                message.setContent(mixed);
+            }
+            message.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            message.writeTo(out);
+            return out.toByteArray();
+        } catch (Exception e) {
+            throw new GraphError(400, "ErrorInvalidRequest", "The draft could not be sent: " + e.getMessage());
+        }
+    }
+
+    /** How many of the user's drafts are neither sent nor deleted. */
+    public synchronized int openDrafts(String user) {
+        return user(user).drafts.size();
+    }
+
     private static byte[] composeMime(User user, Map<?, ?> message) {
         try {
             MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()));
@@ -1861,6 +2143,47 @@ public class FakeGraph implements AutoCloseable {
         inFlight.merge(mailbox, -requests, Integer::sum);
     }
 
+    /** Counts a request against the mailbox's budget, or refuses it as Outlook does beyond. */
+    private void spend(String mailbox) {
+        GraphError refused = overBudget(mailbox);
+        if (refused != null) {
+            throw refused;
+        }
+    }
+
+    /** Null when the mailbox's budget takes one more request (then counted), else the 429 to answer. */
+    private synchronized GraphError overBudget(String mailbox) {
+        Instant now = Instant.now();
+        Deque<Instant> times = spent.computeIfAbsent(mailbox, m -> new ArrayDeque<>());
+        while (!times.isEmpty() && !times.peekFirst().plus(mailboxWindow).isAfter(now)) {
+            times.removeFirst();
+        }
+        if (times.size() < mailboxRequests) {
+            times.addLast(now);
+            return null;
+        }
+        budgetRefusals.incrementAndGet();
+        Duration wait = Duration.between(now, times.peekFirst().plus(mailboxWindow));
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return new GraphError(429, "ApplicationThrottled", "Application is over its MailboxRequests limit.",
+                Map.of("Retry-After", String.valueOf(seconds)));
+    }
+
+    /**
+     * Narrows each mailbox's request budget from {@link #MAILBOX_REQUESTS} per {@link #MAILBOX_WINDOW}
+     * (a sliding window), for a test to reach it.
+     */
+    public synchronized void mailboxBudget(int requests, Duration window) {
+        mailboxRequests = requests;
+        mailboxWindow = window;
+        spent.clear();
+    }
+
+    /** How many requests (or batch members) were refused for a mailbox's request budget. */
+    public long budgetRefusals() {
+        return budgetRefusals.get();
+    }
+
     private static GraphError overConcurrency() {
         return new GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
                 Map.of("Retry-After", "1"));
@@ -1895,12 +2218,14 @@ public class FakeGraph implements AutoCloseable {
                 String memberUrl = String.valueOf(r.get("url"));
                 String mailbox = mailboxOf(segments("/v1.0" + (memberUrl.startsWith("/") ? "" : "/")
                         + (memberUrl.contains("?") ? memberUrl.substring(0, memberUrl.indexOf('?')) : memberUrl)));
-                if (mailbox != null && !enter(mailbox, 1)) {
-                    GraphError refused = overConcurrency();
+                GraphError overBudget = mailbox == null ? null : overBudget(mailbox);
+                if (overBudget != null || mailbox != null && !enter(mailbox, 1)) {
+                    GraphError refused = overBudget != null ? overBudget : overConcurrency();
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("id", r.get("id"));
                     out.put("status", refused.status);
-                    out.put("headers", Map.of("Retry-After", "1", "Content-Type", "application/json"));
+                    out.put("headers", Map.of("Retry-After", refused.headers.getOrDefault("Retry-After", "1"),
+                            "Content-Type", "application/json"));
                     out.put("body", Map.of("error", Map.of("code", refused.code, "message", refused.getMessage())));
                     responses.add(out);
                     continue;

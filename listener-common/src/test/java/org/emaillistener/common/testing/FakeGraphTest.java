@@ -297,6 +297,88 @@ class FakeGraphTest {
     }
 
     @Test
+    void aRequestOverFourMegabytesIsRefusedWith413() throws Exception {
+        byte[] large = new byte[FakeGraph.REQUEST_LIMIT];
+        new java.util.Random(7).nextBytes(large);
+        HttpResponse<String> tooLarge = http.send(authorized(graph.graphUrl() + "/users/" + USER + "/sendMail")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(Base64.getMimeEncoder().encodeToString(large))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(graph.sentMime(USER)).isEmpty();
+    }
+
+    @Test
+    void aDraftTakesSmallFilesByPostAndLargeOnesThroughAnUploadSessionWithoutGraphsToken() throws Exception {
+        HttpResponse<String> created = http.send(authorized(graph.graphUrl() + "/users/" + USER + "/messages")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(Base64.getEncoder().encodeToString(mime("draft"))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        String draft = "/users/" + USER + "/messages/" + tree(created).path("id").asString();
+
+        HttpResponse<String> tooSmall = send("POST", draft + "/attachments/createUploadSession", """
+                {"AttachmentItem":{"attachmentType":"file","name":"small.bin","size":1000}}""");
+        assertThat(tooSmall.statusCode()).isEqualTo(400);
+        assertThat(tree(tooSmall).path("error").path("code").asString())
+                .isEqualTo("ErrorAttachmentSizeShouldNotBeLessThanMinimumSize");
+
+        int size = FakeGraph.UPLOAD_SESSION_MINIMUM + 10;
+        HttpResponse<String> session = send("POST", draft + "/attachments/createUploadSession",
+                "{\"AttachmentItem\":{\"attachmentType\":\"file\",\"name\":\"big.bin\",\"size\":" + size + "}}");
+        assertThat(session.statusCode()).isEqualTo(201);
+        String upload = tree(session).path("uploadUrl").asString();
+        byte[] content = new byte[size];
+        new java.util.Random(3).nextBytes(content);
+
+        HttpResponse<String> withToken = http.send(authorized(upload).header("Content-Range", "bytes 0-9/" + size)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content, 0, 10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(withToken.statusCode()).isEqualTo(401);
+        HttpResponse<String> first = put(upload, content, 0, size - 10);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(tree(first).path("nextExpectedRanges").get(0).asString()).isEqualTo(String.valueOf(size - 10));
+        assertThat(put(upload, content, 0, 10).statusCode()).as("a range that does not continue").isEqualTo(400);
+        HttpResponse<String> last = put(upload, content, size - 10, size);
+        assertThat(last.statusCode()).isEqualTo(201);
+        assertThat(last.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("attachments('"));
+
+        HttpResponse<String> sendDraft = send("POST", draft + "/send", null);
+        assertThat(sendDraft.statusCode()).as(sendDraft.body()).isEqualTo(202);
+        assertThat(graph.openDrafts(USER)).isZero();
+        jakarta.mail.internet.MimeMessage sent = new jakarta.mail.internet.MimeMessage(
+                jakarta.mail.Session.getInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(graph.sentMime(USER).getFirst()));
+        jakarta.mail.BodyPart attached = ((jakarta.mail.Multipart) sent.getContent()).getBodyPart(1);
+        assertThat(attached.getFileName()).isEqualTo("big.bin");
+        assertThat(attached.getInputStream().readAllBytes()).isEqualTo(content);
+    }
+
+    private HttpResponse<String> put(String upload, byte[] content, int from, int to) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(upload))
+                .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + content.length)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content, from, to - from)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aMailboxOverItsRequestBudgetIsRefusedUntilTheWindowHasRoom() throws Exception {
+        graph.mailboxBudget(3, Duration.ofSeconds(2));
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/users/" + USER + "/mailFolders/inbox").statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> refused = get("/users/" + USER + "/mailFolders/inbox");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(tree(refused).path("error").path("code").asString()).isEqualTo("ApplicationThrottled");
+        assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
+                seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 2));
+
+        Thread.sleep(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) * 1000);
+        assertThat(get("/users/" + USER + "/mailFolders/inbox").statusCode()).isEqualTo(200);
+        assertThat(graph.budgetRefusals()).isEqualTo(1);
+    }
+
+    @Test
     void throttledWithRetryAfterThenServed() throws Exception {
         graph.throttleNext("/mailFolders", 429, Duration.ofSeconds(7));
         HttpResponse<String> throttled = get("/users/" + USER + "/mailFolders");
