@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
+import org.emaillistener.common.registry.OneOffMailboxes;
+import org.emaillistener.common.testing.CreatioRequests;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import com.icegreen.greenmail.store.MailFolder;
@@ -22,7 +25,8 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * {@code /api/email/synchronize} loads older mail: the matches of Creatio's SEARCH expression among
  * the mail received before the subscription, oldest first, in batches (7 per job here), each once,
- * while new mail keeps flowing.
+ * while new mail keeps flowing; and for a mailbox Creatio has not registered, with the request's
+ * credentials, once, nothing subscribed.
  */
 @SpringBootTest(classes = StandaloneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "listener.sync.max-messages-per-job=7", "listener.jobs.retry-initial-delay=200ms",
@@ -30,6 +34,9 @@ import jakarta.mail.internet.MimeMessage;
 class HistoryImportEndToEndTest extends EndToEndTest {
 
     static final LocalDate FIRST_DAY = LocalDate.of(2023, 10, 1);
+
+    @Autowired
+    OneOffMailboxes oneOffs;
 
     @Test
     void deliversTheOlderMailTheFilterSelectsOnceOldestFirstWhileNewMailFlows() throws Exception {
@@ -79,13 +86,52 @@ class HistoryImportEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void refusesAMailboxThatIsNotSubscribed() {
-        String request = "{\"Credentials\":{\"Id\":\"" + UUID.randomUUID() + "\"},\"Filters\":\"ALL\"}";
+    void importsAMailboxThatIsNotRegisteredWithTheRequestsCredentialsOnceAndSubscribesNothing() throws Exception {
+        String user = "one-off-" + UUID.randomUUID() + "@example.com";
+        var account = mail.greenMail().setUser(user, user, "secret");
+        MailFolder inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
+        for (int i = 1; i <= 5; i++) {
+            inbox.appendMessage(plain(user, "One-off " + i), new Flags(), new Date());
+        }
+        UUID mailbox = UUID.randomUUID();
+        String credentials = CreatioRequests.imapMailbox(mailbox, "127.0.0.1", mail.imapPort(), user, "secret",
+                creatio.bpmEndpoint(), List.of());
+        String request = "{\"Credentials\":" + credentials + ",\"Filters\":\"UNDRAFT UNDELETED UID 1:*\"}";
 
-        var response = api().post("/api/email/synchronize", request);
+        long start = System.nanoTime();
+        assertThat(api().post("/api/email/synchronize", request).statusCode()).isEqualTo(200);
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("not subscribed");
+        List<String> expected = IntStream.rangeClosed(1, 5).mapToObj(i -> "One-off " + i).toList();
+        await().atMost(Duration.ofSeconds(10)).until(() -> oneOff().size() >= 5);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> oneOffs.find(mailbox).isEmpty());
+        mail.send(plain(user, "One-off later"));
+        Thread.sleep(2000);
+        assertThat(oneOff()).containsExactlyElementsOf(expected);
+        assertThat(api().post("/api/listeners/subscriptionsstate", "[\"" + mailbox + "\"]").body())
+                .contains("\"State\":\"closed\"");
+        var state = api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key");
+        assertThat(state.statusCode()).as("an import is no registration").isEqualTo(404);
+    }
+
+    @Test
+    void refusesToImportAnUnregisteredMailboxWithIncompleteOrUnsafeCredentials() {
+        String onlyAnId = "{\"Credentials\":{\"Id\":\"" + UUID.randomUUID() + "\"},\"Filters\":\"ALL\"}";
+        var incomplete = api().post("/api/email/synchronize", onlyAnId);
+        assertThat(incomplete.statusCode()).isEqualTo(400);
+        assertThat(incomplete.body()).contains("required");
+
+        UUID mailbox = UUID.randomUUID();
+        String elsewhere = CreatioRequests.imapMailbox(mailbox, "127.0.0.1", mail.imapPort(), "anyone@example.com",
+                "secret", "http://169.254.169.254/0/ServiceModel/ExchangeListenerService.svc/ProcessFullEmail", List.of());
+        var unsafe = api().post("/api/email/synchronize", "{\"Credentials\":" + elsewhere + ",\"Filters\":\"ALL\"}");
+        assertThat(unsafe.statusCode()).isEqualTo(400);
+        assertThat(unsafe.body()).contains("BpmEndpoint");
+        assertThat(oneOffs.find(mailbox)).isEmpty();
+    }
+
+    private static List<String> oneOff() {
+        return creatio.acceptedSubjects().stream().filter(subject -> subject.startsWith("One-off ")).toList();
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.OneOffMailboxes;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -26,6 +27,11 @@ public class MemoryAdapters {
         @Bean
         MailboxRegistry mailboxRegistry() {
             return new InMemoryMailboxRegistry();
+        }
+
+        @Bean
+        OneOffMailboxes oneOffMailboxes() {
+            return new InMemoryOneOffMailboxes();
         }
 
         @Bean

@@ -10,6 +10,7 @@ import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.OneOffMailboxes;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -33,10 +34,19 @@ public class RedisAdapters {
     }
 
     @Bean
-    MailboxRegistry mailboxRegistry(StringRedisTemplate redis, RedisKeys keys, EncryptionProperties encryption) {
-        StoredMailboxFormat format = new StoredMailboxFormat(CredentialsCipher.forSharedStore(encryption, "redis"),
+    StoredMailboxFormat storedMailboxFormat(EncryptionProperties encryption) {
+        return new StoredMailboxFormat(CredentialsCipher.forSharedStore(encryption, "redis"),
                 encryption.allowPlaintextCredentials());
+    }
+
+    @Bean
+    MailboxRegistry mailboxRegistry(StringRedisTemplate redis, RedisKeys keys, StoredMailboxFormat format) {
         return new RedisMailboxRegistry(redis, keys, format);
+    }
+
+    @Bean
+    OneOffMailboxes oneOffMailboxes(StringRedisTemplate redis, RedisKeys keys, StoredMailboxFormat format) {
+        return new RedisOneOffMailboxes(redis, keys, format);
     }
 
     @Bean

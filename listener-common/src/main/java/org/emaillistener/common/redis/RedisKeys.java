@@ -32,6 +32,9 @@ import java.util.UUID;
  * and UID</td></tr>
  * <tr><td>{@code el:history:{id}}</td><td>hash</td><td>the mailbox's history imports as JSON, by their
  * filter</td></tr>
+ * <tr><td>{@code el:one-off:{id}}</td><td>string, with a TTL</td><td>a mailbox Creatio asked to import
+ * history from without registering it, stored as {@code el:mailbox:{id}} is; deleted when the import
+ * is done</td></tr>
  * </table>
  *
  * {@code {id}} is Creatio's mailbox id; {@code {folder}} the folder's full name on the server, as is.
@@ -115,5 +118,9 @@ public final class RedisKeys {
 
     public String history(UUID mailboxId) {
         return prefix + "history:" + mailboxId;
+    }
+
+    public String oneOff(UUID mailboxId) {
+        return prefix + "one-off:" + mailboxId;
     }
 }

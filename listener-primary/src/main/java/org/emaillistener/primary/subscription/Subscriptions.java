@@ -18,6 +18,7 @@ import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.OneOffMailboxes;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
@@ -53,6 +54,7 @@ public class Subscriptions {
     private final SyncJobOutbox jobs;
     private final CreatioClient creatio;
     private final HistoryImports historyImports;
+    private final OneOffMailboxes oneOffs;
     private final ImapWatchers imapWatchers;
     private final ExchangeWatchers exchangeWatchers;
     private final GraphWatchers graphWatchers;
@@ -65,7 +67,8 @@ public class Subscriptions {
             Thread.ofVirtual().name("capacity-report").factory());
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
-            CreatioClient creatio, HistoryImports historyImports, ImapWatchers imapWatchers, ExchangeWatchers exchangeWatchers,
+            CreatioClient creatio, HistoryImports historyImports, OneOffMailboxes oneOffs, ImapWatchers imapWatchers,
+            ExchangeWatchers exchangeWatchers,
             GraphWatchers graphWatchers, ParkedMessages parked,
             DeliveredMessages delivered, MeterRegistry meters) {
         this.registry = registry;
@@ -74,6 +77,7 @@ public class Subscriptions {
         this.jobs = jobs;
         this.creatio = creatio;
         this.historyImports = historyImports;
+        this.oneOffs = oneOffs;
         this.imapWatchers = imapWatchers;
         this.exchangeWatchers = exchangeWatchers;
         this.graphWatchers = graphWatchers;
@@ -153,6 +157,7 @@ public class Subscriptions {
         states.remove(mailboxId);
         cursors.removeAll(mailboxId);
         historyImports.removeAll(mailboxId);
+        oneOffs.release(mailboxId);
         parked.removeAll(mailboxId);
         delivered.removeAll(mailboxId);
         if (known) {

@@ -27,6 +27,7 @@ import org.emaillistener.common.jobs.SyncJobProperties;
 import org.emaillistener.common.memory.InMemoryCursors;
 import org.emaillistener.common.memory.InMemoryDeliveredMessages;
 import org.emaillistener.common.memory.InMemoryHistoryImports;
+import org.emaillistener.common.memory.InMemoryOneOffMailboxes;
 import org.emaillistener.common.memory.InMemoryLeases;
 import org.emaillistener.common.memory.InMemoryMailboxRegistry;
 import org.emaillistener.common.memory.InMemoryParkedMessages;
@@ -250,7 +251,7 @@ class MailboxOwnershipTest {
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1, Duration.ofMillis(500), Duration.ofSeconds(1)));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
-                new InMemoryHistoryImports(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
+                new InMemoryHistoryImports(), new InMemoryOneOffMailboxes(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
                         new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))),
                 graphWatchers(cursors),
                 new InMemoryParkedMessages(),

@@ -23,7 +23,6 @@ import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.jobs.SyncJobDeferredException;
 import org.emaillistener.common.jobs.SyncJobHandler;
 import org.emaillistener.common.jobs.SyncJobs;
-import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionStates;
@@ -54,7 +53,7 @@ public class MailboxSync implements SyncJobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxSync.class);
 
-    private final MailboxRegistry registry;
+    private final JobMailboxes mailboxes;
     private final MailboxLocks locks;
     private final SyncJobs jobs;
     private final FolderSync folders;
@@ -73,11 +72,11 @@ public class MailboxSync implements SyncJobHandler {
     private final ScheduledExecutorService lockRenewals = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("mailbox-lock-renewal").daemon().factory());
 
-    public MailboxSync(MailboxRegistry registry, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
+    MailboxSync(JobMailboxes mailboxes, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
             HistorySync history, ExchangeFolderSync exchangeFolders, ExchangeHistorySync exchangeHistory,
             GraphFolderSync graphFolders, GraphHistorySync graphHistory, GraphConnector graph,
             SyncProperties properties, SubscriptionStates states, CreatioProperties creatio, MeterRegistry meters) {
-        this.registry = registry;
+        this.mailboxes = mailboxes;
         this.locks = locks;
         this.jobs = jobs;
         this.folders = folders;
@@ -193,7 +192,7 @@ public class MailboxSync implements SyncJobHandler {
     }
 
     private void sync(SyncJob job) throws Exception {
-        RegisteredMailbox mailbox = registry.find(job.mailboxId()).orElse(null);
+        RegisteredMailbox mailbox = mailboxes.of(job).orElse(null);
         if (mailbox == null) {
             log.debug("Sync job {} is for a mailbox that is no longer served", job);
             return;
@@ -232,6 +231,7 @@ public class MailboxSync implements SyncJobHandler {
             throw e;
         }
         consumed("done");
+        mailboxes.ran(job);
         creatioFailingSince.remove(job.mailboxId());
         states.clearDeliveryProblem(job.mailboxId());
         for (String folder : backlog) {

@@ -1,0 +1,67 @@
+package org.emaillistener.secondary.sync;
+
+import java.util.Optional;
+
+import org.emaillistener.common.history.HistoryImport;
+import org.emaillistener.common.history.HistoryImports;
+import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.registry.OneOffMailboxes;
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The mailbox a sync job is for: a registered one, or, for a history import Creatio asked for without
+ * registering the mailbox, the one-off mailbox held for it, whose credentials are let go as soon as
+ * its import is done.
+ */
+@Component
+class JobMailboxes {
+
+    private static final Logger log = LoggerFactory.getLogger(JobMailboxes.class);
+
+    private final MailboxRegistry registry;
+    private final OneOffMailboxes oneOffs;
+    private final HistoryImports imports;
+
+    JobMailboxes(MailboxRegistry registry, OneOffMailboxes oneOffs, HistoryImports imports) {
+        this.registry = registry;
+        this.oneOffs = oneOffs;
+        this.imports = imports;
+    }
+
+    /** The mailbox to run the job with; empty when it is no longer served (nor imported). */
+    Optional<RegisteredMailbox> of(SyncJob job) {
+        Optional<RegisteredMailbox> registered = registry.find(job.mailboxId());
+        if (registered.isPresent() || job.reason() != SyncJob.Reason.HISTORY) {
+            return registered;
+        }
+        return oneOffs.find(job.mailboxId());
+    }
+
+    /**
+     * After a job ran: a one-off mailbox whose import is done (or was ended) has its credentials let
+     * go, one whose import goes on is held for {@link OneOffMailboxes#HOLD} again. A registered
+     * mailbox is left alone.
+     */
+    void ran(SyncJob job) {
+        if (job.reason() != SyncJob.Reason.HISTORY || registry.find(job.mailboxId()).isPresent()) {
+            return;
+        }
+        Optional<RegisteredMailbox> oneOff = oneOffs.find(job.mailboxId());
+        if (oneOff.isEmpty()) {
+            return;
+        }
+        boolean over = imports.find(job.mailboxId(), job.filter())
+                .map(done -> done.status() == HistoryImport.Status.DONE).orElse(true);
+        if (over) {
+            oneOffs.release(job.mailboxId());
+            log.info("History import of unregistered mailbox {} ({}) is over: its credentials are let go",
+                    job.mailboxId(), job.filter());
+        } else {
+            oneOffs.hold(oneOff.get(), OneOffMailboxes.HOLD);
+        }
+    }
+}
