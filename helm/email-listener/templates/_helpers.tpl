@@ -94,6 +94,10 @@ Creatio's MaxBpmonlineDownTime.
   value: {{ .Values.maxBpmonlineDownTime | quote }}
 - name: JAVA_TOOL_OPTIONS
   value: {{ .Values.jvmOptions | quote }}
+{{- with .Values.logLevel }}
+- name: LOGGING_LEVEL_ORG_EMAILLISTENER
+  value: {{ . | quote }}
+{{- end }}
 - name: SPRING_DATA_REDIS_HOST
   value: {{ required "redis.host is required" .Values.redis.host | quote }}
 - name: SPRING_DATA_REDIS_PORT
@@ -386,4 +390,56 @@ prometheus.io/scrape: "true"
 prometheus.io/path: /actuator/prometheus
 prometheus.io/port: {{ .port | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+The values of Creatio's own Email Listener chart, taken as aliases of this chart's (each checked by
+values.schema.json): an operator upgrading from the original keeps their values file. Where both are
+given, the original's name wins, since it is the one the operator wrote. Included at the top of every
+template (it renders nothing and may run again: each alias only copies into this chart's value).
+Names the listener has no use for (ApiUrl, apiVersion, RabbitMQ's ExchangeName, QueueName, HostApi
+and HttpPort, FeaturesMarkEmailsAsSynchronized) are accepted and ignored: README, "Migrating from
+Creatio's Email Listener".
+*/}}
+{{- define "email-listener.originalValues" -}}
+{{- $v := .Values -}}
+{{- if hasKey $v "ReplicaCount" }}{{- $_ := set $v "replicaCount" $v.ReplicaCount }}{{- end }}
+{{- if hasKey $v "WorkerReplicaCount" }}{{- $_ := set $v.secondary "replicaCount" $v.WorkerReplicaCount }}{{- end }}
+{{- with $v.env }}
+{{- if hasKey . "host" }}{{- $_ := set $v.redis "host" .host }}{{- end }}
+{{- if hasKey . "port" }}{{- $_ := set $v.redis "port" .port }}{{- end }}
+{{- if hasKey . "base" }}{{- $_ := set $v.redis "database" .base }}{{- end }}
+{{- end }}
+{{- with $v.Redis }}{{- with .Connection }}
+{{- /* StackExchange.Redis's form: host[:port],password=...,ssl=true,defaultDatabase=N,... */}}
+{{- $parts := splitList "," . }}
+{{- $endpoint := trim (first $parts) }}
+{{- if regexMatch "^\\[.*\\]:[0-9]+$|^[^:\\[\\]]+:[0-9]+$" $endpoint }}
+{{- $_ := set $v.redis "host" (trimAll "[]" (regexReplaceAll ":[0-9]+$" $endpoint "")) }}
+{{- $_ := set $v.redis "port" (atoi (regexFind "[0-9]+$" $endpoint)) }}
+{{- else }}
+{{- $_ := set $v.redis "host" (trimAll "[]" $endpoint) }}
+{{- end }}
+{{- range rest $parts }}
+{{- $option := splitn "=" 2 (trim .) }}
+{{- $name := lower $option._0 }}
+{{- if eq $name "password" }}{{- $_ := set $v.redis "password" $option._1 }}{{- end }}
+{{- if eq $name "ssl" }}{{- $_ := set $v.redis "tls" (eq (lower $option._1) "true") }}{{- end }}
+{{- if eq $name "defaultdatabase" }}{{- $_ := set $v.redis "database" (atoi $option._1) }}{{- end }}
+{{- end }}
+{{- end }}{{- end }}
+{{- with $v.RabbitMQ }}
+{{- if hasKey . "Host" }}{{- $_ := set $v.rabbitmq "host" .Host }}{{- end }}
+{{- if hasKey . "AmqpPort" }}{{- $_ := set $v.rabbitmq "port" .AmqpPort }}{{- end }}
+{{- if hasKey . "VirtualHost" }}{{- $_ := set $v.rabbitmq "virtualHost" .VirtualHost }}{{- end }}
+{{- if hasKey . "Login" }}{{- $_ := set $v.rabbitmq "username" .Login }}{{- end }}
+{{- if hasKey . "Password" }}{{- $_ := set $v.rabbitmq "password" .Password }}{{- end }}
+{{- end }}
+{{- with $v.service }}
+{{- if hasKey . "type" }}{{- $_ := set $v.primary.service "type" .type }}{{- end }}
+{{- if hasKey . "nodePort" }}{{- $_ := set $v.primary.service "nodePort" .nodePort }}{{- end }}
+{{- end }}
+{{- with $v.log4Net }}{{- with .level }}
+{{- $_ := set $v "logLevel" (get (dict "all" "TRACE" "debug" "DEBUG" "info" "INFO" "warn" "WARN" "error" "ERROR" "fatal" "ERROR" "off" "OFF") (lower .)) }}
+{{- end }}{{- end }}
 {{- end }}

@@ -50,15 +50,21 @@ final class ConfigurationMetadata {
     /** The properties that are lists of records, to the record class. */
     private final Map<String, Class<?>> recordLists;
 
-    private ConfigurationMetadata(Map<String, String> sourceTypes, Map<String, Class<?>> recordLists) {
+    /** The properties that are maps (an entry per key: {@code logging.level.<logger>}). */
+    private final Set<String> maps;
+
+    private ConfigurationMetadata(Map<String, String> sourceTypes, Map<String, Class<?>> recordLists,
+            Set<String> maps) {
         this.sourceTypes = sourceTypes;
         this.recordLists = recordLists;
+        this.maps = maps;
     }
 
     static ConfigurationMetadata load() {
         JsonMapper json = JsonMapper.builder().build();
         Map<String, String> sourceTypes = new TreeMap<>();
         Map<String, Class<?>> recordLists = new TreeMap<>();
+        Set<String> maps = new java.util.TreeSet<>();
         try {
             for (URL file : Collections.list(ConfigurationMetadata.class.getClassLoader().getResources(METADATA))) {
                 try (InputStream in = file.openStream()) {
@@ -66,13 +72,16 @@ final class ConfigurationMetadata {
                         String name = property.path("name").asString();
                         sourceTypes.put(name, property.path("sourceType").asString(""));
                         recordOfList(property.path("type").asString("")).ifPresent(type -> recordLists.put(name, type));
+                        if (property.path("type").asString("").startsWith("java.util.Map<")) {
+                            maps.add(name);
+                        }
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new ConfigurationMetadata(sourceTypes, recordLists);
+        return new ConfigurationMetadata(sourceTypes, recordLists, maps);
     }
 
     private static Optional<Class<?>> recordOfList(String type) {
@@ -107,7 +116,8 @@ final class ConfigurationMetadata {
                 StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(envName, "value")));
         ConfigurationPropertyName variable = ((IterableConfigurationPropertySource) environment).iterator().next();
         return propertiesOf(role)
-                .flatMap(property -> Stream.concat(Stream.of(property), elementProperties(property, variable)))
+                .flatMap(property -> Stream.concat(Stream.of(property), Stream.concat(
+                        elementProperties(property, variable), mapEntry(property, variable))))
                 .filter(property -> {
                     ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property);
                     return name != null && environment.getConfigurationProperty(name) != null;
@@ -118,6 +128,18 @@ final class ConfigurationMetadata {
     /** Whether the role's application (or its JVM) reads this environment variable. */
     boolean isRead(String envName, ListenerRole role) {
         return NOT_PROPERTIES.contains(envName) || propertyBoundBy(envName, role).isPresent();
+    }
+
+    /**
+     * The entry of a map property the variable names by its key ({@code LOGGING_LEVEL_ORG_EXAMPLE}:
+     * {@code logging.level.org.example}), as Spring binds it.
+     */
+    private Stream<String> mapEntry(String property, ConfigurationPropertyName variable) {
+        ConfigurationPropertyName map = ConfigurationPropertyName.ofIfValid(property);
+        if (!maps.contains(property) || map == null || !map.isAncestorOf(variable)) {
+            return Stream.empty();
+        }
+        return Stream.of(variable.toString());
     }
 
     /** The properties of the list's element that the variable names by its index, e.g. {@code tenants[3].client-id}. */

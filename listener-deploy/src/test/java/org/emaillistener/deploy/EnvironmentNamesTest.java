@@ -42,6 +42,9 @@ class EnvironmentNamesTest {
         assertThat(metadata.isRead("LISTENER_IMAP_IDLE_RENEWAL", ListenerRole.PRIMARY)).isFalse();
         assertThat(metadata.isRead("IMAP_IDLE_RENEW_INTERVAL", ListenerRole.PRIMARY)).isFalse();
         assertThat(metadata.isRead("LISTENER_CALLBACKS_ALLOWED_HOST", ListenerRole.PRIMARY)).isFalse();
+        assertThat(metadata.propertyBoundBy("LOGGING_LEVEL_ORG_EMAILLISTENER", ListenerRole.PRIMARY))
+                .contains("logging.level.org.emaillistener");
+        assertThat(metadata.isRead("LOGGING_LEVELS_ORG_EMAILLISTENER", ListenerRole.PRIMARY)).isFalse();
         // Each role reads only its own properties (and the shared ones).
         assertThat(metadata.isRead("LISTENER_PRIMARY_CAPACITY", ListenerRole.PRIMARY)).isTrue();
         assertThat(metadata.isRead("LISTENER_PRIMARY_CAPACITY", ListenerRole.SECONDARY)).isFalse();
@@ -62,7 +65,8 @@ class EnvironmentNamesTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "hpa.yaml", "keda.yaml", "ingress.yaml", "existing-secrets.yaml", "inline-secrets.yaml",
-            "monitoring.yaml", "tuned.yaml", "graph-inline.yaml", "graph-existing-secrets.yaml" })
+            "monitoring.yaml", "tuned.yaml", "graph-inline.yaml", "graph-existing-secrets.yaml",
+            "original-chart.yaml" })
     void everyVariableTheChartSetsIsReadByItsApplication(String variant) {
         Manifests manifests = EmailListenerChart.render(REQUIRED, variant);
 
