@@ -157,6 +157,20 @@ public class CreatioClient {
         }
     }
 
+    /** Whether the mailbox's new mail goes to {@code NewEmail} ({@link CreatioProperties#announcesNewEmail}). */
+    public boolean announcesNewEmail(SynchronizationCredentials mailbox) {
+        return properties.announcesNewEmail(mailbox);
+    }
+
+    /**
+     * {@code NewEmail}, the legacy Exchange callback: the ids of new items, which Creatio loads over
+     * EWS itself. Returns only when Creatio answered 2xx.
+     */
+    public void announceNewEmail(SynchronizationCredentials mailbox, List<String> itemIds)
+            throws CreatioCallFailedException {
+        post(mailbox, "NewEmail", NewEmailEvent.of(mailbox, itemIds, DotNetTicks.of(java.time.Instant.now())));
+    }
+
     /** {@code ProcessMailboxState}: tells Creatio whether the mailbox can be reached. */
     public void reportMailboxState(SynchronizationCredentials mailbox, MailboxStateReport report)
             throws CreatioCallFailedException {

@@ -26,6 +26,10 @@ import jakarta.validation.constraints.Min;
  * @param maxDownTime how long Creatio may fail to answer a mailbox's deliveries before the mailbox's
  *        state says so (the mail waits; it is never dropped); Creatio's deployment variable
  *        {@code MaxBpmonlineDownTime} (minutes) sets it in the applications' configuration
+ * @param legacyNewEmail whether a mailbox served over EWS whose {@code BpmEndpoint} ends in
+ *        {@code /NewEmail} gets Creatio's legacy {@code NewEmail} callback (the new items' ids, which
+ *        Creatio loads itself) instead of {@code ProcessFullEmail} beside it; off by default, since
+ *        every Creatio version takes {@code ProcessFullEmail}
  */
 @Validated
 @ConfigurationProperties("listener.creatio")
@@ -34,7 +38,19 @@ public record CreatioProperties(
         @DefaultValue("60s") Duration requestTimeout,
         @DefaultValue @Valid Circuit circuit,
         @DefaultValue @Valid Retry retry,
-        @DefaultValue("10m") Duration maxDownTime) {
+        @DefaultValue("10m") Duration maxDownTime,
+        @DefaultValue("false") boolean legacyNewEmail) {
+
+    /** Whether this mailbox's new mail is announced by {@code NewEmail} (see {@link #legacyNewEmail}). */
+    public boolean announcesNewEmail(SynchronizationCredentials mailbox) {
+        if (!legacyNewEmail || mailbox.BpmEndpoint() == null) {
+            return false;
+        }
+        String endpoint = mailbox.BpmEndpoint().trim();
+        int query = endpoint.indexOf('?');
+        String path = query < 0 ? endpoint : endpoint.substring(0, query);
+        return path.replaceAll("/+$", "").toLowerCase(java.util.Locale.ROOT).endsWith("/newemail");
+    }
 
     /** The defaults, with {@code settings} (relative names, e.g. {@code circuit.open-for}) over them. */
     public static CreatioProperties of(Map<String, String> settings) {

@@ -40,6 +40,11 @@ public final class CreatioContract {
     private static final Map<String, Type> REFRESH_TOKEN = Map.of("MailboxId", Type.STRING, "SenderEmailAddress",
             Type.NULLABLE_STRING, "BpmUserName", Type.NULLABLE_STRING, "BpmUserWorkspace", Type.NULLABLE_STRING);
 
+    /** {@code NewEmail}'s wrapped, camelCase event (CREATIO_PROTOCOL.md, "NewEmail"). */
+    private static final Map<String, Type> NEW_EVENT = Map.of("uniqueIds", Type.ARRAY, "id", Type.STRING,
+            "sysAdminUnit", Type.NULLABLE_STRING, "workspaceName", Type.NULLABLE_STRING, "timeZoneId",
+            Type.NULLABLE_STRING, "eventTimeStamp", Type.INTEGER);
+
     private CreatioContract() {
     }
 
@@ -63,6 +68,15 @@ public final class CreatioContract {
                 }
             }
             case "RefreshToken" -> members(body, REFRESH_TOKEN, "", found);
+            case "NewEmail" -> {
+                members(body, Map.of("newEvent", Type.OBJECT), "", found);
+                members(body.path("newEvent"), NEW_EVENT, "newEvent.", found);
+                JsonNode ids = body.path("newEvent").path("uniqueIds");
+                if (ids.isArray() && (ids.isEmpty() || ids.valueStream().anyMatch(id -> !id.isString()
+                        || id.asString().isBlank()))) {
+                    found.add("newEvent.uniqueIds must hold the new items' ids, each a non-empty string");
+                }
+            }
             default -> found.add("no such operation: " + operation);
         }
         return found;

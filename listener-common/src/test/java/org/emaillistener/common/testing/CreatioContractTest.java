@@ -54,6 +54,19 @@ class CreatioContractTest {
                 .containsExactly("Avaliable=false without ExceptionClassName and ExceptionMessage");
     }
 
+    @Test
+    void readsTheLegacyNewEmailEventWrappedAndCamelCaseOnly() {
+        String event = "{\"newEvent\":{\"uniqueIds\":[\"AAMkAD=\"],\"id\":\"m\",\"sysAdminUnit\":\"Supervisor\","
+                + "\"workspaceName\":\"Default\",\"timeZoneId\":\"UTC\",\"eventTimeStamp\":638369856000000000}}";
+
+        assertThat(CreatioContract.violations("NewEmail", tree(event))).isEmpty();
+        assertThat(CreatioContract.violations("NewEmail", tree(event.replace("\"uniqueIds\":[\"AAMkAD=\"]",
+                "\"UniqueIds\":[]")))).contains("newEvent.uniqueIds is missing",
+                        "newEvent.UniqueIds is not a member Creatio reads (a misspelling loses its value)");
+        assertThat(CreatioContract.violations("NewEmail", tree(event.replace("[\"AAMkAD=\"]", "[]"))))
+                .containsExactly("newEvent.uniqueIds must hold the new items' ids, each a non-empty string");
+    }
+
     private static JsonNode tree(String json) {
         return JSON.readTree(json);
     }

@@ -52,7 +52,7 @@ public class ExchangeFolderSync implements ServerFolders {
                 position -> page(exchange.sync(folderId, position, pageSize)),
                 failure -> failure instanceof ExchangeException e && e.syncStateInvalid(), exchange::fetch,
                 failure -> failure instanceof ExchangeException e && e.itemNotFound(),
-                itemId -> exchange.categorize(itemId, category), false);
+                itemId -> exchange.categorize(itemId, category), false, true);
     }
 
     private static PagedFolderSync.Page page(SyncPage page) {

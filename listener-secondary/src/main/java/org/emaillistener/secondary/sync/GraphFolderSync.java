@@ -52,7 +52,7 @@ public class GraphFolderSync implements ServerFolders {
                 position -> page(graph.delta(folderId, position, pageSize)),
                 failure -> failure instanceof GraphException e && e.deltaExpired(), graph::mime,
                 failure -> failure instanceof GraphException e && e.itemNotFound(),
-                messageId -> graph.categorize(messageId, exchange.synchronizedCategory()), true);
+                messageId -> graph.categorize(messageId, exchange.synchronizedCategory()), true, false);
     }
 
     private static PagedFolderSync.Page page(DeltaPage page) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
@@ -69,6 +70,16 @@ public class MessageDelivery {
                 .description("Mail that only the periodic safety sync found, well after it arrived: an event "
                         + "that was missed. Stays at 0 in a healthy system")
                 .register(meters);
+    }
+
+    /** Whether the mailbox's new mail is announced to Creatio's legacy {@code NewEmail} instead. */
+    boolean announcesNewEmail(RegisteredMailbox mailbox) {
+        return creatio.announcesNewEmail(mailbox.credentials());
+    }
+
+    /** {@code NewEmail} with one Exchange item's id; returns only when Creatio answered 2xx. */
+    void announceNewEmail(RegisteredMailbox mailbox, String itemId) throws CreatioCallFailedException {
+        creatio.announceNewEmail(mailbox.credentials(), List.of(itemId));
     }
 
     /**

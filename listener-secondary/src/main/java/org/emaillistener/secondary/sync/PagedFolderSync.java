@@ -74,8 +74,12 @@ class PagedFolderSync {
      * @param marker Creatio's {@code MarkEmailsAsSynchronized}: puts a category on a message
      * @param reportsChanges whether pages report changed messages as well as new ones
      */
+    /**
+     * @param exchangeItemIds whether its messages' ids are EWS item ids, which Creatio's legacy
+     *        {@code NewEmail} callback carries
+     */
     record Folder(String id, String server, Pages pages, Predicate<Exception> lostPosition, Mime mime,
-            Predicate<Exception> goneMessage, Marker marker, boolean reportsChanges) {
+            Predicate<Exception> goneMessage, Marker marker, boolean reportsChanges, boolean exchangeItemIds) {
 
         Page next(String position) throws Exception {
             return pages.next(position);
@@ -240,15 +244,21 @@ class PagedFolderSync {
      */
     private void deliverMessage(RegisteredMailbox mailbox, Folder folder, String messageId, Instant receivedAt,
             boolean recheck, Instant seenAt) throws Exception {
-        Path raw = delivery.spool();
         boolean posted;
-        try {
-            try (OutputStream out = Files.newOutputStream(raw)) {
-                folder.fetch(messageId, out);
+        if (folder.exchangeItemIds() && delivery.announcesNewEmail(mailbox)) {
+            // Creatio's legacy flow: it is told the item's id and loads the item itself.
+            delivery.announceNewEmail(mailbox, messageId);
+            posted = true;
+        } else {
+            Path raw = delivery.spool();
+            try {
+                try (OutputStream out = Files.newOutputStream(raw)) {
+                    folder.fetch(messageId, out);
+                }
+                posted = delivery.deliverSpooled(mailbox, raw, receivedAt, seenAt, recheck);
+            } finally {
+                MessageDelivery.discard(raw);
             }
-            posted = delivery.deliverSpooled(mailbox, raw, receivedAt, seenAt, recheck);
-        } finally {
-            MessageDelivery.discard(raw);
         }
         if (!posted) {
             log.info("Mailbox {}: message {} was delivered before; skipped", mailbox.id(), itemKey(messageId));
