@@ -252,11 +252,17 @@ final class Deployment implements AutoCloseable {
         return byFolder;
     }
 
+    /**
+     * Stops everything and removes what the deployment left in Redis and RabbitMQ; then fails if any
+     * callback of the run was one Creatio would not read as meant (the stand-in checks each against
+     * Creatio's contract), so every test on the deployment asserts it.
+     */
     @Override
     public void close() throws Exception {
         for (ServiceProcess process : started) {
             process.close();
         }
+        List<String> violations = creatio.contractViolations();
         creatio.close();
         redisRelay.close();
         rabbitRelay.close();
@@ -270,6 +276,9 @@ final class Deployment implements AutoCloseable {
             if (name.strip().startsWith(queue + ".sync")) {
                 TestServers.rabbitMq().rabbitmqctl("delete_queue", name.strip());
             }
+        }
+        if (!violations.isEmpty()) {
+            throw new AssertionError("Callbacks Creatio would not read as meant: " + violations);
         }
     }
 }
