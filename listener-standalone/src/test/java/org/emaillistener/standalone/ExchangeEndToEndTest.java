@@ -250,6 +250,29 @@ class ExchangeEndToEndTest extends EndToEndTest {
     }
 
     @Test
+    void importsTheHistoryOfAnUnregisteredMailboxWithTheRequestsCredentialsOnceAndWatchesNothing()
+            throws Exception {
+        String user = newUser("one-off");
+        for (int i = 1; i <= 3; i++) {
+            exchange.createMessage(user, exchange.folderId(user, "inbox"), mime(user, "Old " + i, "<old-" + i + "-"
+                    + user + ">"), Instant.now().minus(Duration.ofHours(i)));
+        }
+        String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), exchange.ewsUrl(), user, "secret",
+                creatio.bpmEndpoint(), List.of(), 0);
+        long yesterday = DotNetTicks.of(Instant.now().minus(Duration.ofDays(1)));
+
+        var response = api().post("/api/email/synchronize", "{\"Credentials\":" + credentials + ",\"Filters\":\""
+                + yesterday + "\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> emailsFor(user).size() >= 3);
+        assertThat(emailsFor(user)).extracting(email -> email.get("Subject").asString())
+                .containsExactlyInAnyOrder("Old 1", "Old 2", "Old 3");
+        assertThat(exchange.requests()).as("nothing subscribed").noneMatch(request -> request.equals("Subscribe " + user));
+        assertDeliveredOnce(user, 3);
+    }
+
+    @Test
     void sendsThroughExchangeWithCreateItemAndTheComposedMime() throws Exception {
         String user = newUser("send");
         String credentials = CreatioRequests.exchangeMailbox(UUID.randomUUID(), exchange.ewsUrl(), user, "secret",

@@ -114,6 +114,41 @@ class HistoryImportEndToEndTest extends EndToEndTest {
         assertThat(state.statusCode()).as("an import is no registration").isEqualTo(404);
     }
 
+    /**
+     * Creatio's calls come in no fixed order: the import asked first, then {@code create}. The
+     * subscription's new mail starts where the import's history ends, so each message arrives once.
+     */
+    @Test
+    void aCreateThatFollowsTheImportStartsNewMailWhereTheImportEnds() throws Exception {
+        String user = "then-create-" + UUID.randomUUID() + "@example.com";
+        var account = mail.greenMail().setUser(user, user, "secret");
+        MailFolder inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
+        for (int i = 1; i <= 5; i++) {
+            inbox.appendMessage(plain(user, "Before create " + i), new Flags(), new Date());
+        }
+        UUID mailbox = UUID.randomUUID();
+        String credentials = CreatioRequests.imapMailbox(mailbox, "127.0.0.1", mail.imapPort(), user, "secret",
+                creatio.bpmEndpoint(), List.of());
+        String request = "{\"Credentials\":" + credentials + ",\"Filters\":\"UNDRAFT UNDELETED UID 1:*\"}";
+
+        assertThat(api().post("/api/email/synchronize", request).statusCode()).isEqualTo(200);
+        assertThat(api().post("/api/listeners/create", CreatioRequests.array(credentials)).statusCode()).isEqualTo(200);
+        assertThat(oneOffs.find(mailbox)).as("a registered mailbox's import uses its registration").isEmpty();
+        Thread.sleep(1500);
+        mail.send(plain(user, "After create"));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> subjectsFor(user).size() >= 6);
+        Thread.sleep(2000);
+        assertThat(subjectsFor(user)).containsExactlyInAnyOrder("Before create 1", "Before create 2",
+                "Before create 3", "Before create 4", "Before create 5", "After create");
+    }
+
+    private static List<String> subjectsFor(String user) {
+        return creatio.acceptedEmails().stream()
+                .filter(email -> email.get("Recepients").valueStream().anyMatch(r -> r.asString().contains(user)))
+                .map(email -> email.get("Subject").asString()).toList();
+    }
+
     @Test
     void refusesToImportAnUnregisteredMailboxWithIncompleteOrUnsafeCredentials() {
         String onlyAnId = "{\"Credentials\":{\"Id\":\"" + UUID.randomUUID() + "\"},\"Filters\":\"ALL\"}";

@@ -85,7 +85,8 @@ public class MailboxOwnership implements SmartLifecycle {
     public void register(SynchronizationCredentials credentials) {
         RegisteredMailbox mailbox = registry.find(credentials.Id())
                 .map(known -> known.withCredentials(credentials))
-                .orElseGet(() -> new RegisteredMailbox(credentials, Instant.now()));
+                .orElseGet(() -> new RegisteredMailbox(credentials,
+                        subscriptions.importedUpTo(credentials.Id()).orElseGet(Instant::now)));
         if (!registry.saveWithin(mailbox, properties.maxMailboxesPerCreatioHost())) {
             log.warn("Mailbox {} refused: its Creatio host {} has {} mailboxes already (listener.primary."
                     + "max-mailboxes-per-creatio-host)", mailbox.id(), mailbox.creatioHost(),
@@ -94,6 +95,7 @@ public class MailboxOwnership implements SmartLifecycle {
                     + properties.maxMailboxesPerCreatioHost() + " mailboxes registered, the most this listener "
                     + "takes for one host (listener.primary.max-mailboxes-per-creatio-host)");
         }
+        subscriptions.registered(mailbox.id());
         boolean servedHere = subscriptions.servedMailbox(mailbox.id()).isPresent();
         boolean room = servedHere || servedCount.get() < properties.limit();
         if (running && room && leases.tryAcquire(mailbox.id(), replica, properties.leaseTtl())) {

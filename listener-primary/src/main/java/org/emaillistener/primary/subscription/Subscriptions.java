@@ -150,6 +150,20 @@ public class Subscriptions {
         }
     }
 
+    /**
+     * Until when a one-off history import of the mailbox (Creatio asked for it before {@code create})
+     * takes its mail, if one holds it: a registration that follows starts its new mail there, so
+     * nothing falls between the import and the subscription, and nothing is in both.
+     */
+    public Optional<Instant> importedUpTo(UUID mailboxId) {
+        return oneOffs.find(mailboxId).map(RegisteredMailbox::registeredAt);
+    }
+
+    /** The mailbox is registered now: its import goes on with the registered credentials. */
+    public void registered(UUID mailboxId) {
+        oneOffs.release(mailboxId);
+    }
+
     /** Creatio's close: stop the subscription and forget the mailbox. */
     public boolean forget(UUID mailboxId) {
         boolean known = registry.remove(mailboxId);

@@ -2,6 +2,7 @@ package org.emaillistener.secondary.sync;
 
 import java.util.Optional;
 
+import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.history.HistoryImport;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
@@ -25,11 +26,14 @@ class JobMailboxes {
     private final MailboxRegistry registry;
     private final OneOffMailboxes oneOffs;
     private final HistoryImports imports;
+    private final DeliveredMessages delivered;
 
-    JobMailboxes(MailboxRegistry registry, OneOffMailboxes oneOffs, HistoryImports imports) {
+    JobMailboxes(MailboxRegistry registry, OneOffMailboxes oneOffs, HistoryImports imports,
+            DeliveredMessages delivered) {
         this.registry = registry;
         this.oneOffs = oneOffs;
         this.imports = imports;
+        this.delivered = delivered;
     }
 
     /** The mailbox to run the job with; empty when it is no longer served (nor imported). */
@@ -42,8 +46,8 @@ class JobMailboxes {
     }
 
     /**
-     * After a job ran: a one-off mailbox whose import is done (or was ended) has its credentials let
-     * go, one whose import goes on is held for {@link OneOffMailboxes#HOLD} again. A registered
+     * After a job ran: a one-off mailbox whose import is done (or was ended) has its credentials, its
+     * import's record and its delivered Message-IDs let go, one whose import goes on is held for {@link OneOffMailboxes#HOLD} again. A registered
      * mailbox is left alone.
      */
     void ran(SyncJob job) {
@@ -57,7 +61,10 @@ class JobMailboxes {
         boolean over = imports.find(job.mailboxId(), job.filter())
                 .map(done -> done.status() == HistoryImport.Status.DONE).orElse(true);
         if (over) {
+            // Nothing of an unregistered mailbox outlives its import.
             oneOffs.release(job.mailboxId());
+            imports.removeAll(job.mailboxId());
+            delivered.removeAll(job.mailboxId());
             log.info("History import of unregistered mailbox {} ({}) is over: its credentials are let go",
                     job.mailboxId(), job.filter());
         } else {
