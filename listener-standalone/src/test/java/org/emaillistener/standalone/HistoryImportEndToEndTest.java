@@ -88,14 +88,8 @@ class HistoryImportEndToEndTest extends EndToEndTest {
     @Test
     void importsAMailboxThatIsNotRegisteredWithTheRequestsCredentialsOnceAndSubscribesNothing() throws Exception {
         String user = "one-off-" + UUID.randomUUID() + "@example.com";
-        var account = mail.greenMail().setUser(user, user, "secret");
-        MailFolder inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
-        for (int i = 1; i <= 5; i++) {
-            inbox.appendMessage(plain(user, "One-off " + i), new Flags(), new Date());
-        }
         UUID mailbox = UUID.randomUUID();
-        String credentials = CreatioRequests.imapMailbox(mailbox, "127.0.0.1", mail.imapPort(), user, "secret",
-                creatio.bpmEndpoint(), List.of());
+        String credentials = withOldMail(user, mailbox, "One-off ");
         String request = "{\"Credentials\":" + credentials + ",\"Filters\":\"UNDRAFT UNDELETED UID 1:*\"}";
 
         long start = System.nanoTime();
@@ -121,14 +115,8 @@ class HistoryImportEndToEndTest extends EndToEndTest {
     @Test
     void aCreateThatFollowsTheImportStartsNewMailWhereTheImportEnds() throws Exception {
         String user = "then-create-" + UUID.randomUUID() + "@example.com";
-        var account = mail.greenMail().setUser(user, user, "secret");
-        MailFolder inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
-        for (int i = 1; i <= 5; i++) {
-            inbox.appendMessage(plain(user, "Before create " + i), new Flags(), new Date());
-        }
         UUID mailbox = UUID.randomUUID();
-        String credentials = CreatioRequests.imapMailbox(mailbox, "127.0.0.1", mail.imapPort(), user, "secret",
-                creatio.bpmEndpoint(), List.of());
+        String credentials = withOldMail(user, mailbox, "Before create ");
         String request = "{\"Credentials\":" + credentials + ",\"Filters\":\"UNDRAFT UNDELETED UID 1:*\"}";
 
         assertThat(api().post("/api/email/synchronize", request).statusCode()).isEqualTo(200);
@@ -141,6 +129,17 @@ class HistoryImportEndToEndTest extends EndToEndTest {
         Thread.sleep(2000);
         assertThat(subjectsFor(user)).containsExactlyInAnyOrder("Before create 1", "Before create 2",
                 "Before create 3", "Before create 4", "Before create 5", "After create");
+    }
+
+    /** A new GreenMail user with five messages in INBOX, subjects {@code prefix1..5}; its credentials. */
+    private static String withOldMail(String user, UUID mailbox, String prefix) throws Exception {
+        var account = mail.greenMail().setUser(user, user, "secret");
+        MailFolder inbox = mail.greenMail().getManagers().getImapHostManager().getInbox(account);
+        for (int i = 1; i <= 5; i++) {
+            inbox.appendMessage(plain(user, prefix + i), new Flags(), new Date());
+        }
+        return CreatioRequests.imapMailbox(mailbox, "127.0.0.1", mail.imapPort(), user, "secret",
+                creatio.bpmEndpoint(), List.of());
     }
 
     private static List<String> subjectsFor(String user) {

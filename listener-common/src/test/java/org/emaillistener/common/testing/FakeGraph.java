@@ -1847,14 +1847,7 @@ public class FakeGraph implements AutoCloseable {
         byte[] mime;
         boolean save;
         if (contentType.startsWith("text/plain")) {
-            try {
-                mime = Base64.getMimeDecoder().decode(new String(req.body, StandardCharsets.US_ASCII).trim());
-            } catch (IllegalArgumentException e) {
-                throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
-            }
-            if (mime.length == 0) {
-                throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
-            }
+            mime = mimeContent(req);
             user.sentMime.add(mime);
             save = true;
         } else if (contentType.startsWith("application/json")) {
@@ -1884,6 +1877,20 @@ public class FakeGraph implements AutoCloseable {
         return new Resp(202, Map.of(), new byte[0]);
     }
 
+    /** A text/plain body holding MIME in Base64, as sendMail and a MIME draft take it. */
+    private static byte[] mimeContent(Req req) {
+        byte[] mime;
+        try {
+            mime = Base64.getMimeDecoder().decode(new String(req.body, StandardCharsets.US_ASCII).trim());
+        } catch (IllegalArgumentException e) {
+            throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+        }
+        if (mime.length == 0) {
+            throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+        }
+        return mime;
+    }
+
     // --- drafts, attachments, upload sessions ---
 
     /**
@@ -1896,15 +1903,7 @@ public class FakeGraph implements AutoCloseable {
         if (!contentType.startsWith("text/plain")) {
             throw new GraphError(400, "BadRequest", "The fake makes drafts from MIME only.");
         }
-        byte[] mime;
-        try {
-            mime = Base64.getMimeDecoder().decode(new String(req.body, StandardCharsets.US_ASCII).trim());
-        } catch (IllegalArgumentException e) {
-            throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
-        }
-        if (mime.length == 0) {
-            throw new GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
-        }
+        byte[] mime = mimeContent(req);
         Draft draft = new Draft(newId("AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0B"), mime, new CopyOnWriteArrayList<>());
         synchronized (this) {
             user.drafts.put(draft.id, draft);
