@@ -13,12 +13,15 @@
 FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
 # The build files first, so that a change to the sources alone reuses the downloaded dependencies.
+# Every module the root pom lists needs its pom here (listener-deploy's DockerfileTest replays this
+# stage from these lines and fails otherwise).
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 COPY listener-common/pom.xml listener-common/
 COPY listener-primary/pom.xml listener-primary/
 COPY listener-secondary/pom.xml listener-secondary/
 COPY listener-standalone/pom.xml listener-standalone/
+COPY listener-it/pom.xml listener-it/
 COPY listener-bench/pom.xml listener-bench/
 COPY listener-deploy/pom.xml listener-deploy/
 COPY listener-common/src/ listener-common/src/

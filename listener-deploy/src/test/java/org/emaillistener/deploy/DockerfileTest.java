@@ -2,14 +2,18 @@ package org.emaillistener.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * The Dockerfile, read as text (no Docker engine here to build it): the targets the compose file and
- * the chart's images need, and the runtime settings graceful shutdown and a read-only root depend on.
+ * The Dockerfile: its build stage replayed without Docker ({@link DockerBuildStage}), and, read as text
+ * (no Docker engine here to run an image), the targets the compose file and the chart need and the
+ * runtime settings graceful shutdown and a read-only root depend on.
  */
 class DockerfileTest {
 
@@ -30,17 +34,65 @@ class DockerfileTest {
                 .containsPattern("(?m)^FROM eclipse-temurin:25-jre AS runtime$");
     }
 
+    /**
+     * The build stage replayed from the Dockerfile itself (no Docker here): exactly the files its COPY
+     * lines copy, in an empty folder, then its RUN lines. A module the root pom lists but the file
+     * does not copy fails Maven here as it fails {@code docker build}; the jars and the layers the
+     * runtime stages copy must come out.
+     */
     @Test
-    void unpacksTheExecutableJarsTheModulesBuild() {
-        assertThat(DOCKERFILE).contains("listener-$app/target/listener-$app.jar",
-                "java -Djarmode=tools -jar", "extract --layers --launcher");
-        for (String app : List.of("primary", "secondary", "standalone")) {
-            assertThat(RepositoryFiles.read(RepositoryFiles.root().resolve("listener-" + app + "/pom.xml")))
-                    .contains("<finalName>listener-" + app + "</finalName>");
-            for (String layer : List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application")) {
-                assertThat(DOCKERFILE).contains("COPY --from=build /layers/" + app + "/" + layer + "/ ./");
+    void theBuildStageBuildsTheJarsAndLayersTheImagesCopyFromExactlyWhatItCopies() throws Exception {
+        DockerBuildStage build = DockerBuildStage.of(DOCKERFILE, "build");
+        Path image = Files.createTempDirectory("docker-build-stage-");
+        try {
+            Path workdir = build.copy(RepositoryFiles.root(), image);
+            assertThat(workdir.resolve("listener-deploy/src")).as(".dockerignore and COPY keep tests out").doesNotExist();
+            Path log = image.resolve("build.log");
+            for (String command : build.commands(image)) {
+                ProcessBuilder run = new ProcessBuilder("bash", "-c", command).directory(workdir.toFile())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                run.environment().put("JAVA_HOME", System.getProperty("java.home"));
+                run.environment().put("PATH", System.getProperty("java.home") + "/bin:" + System.getenv("PATH"));
+                Process process = run.start();
+                assertThat(process.waitFor(10, TimeUnit.MINUTES)).as(command).isTrue();
+                assertThat(process.exitValue()).as("%s%n%s", command, tail(log)).isZero();
             }
+            for (String app : List.of("primary", "secondary", "standalone")) {
+                assertThat(workdir.resolve("listener-" + app + "/target/listener-" + app + ".jar")).isRegularFile();
+                for (String layer : List.of("dependencies", "spring-boot-loader", "snapshot-dependencies",
+                        "application")) {
+                    assertThat(DOCKERFILE).contains("COPY --from=build /layers/" + app + "/" + layer + "/ ./");
+                    assertThat(image.resolve("layers/" + app + "/" + layer)).isDirectory();
+                }
+                assertThat(image.resolve("layers/" + app + "/application/BOOT-INF/classes")).isDirectory();
+                assertThat(image.resolve("layers/" + app + "/spring-boot-loader/org/springframework/boot/loader"))
+                        .isDirectory();
+            }
+        } finally {
+            DockerBuildStage.delete(image);
         }
+    }
+
+    @Test
+    void theReplayMissesWhatTheBuildStageDoesNotCopy() throws Exception {
+        String withoutAModule = DOCKERFILE.replace("COPY listener-it/pom.xml listener-it/\n", "");
+        DockerBuildStage build = DockerBuildStage.of(withoutAModule, "build");
+        Path image = Files.createTempDirectory("docker-build-stage-");
+        try {
+            Path workdir = build.copy(RepositoryFiles.root(), image);
+
+            assertThat(workdir.resolve("pom.xml")).isRegularFile();
+            assertThat(workdir.resolve("listener-it")).doesNotExist();
+            assertThat(workdir.resolve("listener-common/src/main/java")).isDirectory();
+            assertThat(build.commands(image)).first().asString().startsWith("./mvnw ").doesNotContain("--mount");
+        } finally {
+            DockerBuildStage.delete(image);
+        }
+    }
+
+    private static String tail(Path log) {
+        List<String> lines = RepositoryFiles.read(log).lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     @Test
