@@ -140,6 +140,14 @@ Creatio's MaxBpmonlineDownTime.
 {{- end }}
 - name: LISTENER_RABBITMQ_QUORUM
   value: {{ .Values.rabbitmq.quorumQueues | quote }}
+{{- with .Values.rabbitmq.deadLetterTtl }}
+- name: LISTENER_RABBITMQ_DEAD_LETTER_TTL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.rabbitmq.deadLetterMaxLength }}
+- name: LISTENER_RABBITMQ_DEAD_LETTER_MAX_LENGTH
+  value: {{ . | quote }}
+{{- end }}
 - name: LISTENER_SECURITY_ENCRYPTION_KEY
   valueFrom:
     secretKeyRef:

@@ -87,7 +87,8 @@ class EnvironmentNamesTest {
                 .contains("LISTENER_PRIMARY_LEASE_TTL", "LISTENER_OPERATOR_API_KEY", "LISTENER_REDIS_KEY_PREFIX",
                         "SPRING_DATA_REDIS_SSL_ENABLED", "SPRING_RABBITMQ_SSL_ENABLED", "SPRING_DATA_REDIS_PASSWORD",
                         "SPRING_RABBITMQ_PASSWORD", "LISTENER_SECURITY_PREVIOUS_ENCRYPTION_KEY");
-        assertThat(tuned.env(ListenerRole.SECONDARY)).extracting(EnvVar::getName).contains("LISTENER_JOBS_CONCURRENCY");
+        assertThat(tuned.env(ListenerRole.SECONDARY)).extracting(EnvVar::getName).contains("LISTENER_JOBS_CONCURRENCY",
+                "LISTENER_RABBITMQ_DEAD_LETTER_TTL", "LISTENER_RABBITMQ_DEAD_LETTER_MAX_LENGTH");
     }
 
     @Test

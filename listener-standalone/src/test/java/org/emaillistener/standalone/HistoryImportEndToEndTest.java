@@ -169,6 +169,21 @@ class HistoryImportEndToEndTest extends EndToEndTest {
     }
 
     @Test
+    void theOperatorSeesAndReplaysDeadLettersBehindItsKey() {
+        assertThat(api().get("/operator/dead-letters").statusCode()).isEqualTo(401);
+        assertThat(api().post("/operator/dead-letters/replay", "").statusCode()).isEqualTo(401);
+
+        var depth = api().get("/operator/dead-letters", "X-Api-Key", "operator-key");
+        assertThat(depth.statusCode()).isEqualTo(200);
+        assertThat(depth.body()).isEqualTo("{\"depth\":0}");
+        var replay = api().post("/operator/dead-letters/replay?max=0", "", "X-Api-Key", "operator-key");
+        assertThat(replay.statusCode()).isEqualTo(400);
+        replay = api().post("/operator/dead-letters/replay", "", "X-Api-Key", "operator-key");
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.body()).isEqualTo("{\"replayed\":0}");
+    }
+
+    @Test
     void keepsTheOperatorViewBehindItsKey() {
         UUID mailbox = subscribe("operated@example.com", "secret", List.of());
 

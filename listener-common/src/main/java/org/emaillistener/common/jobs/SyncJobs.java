@@ -20,6 +20,15 @@ public interface SyncJobs {
     /** How many jobs wait in the queue (-1 when it cannot be told now). */
     long depth();
 
+    /** How many jobs were given up after the delivery limit and wait to be replayed (-1: cannot be told now). */
+    long deadLetterDepth();
+
+    /**
+     * Queues up to {@code max} dead-lettered jobs again, oldest first, as new jobs (their failure
+     * counts start again); returns how many. A job leaves the dead letters only once it is queued.
+     */
+    int replayDeadLetters(int max);
+
     /**
      * Whether every consumer {@link #consume} started is at work (true before it is called): a worker
      * that died is being replaced, and the process should not be sent more work meanwhile.

@@ -87,6 +87,21 @@ public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
     }
 
     /** Jobs that reached the delivery limit, oldest first. */
+    @Override
+    public long deadLetterDepth() {
+        return deadLetters.size();
+    }
+
+    @Override
+    public synchronized int replayDeadLetters(int max) {
+        int replayed = 0;
+        while (replayed < max && !deadLetters.isEmpty()) {
+            publish(deadLetters.removeFirst());
+            replayed++;
+        }
+        return replayed;
+    }
+
     public List<SyncJob> deadLetters() {
         return List.copyOf(deadLetters);
     }

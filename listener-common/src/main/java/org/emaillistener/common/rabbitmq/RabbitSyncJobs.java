@@ -75,6 +75,8 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
     private final AmqpAdmin admin;
     private volatile long depthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
     private volatile long depth = -1;
+    private volatile long deadDepthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
+    private volatile long deadDepth = -1;
     private final SyncQueueProperties queue;
     private final SyncJobProperties jobs;
     private final List<Duration> delays;
@@ -157,6 +159,65 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
             }
         }
         return depth;
+    }
+
+    /** Read from the broker at most every few seconds, as {@link #depth()}. */
+    @Override
+    public long deadLetterDepth() {
+        long now = System.nanoTime();
+        if (now - deadDepthReadAt > DEPTH_MAX_AGE_NANOS) {
+            deadDepthReadAt = now;
+            try {
+                var info = admin.getQueueInfo(queue.deadLetterQueue());
+                deadDepth = info == null ? -1 : info.getMessageCount();
+            } catch (RuntimeException e) {
+                deadDepth = -1;
+            }
+        }
+        return deadDepth;
+    }
+
+    /**
+     * Takes dead letters one at a time (a manual ack), publishes each as a new job to the sync queue
+     * with the broker's confirm, and only then acks it: a replay cut short loses nothing, and at worst
+     * queues one job twice, which a sync takes as it takes any job.
+     */
+    @Override
+    public int replayDeadLetters(int max) {
+        int replayed = 0;
+        while (replayed < max) {
+            Boolean taken = template.execute(channel -> {
+                var got = channel.basicGet(queue.deadLetterQueue(), false);
+                if (got == null) {
+                    return false;
+                }
+                SyncJob job;
+                try {
+                    job = JSON.readValue(got.getBody(), SyncJob.class);
+                } catch (RuntimeException e) {
+                    log.error("An unreadable dead letter stays in {}: {}", queue.deadLetterQueue(), e.getMessage());
+                    channel.basicNack(got.getEnvelope().getDeliveryTag(), false, true);
+                    return false;
+                }
+                try {
+                    publish(job);
+                } catch (SyncJobNotQueuedException e) {
+                    channel.basicNack(got.getEnvelope().getDeliveryTag(), false, true);
+                    throw e;
+                }
+                channel.basicAck(got.getEnvelope().getDeliveryTag(), false);
+                return true;
+            });
+            if (!Boolean.TRUE.equals(taken)) {
+                break;
+            }
+            replayed++;
+        }
+        if (replayed > 0) {
+            log.info("Replayed {} dead-lettered sync job(s) from {}", replayed, queue.deadLetterQueue());
+            deadDepthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
+        }
+        return replayed;
     }
 
     @Override

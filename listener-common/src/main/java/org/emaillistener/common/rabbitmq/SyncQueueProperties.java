@@ -21,6 +21,10 @@ import jakarta.validation.constraints.NotBlank;
  * @param prefetch unacknowledged jobs each consumer holds; jobs are long (IMAP and Creatio round
  *        trips), so a small number spreads them fairly over the replicas
  * @param confirmTimeout how long {@code publish} waits for the broker's confirm
+ * @param deadLetterTtl how long a dead-lettered job is kept for an operator to replay
+ *        ({@code x-message-ttl} of the dead-letter queue)
+ * @param deadLetterMaxLength the most dead-lettered jobs kept; beyond, the oldest go
+ *        ({@code x-max-length}, dropping from the head)
  */
 @Validated
 @ConfigurationProperties("listener.rabbitmq")
@@ -30,5 +34,7 @@ public record SyncQueueProperties(
         @DefaultValue("email-listener.sync.dead") @NotBlank String deadLetterQueue,
         @DefaultValue("true") boolean quorum,
         @DefaultValue("1") @Min(1) int prefetch,
-        @DefaultValue("10s") Duration confirmTimeout) {
+        @DefaultValue("10s") Duration confirmTimeout,
+        @DefaultValue("14d") Duration deadLetterTtl,
+        @DefaultValue("100000") @Min(1) int deadLetterMaxLength) {
 }

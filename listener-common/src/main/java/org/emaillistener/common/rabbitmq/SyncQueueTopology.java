@@ -32,8 +32,12 @@ import org.springframework.amqp.core.QueueBuilder;
  * ends, and the broker dead-letters it back to the sync queue (quorum: at least once). One TTL per
  * queue keeps expiry in queue order, which is all RabbitMQ checks (it expires at the head only).
  * <p>
+ * The dead-letter queue keeps jobs for {@code listener.rabbitmq.dead-letter-ttl} and at most
+ * {@code dead-letter-max-length} of them (the oldest dropped beyond).
+ * <p>
  * RabbitMQ refuses to redeclare a queue with other arguments: switching an existing queue between
- * quorum and classic, or changing its delivery limit, means deleting it first (when it is empty).
+ * quorum and classic, or changing its delivery limit or the dead letters' bounds, means deleting it
+ * first (when it is empty: replay the dead letters before).
  */
 final class SyncQueueTopology {
 
@@ -72,8 +76,11 @@ final class SyncQueueTopology {
             syncArguments.put("x-overflow", "reject-publish");
         }
         Queue sync = QueueBuilder.durable(queue.queue()).withArguments(syncArguments).build();
+        // Bounded: dead letters an operator did not replay in time, or beyond the most kept, go.
         Queue dead = QueueBuilder.durable(queue.deadLetterQueue())
                 .withArgument("x-queue-type", queue.quorum() ? "quorum" : "classic")
+                .withArgument("x-message-ttl", queue.deadLetterTtl().toMillis())
+                .withArgument("x-max-length", queue.deadLetterMaxLength())
                 .build();
         Binding syncBinding = BindingBuilder.bind(sync).to(exchange).with(queue.queue());
         Binding deadBinding = BindingBuilder.bind(dead).to(exchange).with(queue.deadLetterQueue());

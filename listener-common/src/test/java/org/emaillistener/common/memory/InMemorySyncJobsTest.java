@@ -65,6 +65,28 @@ class InMemorySyncJobsTest {
     }
 
     @Test
+    void replaysDeadLettersAsNewJobs() {
+        SyncJob failing = SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.NEW_MAIL);
+        java.util.concurrent.atomic.AtomicBoolean creatioBack = new java.util.concurrent.atomic.AtomicBoolean();
+        List<SyncJob> handled = new CopyOnWriteArrayList<>();
+        jobs.consume(job -> {
+            if (!creatioBack.get()) {
+                throw new IllegalStateException("Creatio is down");
+            }
+            handled.add(job);
+        });
+        jobs.start();
+        jobs.publish(failing);
+        await().atMost(Duration.ofSeconds(5)).until(() -> jobs.deadLetterDepth() == 1);
+
+        creatioBack.set(true);
+        assertThat(jobs.replayDeadLetters(5)).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains(failing));
+        assertThat(jobs.deadLetterDepth()).isZero();
+    }
+
+    @Test
     void newMailIsNotHeldBackByItsTwinsRetryBackOff() {
         InMemorySyncJobs slowRetries = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofMinutes(1),
                 Duration.ofMinutes(2), 3, Duration.ofMillis(20), Duration.ofMillis(40)));

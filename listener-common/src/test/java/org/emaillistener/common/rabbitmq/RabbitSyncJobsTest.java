@@ -122,6 +122,39 @@ class RabbitSyncJobsTest {
     }
 
     @Test
+    void keepsDeadLettersBoundedAndReplaysThemAsNewJobs() {
+        rabbit = new RabbitTestQueue(FAST_RETRIES);
+        rabbit.declare();
+        assertThat(RabbitTestQueue.argumentsOf(rabbit.listed(rabbit.deadLetterQueue)))
+                .containsEntry("x-message-ttl", String.valueOf(Duration.ofDays(14).toMillis()))
+                .containsEntry("x-max-length", "100000");
+        AtomicInteger deliveries = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean serverFixed = new java.util.concurrent.atomic.AtomicBoolean();
+        List<SyncJob> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+        rabbit.jobs().consume(job -> {
+            deliveries.incrementAndGet();
+            if (!serverFixed.get()) {
+                throw new IllegalStateException("the mail server refuses every login");
+            }
+            done.add(job);
+        });
+        SyncJob job = SyncJob.of(UUID.randomUUID(), "INBOX", SyncJob.Reason.CONNECTED);
+        rabbit.jobs().publish(job);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rabbit.deadLetters() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rabbit.jobs().deadLetterDepth() == 1);
+
+        serverFixed.set(true);
+        long replayedAt = System.nanoTime();
+        assertThat(rabbit.jobs().replayDeadLetters(10)).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> done.contains(job));
+        assertThat(Duration.ofNanos(System.nanoTime() - replayedAt)).isLessThan(Duration.ofSeconds(5));
+        assertThat(rabbit.deadLetters()).isZero();
+        assertThat(rabbit.jobs().deadLetterDepth()).isZero();
+        assertThat(rabbit.jobs().replayDeadLetters(10)).as("nothing left").isZero();
+    }
+
+    @Test
     void aClassicQueueDeliversAgainAndDeadLettersToo() {
         rabbit = new RabbitTestQueue(concat(FAST_RETRIES, "listener.rabbitmq.quorum=false"));
         AtomicInteger deliveries = new AtomicInteger();

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
+import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
@@ -30,6 +31,8 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 public class OperatorController {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OperatorController.class);
+
     private final OperatorProperties properties;
     private final MailboxRegistry registry;
     private final SubscriptionStates states;
@@ -38,9 +41,12 @@ public class OperatorController {
     private final ParkedMessages parked;
     private final SyncJobOutbox jobs;
     private final GraphConnector graph;
+    private final SyncJobs syncJobs;
 
     public OperatorController(OperatorProperties properties, MailboxRegistry registry, SubscriptionStates states,
-            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs, GraphConnector graph) {
+            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs, GraphConnector graph,
+            SyncJobs syncJobs) {
+        this.syncJobs = syncJobs;
         this.properties = properties;
         this.registry = registry;
         this.states = states;
@@ -63,6 +69,43 @@ public class OperatorController {
                 "no parked message with UID " + uid + " in folder " + folder + " of mailbox " + id));
         jobs.publish(SyncJob.redeliver(id, folder, uid));
         return ResponseEntity.accepted().build();
+    }
+
+    /**
+     * Queues every parked message of the mailbox again (the answer comes at once); each stays parked
+     * until Creatio accepts it.
+     */
+    @PostMapping("/operator/mailboxes/{id}/parked/redeliver")
+    public Map<String, Integer> redeliverAll(@PathVariable UUID id,
+            @RequestHeader(name = "X-Api-Key", required = false) String key) {
+        authorize(key);
+        var all = parked.of(id);
+        all.forEach(message -> jobs.publish(SyncJob.redeliver(id, message.folder(), message.uid())));
+        log.info("Operator asked to deliver the {} parked message(s) of mailbox {} again", all.size(), id);
+        return Map.of("queued", all.size());
+    }
+
+    /** How many sync jobs were given up after the delivery limit (the dead-letter queue). */
+    @GetMapping("/operator/dead-letters")
+    public Map<String, Long> deadLetters(@RequestHeader(name = "X-Api-Key", required = false) String key) {
+        authorize(key);
+        return Map.of("depth", syncJobs.deadLetterDepth());
+    }
+
+    /**
+     * Queues up to {@code max} dead-lettered sync jobs again, oldest first, as new jobs: for after the
+     * cause (a mail server down, Creatio refusing) was fixed.
+     */
+    @PostMapping("/operator/dead-letters/replay")
+    public Map<String, Integer> replayDeadLetters(@RequestParam(defaultValue = "1000") int max,
+            @RequestHeader(name = "X-Api-Key", required = false) String key) {
+        authorize(key);
+        if (max < 1 || max > 100_000) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "max must be between 1 and 100000");
+        }
+        int replayed = syncJobs.replayDeadLetters(max);
+        log.info("Operator replayed {} dead-lettered sync job(s)", replayed);
+        return Map.of("replayed", replayed);
     }
 
     /** Every served mailbox, ordered by id. */

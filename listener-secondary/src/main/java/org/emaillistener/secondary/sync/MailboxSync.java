@@ -92,6 +92,9 @@ public class MailboxSync implements SyncJobHandler {
         this.meters = meters;
         Gauge.builder("email.listener.sync.queue.depth", jobs, SyncJobs::depth)
                 .description("Sync jobs waiting in the queue").register(meters);
+        Gauge.builder("email.listener.sync.dead.letters", jobs, SyncJobs::deadLetterDepth)
+                .description("Sync jobs given up after the delivery limit, waiting for an operator's replay")
+                .register(meters);
     }
 
     @EventListener(ApplicationReadyEvent.class)
