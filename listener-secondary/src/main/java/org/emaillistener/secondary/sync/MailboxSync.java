@@ -33,8 +33,10 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Handles sync jobs: a job for a closed mailbox is done at once; otherwise the mailbox is locked (one
@@ -67,6 +69,7 @@ public class MailboxSync implements SyncJobHandler {
     private final SubscriptionStates states;
     private final CreatioProperties creatio;
     private final MeterRegistry meters;
+    private final Timer jobWait;
     /** Per mailbox, since when Creatio has failed its deliveries; this process's view is enough. */
     private final Map<UUID, Instant> creatioFailingSince = new ConcurrentHashMap<>();
     private final ScheduledExecutorService lockRenewals = Executors.newSingleThreadScheduledExecutor(
@@ -95,6 +98,16 @@ public class MailboxSync implements SyncJobHandler {
         Gauge.builder("email.listener.sync.dead.letters", jobs, SyncJobs::deadLetterDepth)
                 .description("Sync jobs given up after the delivery limit, waiting for an operator's replay")
                 .register(meters);
+        // Registered at start, so that they read 0 (not absent) until the first event: alerts on
+        // their increase work from the first scrape.
+        Counter.builder("email.listener.messages.parked")
+                .description("Messages Creatio refused listener.sync.max-rejections times, set aside for an operator")
+                .register(meters);
+        Counter.builder("email.listener.sync.jobs.dead.lettered")
+                .description("Sync jobs given up after the delivery limit").register(meters);
+        this.jobWait = Timer.builder("email.listener.sync.job.wait")
+                .description("From a sync job's creation to the start of its handling: how long work waits")
+                .publishPercentileHistogram().register(meters);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -189,6 +202,10 @@ public class MailboxSync implements SyncJobHandler {
 
     @Override
     public void handle(SyncJob job) throws Exception {
+        if (job.createdAt() != null) {
+            Duration waited = Duration.between(job.createdAt(), Instant.now());
+            jobWait.record(waited.isNegative() ? Duration.ZERO : waited);
+        }
         try (var mdc = MDC.putCloseable("mailboxId", job.mailboxId().toString())) {
             sync(job);
         }
