@@ -17,11 +17,15 @@ import org.emaillistener.common.mail.MailServerProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.info.GitProperties;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -65,6 +69,20 @@ public class ListenerCommonConfiguration {
     @Bean
     GraphConnector graphConnector(GraphProperties properties, ObjectProvider<GraphTls> tls) {
         return new GraphConnector(properties, tls.getIfAvailable(GraphTls::jdkDefault));
+    }
+
+    /**
+     * {@code email_listener_build_info{version,commit}}, always 1: which build each replica runs, from
+     * Spring Boot's build-info and git.properties ("unknown" where a build had none, as the image's).
+     */
+    @Bean
+    MeterBinder buildInfoMetric(ObjectProvider<BuildProperties> build, ObjectProvider<GitProperties> git) {
+        return registry -> Gauge.builder("email.listener.build.info", () -> 1)
+                .description("Always 1; its labels say which build this process runs")
+                .tag("version", build.getIfAvailable() == null ? "unknown" : build.getIfAvailable().getVersion())
+                .tag("commit", git.getIfAvailable() == null || git.getIfAvailable().getShortCommitId() == null
+                        ? "unknown" : git.getIfAvailable().getShortCommitId())
+                .register(registry);
     }
 
     @Bean
