@@ -347,6 +347,9 @@ volumeMounts:
   {{- with include "email-listener.graphVolumeMounts" .root | trim }}
   {{- . | nindent 2 }}
   {{- end }}
+  {{- with $values.extraVolumeMounts }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
 {{- end }}
 
 {{/* Pod-level settings both roles share; call with (dict "root" $ "role" "primary"). */}}
@@ -389,6 +392,13 @@ volumes:
   {{- with include "email-listener.graphVolumes" .root | trim }}
   {{- . | nindent 2 }}
   {{- end }}
+  {{- with $values.extraVolumes }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- with $values.initContainers }}
+initContainers:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/* prometheus.io/* annotations, when annotation-based scraping is on; call with (dict "root" $ "port" 8080). */}}

@@ -47,6 +47,42 @@ final class EmailListenerChart {
         return Manifests.parse(template.call());
     }
 
+    /**
+     * The chart rendered with its hooks as ordinary objects: helm-java's template leaves hooks out, so a
+     * copy of the chart whose {@code helm.sh/hook} annotations are renamed {@value #HOOK_ANNOTATION}
+     * is rendered instead (by the same Helm), and a hook shows that annotation.
+     */
+    static Manifests renderWithHooks(Map<String, Object> set, String... valuesFiles) {
+        Path copy;
+        try {
+            copy = java.nio.file.Files.createTempDirectory("chart-hooks-").resolve("email-listener");
+            try (var files = java.nio.file.Files.walk(RepositoryFiles.chart())) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Path target = copy.resolve(RepositoryFiles.chart().relativize(file).toString());
+                    if (java.nio.file.Files.isDirectory(file)) {
+                        java.nio.file.Files.createDirectories(target);
+                    } else {
+                        java.nio.file.Files.writeString(target, java.nio.file.Files.readString(file)
+                                .replace("helm.sh/hook", HOOK_ANNOTATION));
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        TemplateCommand template = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE);
+        for (String file : valuesFiles) {
+            template = template.withValuesFile(valuesFile(file));
+        }
+        for (Map.Entry<String, Object> value : set.entrySet()) {
+            template = template.set(value.getKey(), value.getValue());
+        }
+        return Manifests.parse(template.call());
+    }
+
+    /** What {@code helm.sh/hook} is renamed to in {@link #renderWithHooks}. */
+    static final String HOOK_ANNOTATION = "rendered-as-object.example/hook";
+
     /** What {@code helm install} prints (NOTES.txt included): a client-side dry run, no cluster. */
     static String installOutput(String... valuesFiles) {
         InstallCommand install = new Helm(RepositoryFiles.chart()).install()

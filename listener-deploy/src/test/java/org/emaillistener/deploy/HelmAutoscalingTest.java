@@ -36,8 +36,9 @@ class HelmAutoscalingTest {
         assertThat(metric.getType()).isEqualTo("Pods");
         assertThat(metric.getPods().getMetric().getName()).isEqualTo("email_listener_subscriptions_active");
         assertThat(metric.getPods().getTarget().getType()).isEqualTo("AverageValue");
-        // 80 % (autoscaling.primary.targetCapacityPercent) of 1000 subscriptions per replica.
-        assertThat(metric.getPods().getTarget().getAverageValue().toString()).isEqualTo("800");
+        // 50 % (autoscaling.primary.targetCapacityPercent) of 1000 subscriptions per replica: the
+        // mailboxes of one of the two replicas fit on the other.
+        assertThat(metric.getPods().getTarget().getAverageValue().toString()).isEqualTo("500");
         assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds()).isEqualTo(600);
         // The autoscaler owns the replica count: the chart no longer sets it.
         assertThat(manifests.primary().getSpec().getReplicas()).isNull();
@@ -68,7 +69,7 @@ class HelmAutoscalingTest {
                 .containsExactlyInAnyOrder(FULLNAME + "-primary", FULLNAME + "-secondary");
         Map<String, Object> primaryTrigger = trigger(scaledObjects, FULLNAME + "-primary");
         assertThat(primaryTrigger).containsEntry("serverAddress", "http://prometheus-operated.monitoring.svc:9090")
-                .containsEntry("threshold", "8000");
+                .containsEntry("threshold", "5000");
         assertThat((String) primaryTrigger.get("query")).contains("email_listener_subscriptions_active",
                 "namespace=\"mail\"");
         Map<String, Object> secondaryTrigger = trigger(scaledObjects, FULLNAME + "-secondary");

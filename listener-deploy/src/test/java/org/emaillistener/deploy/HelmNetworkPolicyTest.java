@@ -32,9 +32,13 @@ class HelmNetworkPolicyTest {
                 .isEqualTo(manifests.primary().getSpec().getSelector().getMatchLabels());
         NetworkPolicyIngressRule api = primary.getSpec().getIngress().getFirst();
         assertThat(primary.getSpec().getIngress()).hasSize(1);
-        assertThat(api.getFrom()).singleElement().extracting(NetworkPolicyPeer::getNamespaceSelector)
+        // The peers named, and the chart's own helm test pod.
+        assertThat(api.getFrom()).hasSize(2);
+        assertThat(api.getFrom().getFirst()).extracting(NetworkPolicyPeer::getNamespaceSelector)
                 .satisfies(selector -> assertThat(selector.getMatchLabels())
                         .containsEntry("kubernetes.io/metadata.name", "creatio"));
+        assertThat(api.getFrom().getLast().getPodSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/component", "test");
         assertThat(api.getPorts()).singleElement().satisfies(port -> {
             assertThat(port.getPort()).isEqualTo(new IntOrString("http"));
             assertThat(port.getProtocol()).isEqualTo("TCP");
