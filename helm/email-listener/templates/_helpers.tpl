@@ -307,27 +307,34 @@ operator's for one in an existing Secret, with just the certificate's files.
 {{- $values := index .root.Values .role -}}
 image: {{ include "email-listener.image" . }}
 imagePullPolicy: {{ .root.Values.image.pullPolicy }}
+{{- $probePort := ternary "management" "http" (hasKey . "managementPort") }}
 ports:
   - name: http
     containerPort: {{ .port }}
     protocol: TCP
+  {{- with .managementPort }}
+  # Health, metrics and log levels (management.server.port), apart from Creatio's API.
+  - name: management
+    containerPort: {{ . }}
+    protocol: TCP
+  {{- end }}
 startupProbe:
   httpGet:
     path: /actuator/health/liveness
-    port: http
+    port: {{ $probePort }}
   periodSeconds: {{ .root.Values.probes.startup.periodSeconds }}
   failureThreshold: {{ .root.Values.probes.startup.failureThreshold }}
 livenessProbe:
   httpGet:
     path: /actuator/health/liveness
-    port: http
+    port: {{ $probePort }}
   periodSeconds: {{ .root.Values.probes.liveness.periodSeconds }}
   timeoutSeconds: {{ .root.Values.probes.liveness.timeoutSeconds }}
   failureThreshold: {{ .root.Values.probes.liveness.failureThreshold }}
 readinessProbe:
   httpGet:
     path: /actuator/health/readiness
-    port: http
+    port: {{ $probePort }}
   periodSeconds: {{ .root.Values.probes.readiness.periodSeconds }}
   timeoutSeconds: {{ .root.Values.probes.readiness.timeoutSeconds }}
   failureThreshold: {{ .root.Values.probes.readiness.failureThreshold }}

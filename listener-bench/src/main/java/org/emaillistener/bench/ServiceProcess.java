@@ -30,12 +30,15 @@ final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    /** Where its actuator answers ({@code management.server.port}), apart from Creatio's API. */
+    private final int managementPort;
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ServiceProcess(String name, int port, Process process) {
+    private ServiceProcess(String name, int port, int managementPort, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
     }
 
@@ -75,13 +78,15 @@ final class ServiceProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         command.add("--server.port=" + port);
+        int managementPort = freePort();
+        command.add("--management.server.port=" + managementPort);
         command.addAll(arguments);
         File log = new File("target", "bench-" + name + ".log");
         log.getParentFile().mkdirs();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
         // Also when the benchmark itself is interrupted or killed with SIGTERM.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
-        return new ServiceProcess(name, port, process);
+        return new ServiceProcess(name, port, managementPort, process);
     }
 
     int port() {
@@ -275,8 +280,10 @@ final class ServiceProcess implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** On the management port for an actuator path, else on the API's. */
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        int target = path.startsWith("/actuator") ? managementPort : port;
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

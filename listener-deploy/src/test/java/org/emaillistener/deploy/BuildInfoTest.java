@@ -23,7 +23,7 @@ class BuildInfoTest {
     @EnumSource(ListenerRole.class)
     void infoAndTheBuildInfoMetricNameTheVersionAndTheCommit(ListenerRole role) throws Exception {
         try (ConfigurableApplicationContext app = role.start()) {
-            int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            int port = ListenerRole.managementPort(app);
 
             JsonNode info = JsonMapper.builder().build().readTree(get(port, "/actuator/info"));
             String version = info.path("build").path("version").asString();

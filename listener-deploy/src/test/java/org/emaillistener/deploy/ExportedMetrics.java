@@ -33,7 +33,7 @@ final class ExportedMetrics {
             Set<String> found = new TreeSet<>();
             for (ListenerRole role : ListenerRole.values()) {
                 try (ConfigurableApplicationContext app = role.start()) {
-                    int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+                    int port = ListenerRole.managementPort(app);
                     scrape(port).lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                             .map(line -> line.split("[{ ]", 2)[0]).forEach(found::add);
                 }

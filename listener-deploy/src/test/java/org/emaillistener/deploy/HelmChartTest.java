@@ -103,7 +103,9 @@ class HelmChartTest {
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
-        assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        // The primary's on its management port (Creatio's API is apart), the secondary's on its only one.
+        assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal())
+                .isEqualTo(role == ListenerRole.PRIMARY ? "management" : "http");
     }
 
     @ParameterizedTest
@@ -239,23 +241,32 @@ class HelmChartTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void serviceMonitorScrapesEachPodOnceOnThePrometheusEndpoint() {
         Manifests manifests = render(REQUIRED, "monitoring.yaml");
 
         GenericKubernetesResource monitor = manifests.custom("ServiceMonitor").getFirst();
         Map<String, Object> spec = spec(monitor);
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
-        assertThat((List<?>) spec.get("endpoints")).singleElement()
-                .isEqualTo(Map.of("port", "http", "path", "/actuator/prometheus", "interval", "30s", "scrapeTimeout", "10s"));
-        // The selector takes the primary's and the secondary's Services, not the headless one.
-        List<String> selected = manifests.all(Service.class).stream()
+        assertThat((List<Object>) spec.get("endpoints")).containsExactly(
+                Map.of("port", "management", "path", "/actuator/prometheus", "interval", "30s", "scrapeTimeout", "10s"),
+                Map.of("port", "http", "path", "/actuator/prometheus", "interval", "30s", "scrapeTimeout", "10s"));
+        // The selector takes the primaries' metrics Service and the secondary's, neither the Service
+        // Creatio calls nor the headless one; each has one of the two ports, so each pod is scraped once.
+        List<Service> selected = manifests.all(Service.class).stream()
                 .filter(service -> selects(spec, service.getMetadata().getLabels()))
-                .map(service -> service.getMetadata().getName())
                 .toList();
-        assertThat(selected).containsExactlyInAnyOrder(FULLNAME + "-primary", FULLNAME + "-secondary");
+        assertThat(selected).extracting(service -> service.getMetadata().getName())
+                .containsExactlyInAnyOrder(FULLNAME + "-primary-metrics", FULLNAME + "-secondary");
+        for (Service service : selected) {
+            assertThat(service.getSpec().getPorts()).singleElement()
+                    .satisfies(port -> assertThat(port.getName()).isIn("management", "http"));
+        }
+        assertThat(manifests.one(Service.class, FULLNAME + "-primary").getSpec().getPorts())
+                .extracting(port -> port.getName()).containsExactly("http");
         assertThat(manifests.primary().getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/path", "/actuator/prometheus")
-                .containsEntry("prometheus.io/port", "8080");
+                .containsEntry("prometheus.io/port", "8090");
     }
 
     /**

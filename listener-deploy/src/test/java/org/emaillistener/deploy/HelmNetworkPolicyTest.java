@@ -61,8 +61,9 @@ class HelmNetworkPolicyTest {
             assertThat(policy.getSpec().getIngress()).last().satisfies(rule -> {
                 assertThat(rule.getFrom()).singleElement().satisfies(peer -> assertThat(
                         peer.getNamespaceSelector().getMatchLabels()).containsEntry("team", "monitoring"));
-                assertThat(rule.getPorts()).singleElement()
-                        .satisfies(port -> assertThat(port.getPort()).isEqualTo(new IntOrString("http")));
+                // The primary's management port, never its API; the secondary has but one port.
+                assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(port.getPort())
+                        .isEqualTo(new IntOrString(role.equals("-primary") ? "management" : "http")));
             });
         }
     }

@@ -37,9 +37,38 @@ enum ListenerRole {
     ConfigurableApplicationContext start() {
         // Command-line arguments: they take precedence over the application.yaml's server.port. The
         // paths are the same in every mode; memory mode needs no Redis, RabbitMQ or key.
-        return new SpringApplicationBuilder(application)
-                .run("--server.port=0", "--spring.main.banner-mode=off", "--spring.config.location=" + ownConfiguration(),
-                        "--listener.store=memory", "--listener.queue=memory");
+        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("--server.port=0",
+                "--spring.main.banner-mode=off", "--spring.config.location=" + ownConfiguration(),
+                "--listener.store=memory", "--listener.queue=memory"));
+        if (ownPort("management.server.port") != null) {
+            arguments.add("--management.server.port=0");
+        }
+        return new SpringApplicationBuilder(application).run(arguments.toArray(String[]::new));
+    }
+
+    /** The port the started application serves its actuator on (its own management port, if it has one). */
+    static int managementPort(ConfigurableApplicationContext app) {
+        Integer management = app.getEnvironment().getProperty("local.management.port", Integer.class);
+        return management != null ? management : app.getEnvironment().getRequiredProperty("local.server.port",
+                Integer.class);
+    }
+
+    /** A port its own {@code application.yaml} sets ({@code server.port}, {@code management.server.port}), or null. */
+    Integer ownPort(String property) {
+        try {
+            Object port = new org.springframework.boot.env.YamlPropertySourceLoader()
+                    .load("application", new org.springframework.core.io.UrlResource(ownConfiguration())).getFirst()
+                    .getProperty(property);
+            return port == null ? null : Integer.valueOf(port.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The port its actuator answers on as configured: its management port, else its server port. */
+    int ownManagementPort() {
+        Integer management = ownPort("management.server.port");
+        return management != null ? management : ownPort("server.port");
     }
 
     /** The URL of the {@code application.yaml} packaged with this role's application. */

@@ -35,13 +35,19 @@ class ProbePathsTest {
         assertThat(paths).isNotEmpty();
 
         try (ConfigurableApplicationContext app = role.start()) {
-            int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            int port = ListenerRole.managementPort(app);
             for (String path : paths) {
                 assertThat(get(port, path).statusCode()).as("GET %s on the %s", path, role.role).isEqualTo(200);
             }
             if (role == ListenerRole.PRIMARY) {
+                int api = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
                 // Creatio's own probe path, for deployments that keep probing it.
-                assertThat(get(port, "/api/listeners/status").statusCode()).isEqualTo(200);
+                assertThat(get(api, "/api/listeners/status").statusCode()).isEqualTo(200);
+                // The actuator is not on Creatio's port: a stranger who reaches the API reaches no
+                // metrics and cannot change a log level.
+                assertThat(get(api, "/actuator/health").statusCode()).isEqualTo(404);
+                assertThat(get(api, "/actuator/loggers").statusCode()).isEqualTo(404);
+                assertThat(get(port, "/actuator/loggers/org.emaillistener").statusCode()).isEqualTo(200);
             }
         }
     }
@@ -54,7 +60,7 @@ class ProbePathsTest {
                 .getAnnotations().get("prometheus.io/path");
 
         try (ConfigurableApplicationContext app = role.start()) {
-            int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            int port = ListenerRole.managementPort(app);
             assertThat(get(port, path).statusCode()).as("GET %s on the %s", path, role.role).isEqualTo(200);
         }
     }
@@ -62,16 +68,22 @@ class ProbePathsTest {
     @ParameterizedTest
     @EnumSource(ListenerRole.class)
     void theContainerPortIsTheOneTheApplicationListensOn(ListenerRole role) throws Exception {
-        int serverPort = Integer.parseInt(new YamlPropertySourceLoader()
-                .load("application", new UrlResource(role.ownConfiguration())).getFirst()
-                .getProperty("server.port").toString());
+        int serverPort = role.ownPort("server.port");
+        int managementPort = role.ownManagementPort();
 
         Container container = EmailListenerChart.render(REQUIRED).container(role);
 
-        assertThat(container.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo("http");
-            assertThat(port.getContainerPort()).isEqualTo(serverPort);
-        });
+        assertThat(container.getPorts()).filteredOn(port -> port.getName().equals("http")).singleElement()
+                .satisfies(port -> assertThat(port.getContainerPort()).isEqualTo(serverPort));
+        if (managementPort != serverPort) {
+            assertThat(container.getPorts()).filteredOn(port -> port.getName().equals("management")).singleElement()
+                    .satisfies(port -> assertThat(port.getContainerPort()).isEqualTo(managementPort));
+        }
+        assertThat(container.getPorts()).hasSize(managementPort != serverPort ? 2 : 1);
+        String probePort = managementPort != serverPort ? "management" : "http";
+        assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(probePort);
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(probePort);
+        assertThat(container.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo(probePort);
         assertThat(ComposeFile.load().service(role.role).get("ports")).asList()
                 .contains(serverPort + ":" + serverPort);
     }

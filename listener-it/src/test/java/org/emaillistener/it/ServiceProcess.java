@@ -26,12 +26,15 @@ final class ServiceProcess implements AutoCloseable {
 
     final String name;
     final int port;
+    /** Where its actuator answers ({@code management.server.port}): apart from Creatio's API. */
+    final int managementPort;
     private final Process process;
     private final Path log;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -51,7 +54,9 @@ final class ServiceProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
+        int managementPort = freePort();
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
+                "--management.server.port=" + managementPort));
         command.addAll(arguments);
         Path log = Path.of("target", "processes", name + ".log");
         Files.createDirectories(log.getParent());
@@ -61,7 +66,7 @@ final class ServiceProcess implements AutoCloseable {
         Process process = builder.start();
         // Should the test JVM end without closing it, the process ends with it.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        ServiceProcess service = new ServiceProcess(name, port, process, log);
+        ServiceProcess service = new ServiceProcess(name, port, managementPort, process, log);
         service.awaitAnswer(readyPath, Duration.ofSeconds(90));
         return service;
     }
@@ -110,8 +115,9 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " did not answer " + path + " within " + timeout + "; see " + log);
     }
 
+    /** The API's port, or the management port for an actuator path. */
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://127.0.0.1:" + (path.startsWith("/actuator") ? managementPort : port) + path);
     }
 
     static int freePort() throws IOException {

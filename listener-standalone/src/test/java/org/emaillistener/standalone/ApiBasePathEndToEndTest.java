@@ -42,7 +42,10 @@ class ApiBasePathEndToEndTest extends EndToEndTest {
         var status = api().get("/k7Qx9dW2/api/listeners/status");
         assertThat(status.statusCode()).isEqualTo(200);
         assertThat(status.body()).contains("\"ServiceStatus\":\"Started\"");
-        assertThat(api().get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(management().get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        // The actuator is on its own port: neither under the secret path nor beside it.
+        assertThat(api().get("/actuator/health/liveness").statusCode()).isEqualTo(404);
+        assertThat(api().get("/k7Qx9dW2/actuator/health/liveness").statusCode()).isEqualTo(404);
     }
 
     @Test

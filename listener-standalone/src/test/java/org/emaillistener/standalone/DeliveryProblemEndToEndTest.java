@@ -40,7 +40,7 @@ class DeliveryProblemEndToEndTest extends EndToEndTest {
                 .contains("Waits for Creatio to be up"));
         // The deferral back-off is capped at 15 s (listener.jobs.deferral-max-delay) and the circuit's open-for is 1 s.
         assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(20));
-        assertThat(api().get("/actuator/prometheus").body()).doesNotContainPattern(
+        assertThat(management().get("/actuator/prometheus").body()).doesNotContainPattern(
                 "email_listener_sync_jobs_dead_lettered_total(\\{[^}]*\\})? [1-9]");
         await().atMost(Duration.ofSeconds(5)).until(() -> operatorView(mailbox).contains("\"deliveryProblem\":null"));
     }
@@ -56,7 +56,7 @@ class DeliveryProblemEndToEndTest extends EndToEndTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> operatorView(mailbox).contains("\"deliveryProblem\":{"));
         assertThat(operatorView(mailbox)).contains("HTTP 400", "\"folder\":\"INBOX\"");
-        assertThat(api().get("/actuator/prometheus").body()).contains("email_listener_sync_jobs_dead_lettered_total");
+        assertThat(management().get("/actuator/prometheus").body()).contains("email_listener_sync_jobs_dead_lettered_total");
 
         creatio.answerNormally();
         mail.send(plain(user, "Sent when Creatio is back"));

@@ -12,6 +12,7 @@ import org.emaillistener.common.testing.CreatioStandIn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import jakarta.mail.Message;
@@ -31,6 +32,10 @@ abstract class EndToEndTest {
 
     @LocalServerPort
     int port;
+
+    /** Health, metrics and log levels: on their own port, not on Creatio's. */
+    @LocalManagementPort
+    int managementPort;
 
     @BeforeAll
     static void startPeers() throws Exception {
@@ -52,6 +57,10 @@ abstract class EndToEndTest {
 
     ListenerApi api() {
         return new ListenerApi(port);
+    }
+
+    ListenerApi management() {
+        return new ListenerApi(managementPort);
     }
 
     /** Registers an IMAP mailbox on the test's GreenMail the way Creatio does; returns its id. */

@@ -189,7 +189,7 @@ class SubscriptionEndToEndTest extends EndToEndTest {
         subscribe(user);
         awaitListening(user);
 
-        var metrics = api().get("/actuator/prometheus");
+        var metrics = management().get("/actuator/prometheus");
 
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("email_listener_subscriptions_active ",
