@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -258,9 +259,9 @@ public class GraphMailbox {
     }
 
     /**
-     * Graph takes about 4 MB in one request and answers 413 above ("Microsoft Graph throttling
-     * guidance"; "user: sendMail": "the request size limit is 4 MB"): a MIME send, Base64 in its body,
-     * carries about 3 MB of mail.
+     * Graph takes about 4 MB in one request and answers 413 above (microsoftgraph-docs#9834 on
+     * sendMail; "Attach large files to Outlook messages or events" sends larger mail in parts): a MIME
+     * send, Base64 in its body, carries about 3 MB of mail.
      */
     public static final int REQUEST_LIMIT = 4 * 1024 * 1024;
     /**
@@ -273,7 +274,7 @@ public class GraphMailbox {
     static final long ATTACHMENT_LIMIT = 150L * 1024 * 1024;
     /**
      * The bytes one PUT of an upload session carries: "up to 4 MB each time" (attachment:
-     * createUploadSession); 3.75 MiB, a whole number of 320 KiB as every Graph upload session takes.
+     * createUploadSession); 3.75 MiB, below that with room to spare.
      */
     static final int UPLOAD_CHUNK = 12 * 320 * 1024;
 
@@ -284,7 +285,7 @@ public class GraphMailbox {
      * leaves behind is deleted.
      */
     public void sendMime(byte[] mime) throws GraphException {
-        byte[] body = java.util.Base64.getMimeEncoder().encode(mime);
+        byte[] body = Base64.getMimeEncoder().encode(mime);
         if (body.length <= REQUEST_LIMIT) {
             discard(send(() -> request(URI.create(user + "/sendMail")).header("Content-Type", "text/plain")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()));
@@ -303,7 +304,7 @@ public class GraphMailbox {
                         + " Microsoft Graph takes", 413, "ErrorAttachmentSizeShouldNotBeMoreThanMaximumSize", null);
             }
         }
-        byte[] draft = java.util.Base64.getMimeEncoder().encode(detached.message());
+        byte[] draft = Base64.getMimeEncoder().encode(detached.message());
         String id = readJson(URI.create(user + "/messages"), send(() -> request(URI.create(user + "/messages"))
                 .header("Content-Type", "text/plain").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(draft)).build())).path("id").asString();
@@ -332,7 +333,7 @@ public class GraphMailbox {
             ObjectNode file = json.createObjectNode();
             file.put("@odata.type", "#microsoft.graph.fileAttachment");
             describe(file, attachment);
-            file.put("contentBytes", java.util.Base64.getEncoder().encodeToString(attachment.content()));
+            file.put("contentBytes", Base64.getEncoder().encodeToString(attachment.content()));
             sendJson(URI.create(message + "/attachments"), "POST", file);
             return;
         }

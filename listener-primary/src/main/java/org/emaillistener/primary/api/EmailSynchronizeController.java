@@ -25,9 +25,10 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api/email/synchronize}: Creatio asks for older mail of a mailbox. A registered mailbox is
  * imported with its registered settings; one that is not (Creatio does not wait for create to
  * finish) with the request's complete credentials, checked as create checks them, held only for the
- * import ({@link OneOffMailboxes}) and never subscribed. The answer comes at once; the import is queued work (a history sync job), so it survives the restart of
- * whichever process runs it, and an identical request while it runs starts nothing new. The emails
- * reach Creatio through the normal ProcessFullEmail callback.
+ * import ({@link OneOffMailboxes}) and never subscribed. The answer comes at once; the import is
+ * queued work (a history sync job), so it survives the restart of whichever process runs it, and an
+ * identical request while it runs starts nothing new. The emails reach Creatio through the normal
+ * ProcessFullEmail callback.
  */
 @RestController
 public class EmailSynchronizeController {

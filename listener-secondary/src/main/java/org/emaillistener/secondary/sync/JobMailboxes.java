@@ -47,8 +47,8 @@ class JobMailboxes {
 
     /**
      * After a job ran: a one-off mailbox whose import is done (or was ended) has its credentials, its
-     * import's record and its delivered Message-IDs let go, one whose import goes on is held for {@link OneOffMailboxes#HOLD} again. A registered
-     * mailbox is left alone.
+     * import's record and its delivered Message-IDs let go; one whose import goes on is held for
+     * {@link OneOffMailboxes#HOLD} again. A registered mailbox is left alone.
      */
     void ran(SyncJob job) {
         if (job.reason() != SyncJob.Reason.HISTORY || registry.find(job.mailboxId()).isPresent()) {
