@@ -73,10 +73,8 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
 
     private final ConnectionFactory connectionFactory;
     private final AmqpAdmin admin;
-    private volatile long depthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
-    private volatile long depth = -1;
-    private volatile long deadDepthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
-    private volatile long deadDepth = -1;
+    private final QueueDepth depth;
+    private final QueueDepth deadLetterDepth;
     private final SyncQueueProperties queue;
     private final SyncJobProperties jobs;
     private final List<Duration> delays;
@@ -92,6 +90,8 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         this.queue = queue;
         this.jobs = jobs;
         this.delays = SyncQueueTopology.delays(jobs);
+        this.depth = new QueueDepth(queue.queue());
+        this.deadLetterDepth = new QueueDepth(queue.deadLetterQueue());
         this.template = new RabbitTemplate(connectionFactory);
         template.setMandatory(true);
         template.setReturnsCallback(returned -> log.warn("Sync job returned by the broker: {} {}",
@@ -145,36 +145,45 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         }
     }
 
-    /** Read from the broker at most every few seconds, however often metrics ask. */
     @Override
     public long depth() {
-        long now = System.nanoTime();
-        if (now - depthReadAt > DEPTH_MAX_AGE_NANOS) {
-            depthReadAt = now;
-            try {
-                var info = admin.getQueueInfo(queue.queue());
-                depth = info == null ? -1 : info.getMessageCount();
-            } catch (RuntimeException e) {
-                depth = -1;
-            }
-        }
-        return depth;
+        return depth.read();
     }
 
-    /** Read from the broker at most every few seconds, as {@link #depth()}. */
     @Override
     public long deadLetterDepth() {
-        long now = System.nanoTime();
-        if (now - deadDepthReadAt > DEPTH_MAX_AGE_NANOS) {
-            deadDepthReadAt = now;
-            try {
-                var info = admin.getQueueInfo(queue.deadLetterQueue());
-                deadDepth = info == null ? -1 : info.getMessageCount();
-            } catch (RuntimeException e) {
-                deadDepth = -1;
-            }
+        return deadLetterDepth.read();
+    }
+
+    /** A queue's message count, read from the broker at most every few seconds, however often metrics ask. */
+    private final class QueueDepth {
+
+        private final String name;
+        private volatile long readAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
+        private volatile long count = -1;
+
+        QueueDepth(String name) {
+            this.name = name;
         }
-        return deadDepth;
+
+        long read() {
+            long now = System.nanoTime();
+            if (now - readAt > DEPTH_MAX_AGE_NANOS) {
+                readAt = now;
+                try {
+                    var info = admin.getQueueInfo(name);
+                    count = info == null ? -1 : info.getMessageCount();
+                } catch (RuntimeException e) {
+                    count = -1;
+                }
+            }
+            return count;
+        }
+
+        /** The next read asks the broker. */
+        void stale() {
+            readAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
+        }
     }
 
     /**
@@ -215,7 +224,7 @@ public class RabbitSyncJobs implements SyncJobs, SmartLifecycle {
         }
         if (replayed > 0) {
             log.info("Replayed {} dead-lettered sync job(s) from {}", replayed, queue.deadLetterQueue());
-            deadDepthReadAt = System.nanoTime() - DEPTH_MAX_AGE_NANOS - 1;
+            deadLetterDepth.stale();
         }
         return replayed;
     }
