@@ -28,8 +28,11 @@ COPY listener-common/src/ listener-common/src/
 COPY listener-primary/src/ listener-primary/src/
 COPY listener-secondary/src/ listener-secondary/src/
 COPY listener-standalone/src/ listener-standalone/src/
+# The commit the images are built from (the build context has no .git): /actuator/info and
+# email_listener_build_info name it. docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) .
+ARG GIT_COMMIT=""
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests -pl listener-primary,listener-secondary,listener-standalone -am package
+    ./mvnw -B -DskipTests -Dbuild.commit="${GIT_COMMIT}" -pl listener-primary,listener-secondary,listener-standalone -am package
 # Unpack each executable jar into Spring Boot's layers (dependencies change least, the application
 # most), each copied into the image as its own Docker layer below.
 RUN for app in primary secondary standalone; do \

@@ -80,9 +80,23 @@ public class ListenerCommonConfiguration {
         return registry -> Gauge.builder("email.listener.build.info", () -> 1)
                 .description("Always 1; its labels say which build this process runs")
                 .tag("version", build.getIfAvailable() == null ? "unknown" : build.getIfAvailable().getVersion())
-                .tag("commit", git.getIfAvailable() == null || git.getIfAvailable().getShortCommitId() == null
-                        ? "unknown" : git.getIfAvailable().getShortCommitId())
+                .tag("commit", commit(build.getIfAvailable(), git.getIfAvailable()))
                 .register(registry);
+    }
+
+    /**
+     * The build's commit, short: from git.properties, else from build-info's {@code commit} (an image
+     * built with {@code --build-arg GIT_COMMIT}), else "unknown".
+     */
+    static String commit(BuildProperties build, GitProperties git) {
+        if (git != null && git.getShortCommitId() != null) {
+            return git.getShortCommitId();
+        }
+        String given = build == null ? null : build.get("commit");
+        if (given != null && given.matches("[0-9a-fA-F]{7,40}")) {
+            return given.substring(0, 7).toLowerCase(java.util.Locale.ROOT);
+        }
+        return "unknown";
     }
 
     @Bean

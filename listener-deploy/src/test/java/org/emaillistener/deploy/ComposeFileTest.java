@@ -53,7 +53,9 @@ class ComposeFileTest {
             String service = compose.serviceOf(role).orElseThrow();
             assertThat(service).isEqualTo(role.role);
             assertThat(DockerfileTest.stages()).contains(role.role);
-            assertThat(compose.service(service).get("build")).isEqualTo(Map.of("context", ".", "target", role.role));
+            // GIT_COMMIT: the commit the image says it is of (its build context has no .git).
+            assertThat(compose.service(service).get("build")).isEqualTo(Map.of("context", ".", "target", role.role,
+                    "args", Map.of("GIT_COMMIT", "${GIT_COMMIT:-}")));
         }
     }
 

@@ -61,6 +61,19 @@ final class DockerBuildStage {
         return instructions;
     }
 
+    /** The stage's build arguments ({@code ARG NAME=default}) with their defaults, for its RUN lines' environment. */
+    java.util.Map<String, String> args() {
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (Instruction arg : instructions) {
+            if (arg.keyword().equals("ARG")) {
+                String[] nameAndDefault = arg.arguments().split("=", 2);
+                args.put(nameAndDefault[0], nameAndDefault.length == 2
+                        ? nameAndDefault[1].replaceAll("^\"|\"$", "") : "");
+            }
+        }
+        return args;
+    }
+
     /** The WORKDIR the stage runs in (absolute, as in the image). */
     String workdir() {
         return instructions.stream().filter(i -> i.keyword().equals("WORKDIR")).map(Instruction::arguments)

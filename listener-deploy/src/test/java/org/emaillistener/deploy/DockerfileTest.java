@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
     private static final String DOCKERFILE = RepositoryFiles.read(RepositoryFiles.dockerfile());
+    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
     static List<String> stages() {
         return Pattern.compile("(?m)^FROM \\S+ AS (\\S+)$").matcher(DOCKERFILE).results().map(m -> m.group(1)).toList();
@@ -51,6 +52,9 @@ class DockerfileTest {
             for (String command : build.commands(image)) {
                 ProcessBuilder run = new ProcessBuilder("bash", "-c", command).directory(workdir.toFile())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                run.environment().putAll(build.args());
+                // As docker build --build-arg GIT_COMMIT=<sha> gives it (the context has no .git).
+                run.environment().put("GIT_COMMIT", COMMIT);
                 run.environment().put("JAVA_HOME", System.getProperty("java.home"));
                 run.environment().put("PATH", System.getProperty("java.home") + "/bin:" + System.getenv("PATH"));
                 Process process = run.start();
@@ -65,6 +69,13 @@ class DockerfileTest {
                     assertThat(image.resolve("layers/" + app + "/" + layer)).isDirectory();
                 }
                 assertThat(image.resolve("layers/" + app + "/application/BOOT-INF/classes")).isDirectory();
+                assertThat(image.resolve("layers/" + app + "/application/META-INF/build-info.properties"))
+                        .content().contains("build.commit=" + COMMIT);
+                Path git = image.resolve("layers/" + app + "/application/BOOT-INF/classes/git.properties");
+                if (Files.exists(git)) {
+                    assertThat(git).as("no .git in the build context: no commit of its own")
+                            .content().doesNotContain("git.commit.id");
+                }
                 assertThat(image.resolve("layers/" + app + "/spring-boot-loader/org/springframework/boot/loader"))
                         .isDirectory();
             }
