@@ -4,6 +4,7 @@ import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.CreatioProperties;
+import org.emaillistener.common.crypto.EncryptionProperties;
 import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.exchange.ExchangeConnector;
 import org.emaillistener.common.exchange.ExchangeProperties;
@@ -34,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
         SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class,
-        GraphProperties.class, MailServerProperties.class })
+        GraphProperties.class, MailServerProperties.class, EncryptionProperties.class })
 public class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */

@@ -11,11 +11,11 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.emaillistener.common.crypto.EncryptionProperties;
 import org.emaillistener.common.graph.GraphProperties;
 import org.emaillistener.primary.ownership.ReplicaIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,9 +38,9 @@ public class GraphClientState {
     private final SecretKeySpec key;
     private final String subscriber;
 
-    public GraphClientState(GraphProperties properties,
-            @Value("${listener.security.encryption-key:}") String encryptionKey, ReplicaIdentity replica) {
+    public GraphClientState(GraphProperties properties, EncryptionProperties encryption, ReplicaIdentity replica) {
         this.properties = properties;
+        String encryptionKey = encryption.encryptionKey();
         this.subscriber = replica.name() + "." + replica.incarnation();
         byte[] seed;
         if (encryptionKey == null || encryptionKey.isBlank()) {

@@ -1,5 +1,8 @@
 /**
- * Watches Exchange Online mailboxes through Microsoft Graph by polling each watched folder's delta:
- * cheap when nothing changed, and it needs no public address, so it works behind a firewall.
+ * Watches Exchange Online mailboxes through Microsoft Graph: with {@code listener.graph.notification-url}
+ * (a public HTTPS address Graph can reach) through change notifications, each folder's subscription
+ * renewed before Graph ends it and every notification checked by its {@code clientState}; without
+ * one by polling each watched folder's delta, cheap when nothing changed and needing no public
+ * address, so it works behind a firewall. Either way a safety poll catches what a notification missed.
  */
 package org.emaillistener.primary.graph;

@@ -1,5 +1,6 @@
 package org.emaillistener.primary.graph;
 
+import org.emaillistener.common.crypto.EncryptionProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -151,7 +152,7 @@ class GraphMailboxWatcherTest {
                 "http://creatio.example", folders, 0), SynchronizationCredentials.class);
         watcher = new GraphMailboxWatcher(new RegisteredMailbox(credentials, Instant.now()), events,
                 new GraphConnector(properties, new GraphTls(FakeGraph.trustingContext())), new InMemoryCursors(),
-                new GraphClientState(properties, "", new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1, 0))),
+                new GraphClientState(properties, new EncryptionProperties(null, null, false), new ReplicaIdentity(new OwnershipProperties("test", 1, Duration.ofSeconds(15), Duration.ofSeconds(3), 1, 0))),
                 listening);
         watcher.start();
     }

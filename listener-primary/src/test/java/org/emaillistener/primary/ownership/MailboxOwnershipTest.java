@@ -1,5 +1,6 @@
 package org.emaillistener.primary.ownership;
 
+import org.emaillistener.common.crypto.EncryptionProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -265,6 +266,6 @@ class MailboxOwnershipTest {
     private static GraphWatchers graphWatchers(InMemoryCursors cursors) {
         GraphProperties graph = new Binder().bindOrCreate("listener.graph", GraphProperties.class);
         return new GraphWatchers(new GraphConnector(graph, GraphTls.jdkDefault()), cursors,
-                new GraphClientState(graph, "", new ReplicaIdentity(OWNERSHIP)), new SimpleMeterRegistry());
+                new GraphClientState(graph, new EncryptionProperties(null, null, false), new ReplicaIdentity(OWNERSHIP)), new SimpleMeterRegistry());
     }
 }
