@@ -25,6 +25,12 @@ public record Email(
         String InReplyTo,
         String References) {
 
+    /** This email with other attachments, every other member as it is. */
+    public Email withAttachments(List<EmailAttachment> attachments) {
+        return new Email(Id, Subject, Body, Sender, Recepients, CopyRecepients, BlindCopyRecepients, Headers,
+                Importance, IsHtmlBody, attachments, SendDateTimeStamp, MessageId, InReplyTo, References);
+    }
+
     public static final int IMPORTANCE_NONE = 0;
     public static final int IMPORTANCE_NORMAL = 1;
     public static final int IMPORTANCE_HIGH = 2;

@@ -84,10 +84,7 @@ public class EmailSendController {
         if (!email.Attachments().isEmpty() || request.Attachments().isEmpty()) {
             return email;
         }
-        return new Email(email.Id(), email.Subject(), email.Body(), email.Sender(), email.Recepients(),
-                email.CopyRecepients(), email.BlindCopyRecepients(), email.Headers(), email.Importance(),
-                email.IsHtmlBody(), request.Attachments(), email.SendDateTimeStamp(), email.MessageId(),
-                email.InReplyTo(), email.References());
+        return email.withAttachments(request.Attachments());
     }
 
     /**

@@ -109,10 +109,7 @@ public class EmailConverter {
                         Base64.getEncoder().encodeToString(readAll(attachment)), attachment.IsInline()));
             }
             Email email = converted.email();
-            return new Email(email.Id(), email.Subject(), email.Body(), email.Sender(), email.Recepients(),
-                    email.CopyRecepients(), email.BlindCopyRecepients(), email.Headers(), email.Importance(),
-                    email.IsHtmlBody(), attachments, email.SendDateTimeStamp(), email.MessageId(),
-                    email.InReplyTo(), email.References());
+            return email.withAttachments(attachments);
         }
     }
 
