@@ -211,6 +211,40 @@ class GraphEndToEndTest extends EndToEndTest {
                 .isEqualTo("%PDF-1.4 report");
     }
 
+    /**
+     * Issue 15: Graph takes about 4 MB in one request; Creatio's send of a larger email goes out through
+     * a draft with its file uploaded apart, and the recipients get it whole.
+     */
+    @Test
+    void sendsAnEmailLargerThanOneGraphRequestThroughADraftWithItsFileUploadedApart() throws Exception {
+        String user = newUser("large");
+        byte[] report = new byte[5_500_000];
+        new java.util.Random(11).nextBytes(report);
+        ObjectNode email = SendRequests.email(user, "dave@example.com", "The large report");
+        SendRequests.addAttachment(email, "", "report.bin", Base64.getEncoder().encodeToString(report), false);
+        ObjectNode credentials = (ObjectNode) CreatioJson.mapper().readTree(signedIn(user));
+        int before = graph.requests().size();
+
+        var response = api().post("/apiv2/email/send", SendRequests.body(email, credentials));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        MimeMessage sent = SendRequests.parse(graph.sentMime(user).getFirst());
+        assertThat(sent.getSubject()).isEqualTo("The large report");
+        MimeMultipart mixed = (MimeMultipart) sent.getContent();
+        MimeBodyPart file = null;
+        for (int i = 0; i < mixed.getCount(); i++) {
+            if ("report.bin".equals(mixed.getBodyPart(i).getFileName())) {
+                file = (MimeBodyPart) mixed.getBodyPart(i);
+            }
+        }
+        assertThat(file).isNotNull();
+        assertThat(file.getInputStream().readAllBytes()).isEqualTo(report);
+        List<String> calls = graph.requests().subList(before, graph.requests().size());
+        assertThat(calls).noneMatch(call -> call.endsWith("/sendMail"))
+                .anyMatch(call -> call.endsWith("/createUploadSession")).anyMatch(call -> call.endsWith("/send"));
+        assertThat(graph.openDrafts(user)).isZero();
+    }
+
     @Test
     void aSendGraphRefusesIsAnsweredWithTheReasonAsText() {
         String user = "nobody-" + UUID.randomUUID() + "@" + DOMAIN;
