@@ -142,6 +142,35 @@ class HistoryImportEndToEndTest extends EndToEndTest {
                 creatio.bpmEndpoint(), List.of());
     }
 
+    /**
+     * An import asked before the registration with another mailbox's credentials (here: the right login
+     * and a wrong password) is not the owner's: the owner's {@code create} ends it instead of letting it
+     * go on with the registered password, and new mail starts at the registration.
+     */
+    @Test
+    void aCreateEndsAnImportAskedWithOtherCredentialsInsteadOfRunningItWithTheOwnersOnes() throws Exception {
+        String user = "stranger-" + UUID.randomUUID() + "@example.com";
+        UUID mailbox = UUID.randomUUID();
+        String owners = withOldMail(user, mailbox, "Owner's old ");
+        String strangers = owners.replace("Password:\"secret\"", "Password:\"guessed\"");
+        assertThat(strangers).isNotEqualTo(owners);
+        // Received dates have whole seconds: the old mail is a second older than the registration.
+        Thread.sleep(1100);
+        String request = "{\"Credentials\":" + strangers + ",\"Filters\":\"ALL\"}";
+        assertThat(api().post("/api/email/synchronize", request).statusCode()).isEqualTo(200);
+
+        assertThat(api().post("/api/listeners/create", CreatioRequests.array(owners)).statusCode()).isEqualTo(200);
+        Thread.sleep(1500);
+        mail.send(plain(user, "After the owner's create"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> subjectsFor(user).contains("After the owner's create"));
+        Thread.sleep(3000);
+        assertThat(subjectsFor(user)).containsExactly("After the owner's create");
+        assertThat(oneOffs.find(mailbox)).isEmpty();
+        assertThat(api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body())
+                .contains("\"historyImports\":[]");
+    }
+
     private static List<String> subjectsFor(String user) {
         return creatio.acceptedEmails().stream()
                 .filter(email -> email.get("Recepients").valueStream().anyMatch(r -> r.asString().contains(user)))

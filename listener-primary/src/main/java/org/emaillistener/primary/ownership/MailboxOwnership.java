@@ -86,7 +86,7 @@ public class MailboxOwnership implements SmartLifecycle {
         RegisteredMailbox mailbox = registry.find(credentials.Id())
                 .map(known -> known.withCredentials(credentials))
                 .orElseGet(() -> new RegisteredMailbox(credentials,
-                        subscriptions.importedUpTo(credentials.Id()).orElseGet(Instant::now)));
+                        subscriptions.adoptOneOffImport(credentials).orElseGet(Instant::now)));
         if (!registry.saveWithin(mailbox, properties.maxMailboxesPerCreatioHost())) {
             log.warn("Mailbox {} refused: its Creatio host {} has {} mailboxes already (listener.primary."
                     + "max-mailboxes-per-creatio-host)", mailbox.id(), mailbox.creatioHost(),

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.MailboxStateReport;
+import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.history.HistoryImports;
@@ -152,11 +153,39 @@ public class Subscriptions {
 
     /**
      * Until when a one-off history import of the mailbox (Creatio asked for it before {@code create})
-     * takes its mail, if one holds it: a registration that follows starts its new mail there, so
-     * nothing falls between the import and the subscription, and nothing is in both.
+     * takes its mail, if one holds it with these same credentials: a registration that follows starts
+     * its new mail there, so nothing falls between the import and the subscription, and nothing is in
+     * both. An import asked with other credentials (another server, login, password or Creatio) was
+     * not asked by this mailbox's owner: it ends here, before it can go on with the owner's
+     * registered credentials.
      */
-    public Optional<Instant> importedUpTo(UUID mailboxId) {
-        return oneOffs.find(mailboxId).map(RegisteredMailbox::registeredAt);
+    public Optional<Instant> adoptOneOffImport(SynchronizationCredentials credentials) {
+        UUID mailboxId = credentials.Id();
+        Optional<RegisteredMailbox> oneOff = oneOffs.find(mailboxId);
+        if (oneOff.isEmpty()) {
+            return Optional.empty();
+        }
+        if (sameMailbox(oneOff.get().credentials(), credentials)) {
+            return Optional.of(oneOff.get().registeredAt());
+        }
+        oneOffs.release(mailboxId);
+        historyImports.removeAll(mailboxId);
+        log.warn("Mailbox {}: a history import asked before its registration named other credentials; it is ended",
+                mailboxId);
+        return Optional.empty();
+    }
+
+    private static boolean sameMailbox(SynchronizationCredentials asked, SynchronizationCredentials registered) {
+        return asked.serverType() == registered.serverType()
+                && java.util.Objects.equals(lower(asked.ServiceUrl()), lower(registered.ServiceUrl()))
+                && asked.Port() == registered.Port()
+                && java.util.Objects.equals(asked.UserName(), registered.UserName())
+                && java.util.Objects.equals(asked.secret(), registered.secret())
+                && java.util.Objects.equals(asked.BpmEndpoint(), registered.BpmEndpoint());
+    }
+
+    private static String lower(String value) {
+        return value == null ? null : value.strip().toLowerCase(Locale.ROOT);
     }
 
     /** The mailbox is registered now: its import goes on with the registered credentials. */
