@@ -36,26 +36,30 @@ class JobMailboxes {
         this.delivered = delivered;
     }
 
+    /**
+     * The mailbox a job runs with.
+     *
+     * @param oneOff whether it is held for a one-off import, not registered
+     */
+    record Served(RegisteredMailbox mailbox, boolean oneOff) {
+    }
+
     /** The mailbox to run the job with; empty when it is no longer served (nor imported). */
-    Optional<RegisteredMailbox> of(SyncJob job) {
+    Optional<Served> of(SyncJob job) {
         Optional<RegisteredMailbox> registered = registry.find(job.mailboxId());
         if (registered.isPresent() || job.reason() != SyncJob.Reason.HISTORY) {
-            return registered;
+            return registered.map(mailbox -> new Served(mailbox, false));
         }
-        return oneOffs.find(job.mailboxId());
+        return oneOffs.find(job.mailboxId()).map(mailbox -> new Served(mailbox, true));
     }
 
     /**
-     * After a job ran: a one-off mailbox whose import is done (or was ended) has its credentials, its
-     * import's record and its delivered Message-IDs let go; one whose import goes on is held for
-     * {@link OneOffMailboxes#HOLD} again. A registered mailbox is left alone.
+     * After a job of a one-off mailbox ran: when its import is done (or was ended), its credentials,
+     * its import's record and its delivered Message-IDs are let go; while it goes on, it is held for
+     * {@link OneOffMailboxes#HOLD} again.
      */
-    void ran(SyncJob job) {
-        if (job.reason() != SyncJob.Reason.HISTORY || registry.find(job.mailboxId()).isPresent()) {
-            return;
-        }
-        Optional<RegisteredMailbox> oneOff = oneOffs.find(job.mailboxId());
-        if (oneOff.isEmpty()) {
+    void ran(SyncJob job, Served served) {
+        if (!served.oneOff()) {
             return;
         }
         boolean over = imports.find(job.mailboxId(), job.filter())
@@ -68,7 +72,7 @@ class JobMailboxes {
             log.info("History import of unregistered mailbox {} ({}) is over: its credentials are let go",
                     job.mailboxId(), job.filter());
         } else {
-            oneOffs.hold(oneOff.get(), OneOffMailboxes.HOLD);
+            oneOffs.hold(served.mailbox(), OneOffMailboxes.HOLD);
         }
     }
 }

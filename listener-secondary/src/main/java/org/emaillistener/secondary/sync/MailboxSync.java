@@ -212,11 +212,12 @@ public class MailboxSync implements SyncJobHandler {
     }
 
     private void sync(SyncJob job) throws Exception {
-        RegisteredMailbox mailbox = mailboxes.of(job).orElse(null);
-        if (mailbox == null) {
+        JobMailboxes.Served served = mailboxes.of(job).orElse(null);
+        if (served == null) {
             log.debug("Sync job {} is for a mailbox that is no longer served", job);
             return;
         }
+        RegisteredMailbox mailbox = served.mailbox();
         boolean folderSync = isFolderSync(job);
         if (folderSync) {
             locks.markDirty(job.mailboxId(), job.folder(), Dirty.of(job));
@@ -251,7 +252,7 @@ public class MailboxSync implements SyncJobHandler {
             throw e;
         }
         consumed("done");
-        mailboxes.ran(job);
+        mailboxes.ran(job, served);
         creatioFailingSince.remove(job.mailboxId());
         states.clearDeliveryProblem(job.mailboxId());
         for (String folder : backlog) {
