@@ -43,6 +43,7 @@ public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
     private final SyncJobProperties properties;
     private final DelayQueue<Delivery> queue = new DelayQueue<>();
     private final ConcurrentHashMap<String, Delivery> waiting = new ConcurrentHashMap<>();
+    /** Jobs that reached the delivery limit, oldest first. */
     private final List<SyncJob> deadLetters = new CopyOnWriteArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger missingWorkers = new AtomicInteger();
@@ -86,7 +87,6 @@ public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
         return missingWorkers.get() == 0;
     }
 
-    /** Jobs that reached the delivery limit, oldest first. */
     @Override
     public long deadLetterDepth() {
         return deadLetters.size();
@@ -100,10 +100,6 @@ public class InMemorySyncJobs implements SyncJobs, SmartLifecycle {
             replayed++;
         }
         return replayed;
-    }
-
-    public List<SyncJob> deadLetters() {
-        return List.copyOf(deadLetters);
     }
 
     /**
