@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.emaillistener.common.creatio.CreatioJson;
@@ -16,6 +17,60 @@ import org.junit.jupiter.api.Test;
 public abstract class MailboxRegistryContract {
 
     protected abstract MailboxRegistry registry();
+
+    @Test
+    void returnsTheMailboxAsSaved() {
+        MailboxRegistry registry = registry();
+        RegisteredMailbox mailbox = mailbox(UUID.randomUUID(), "crm.example.com");
+
+        registry.save(mailbox);
+
+        assertThat(registry.find(mailbox.id())).contains(mailbox);
+        assertThat(registry.find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void findsManyMailboxesAtOnceAndLeavesOutTheUnknown() {
+        MailboxRegistry registry = registry();
+        RegisteredMailbox first = mailbox(UUID.randomUUID(), "crm.example.com");
+        RegisteredMailbox second = mailbox(UUID.randomUUID(), "other.example.com");
+        registry.save(first);
+        registry.save(second);
+        UUID unknown = UUID.randomUUID();
+
+        Map<UUID, RegisteredMailbox> found = registry.findAll(List.of(first.id(), unknown, second.id()));
+
+        assertThat(found).isEqualTo(Map.of(first.id(), first, second.id(), second));
+    }
+
+    @Test
+    void listsTheIdsOfItsMailboxes() {
+        MailboxRegistry registry = registry();
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+
+        registry.save(mailbox(first, "crm.example.com"));
+        registry.save(mailbox(second, "crm.example.com"));
+        registry.save(mailbox(first, "crm.example.com"));
+
+        assertThat(registry.ids()).containsExactlyInAnyOrder(first, second);
+    }
+
+    @Test
+    void forgetsARemovedMailbox() {
+        MailboxRegistry registry = registry();
+        RegisteredMailbox kept = mailbox(UUID.randomUUID(), "crm.example.com");
+        RegisteredMailbox removed = mailbox(UUID.randomUUID(), "crm.example.com");
+        registry.save(kept);
+        registry.save(removed);
+
+        assertThat(registry.remove(removed.id())).isTrue();
+
+        assertThat(registry.find(removed.id())).isEmpty();
+        assertThat(registry.ids()).containsExactly(kept.id());
+        assertThat(registry.remove(removed.id())).isFalse();
+        assertThat(registry.countFor("crm.example.com")).isEqualTo(1);
+    }
 
     @Test
     void countsTheMailboxesOfEachCreatioHostAndSavesNoMoreThanTheLimitAllows() {
