@@ -1,11 +1,10 @@
 package org.emaillistener.common.creatio;
 
 import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -13,6 +12,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Resilience4j circuit breaker per Creatio instance (scheme, host and port of its callbacks),
@@ -71,6 +72,20 @@ public class CreatioCircuits {
             return null;
         }
         return new Permit(breaker, System.nanoTime());
+    }
+
+    /**
+     * Each Creatio this process called, with its circuit: {@code failureRate} is the percentage of the
+     * last calls that failed, -1 until enough calls were made to tell.
+     */
+    public List<Circuit> circuits() {
+        return registry.getAllCircuitBreakers().stream()
+                .map(breaker -> new Circuit(breaker.getName(), breaker.getState().name(),
+                        breaker.getMetrics().getFailureRate(), breaker.getMetrics().getNumberOfBufferedCalls()))
+                .sorted(Comparator.comparing(Circuit::creatio)).toList();
+    }
+
+    public record Circuit(String creatio, String state, float failureRate, int calls) {
     }
 
     private static String key(URI uri) {

@@ -65,6 +65,11 @@ public class CreatioClient {
     }
 
     /** {@code ProcessFullEmail}: returns only when Creatio answered 2xx. */
+    /** The circuit of each Creatio this process called. */
+    public List<CreatioCircuits.Circuit> circuits() {
+        return circuits.circuits();
+    }
+
     public void deliver(SynchronizationCredentials mailbox, List<Email> emails) throws CreatioCallFailedException {
         post(mailbox, "ProcessFullEmail",
                 new FullEmailDelivery(emails, FullEmailDelivery.SubscriptionInfo.of(mailbox, 0)));

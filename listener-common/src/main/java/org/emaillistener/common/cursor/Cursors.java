@@ -1,5 +1,6 @@
 package org.emaillistener.common.cursor;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -14,4 +15,7 @@ public interface Cursors {
     SyncCursor saveIfAbsent(UUID mailboxId, String folder, SyncCursor cursor);
 
     void removeAll(UUID mailboxId);
+
+    /** Every cursor of the mailbox, by folder. */
+    Map<String, SyncCursor> of(UUID mailboxId);
 }

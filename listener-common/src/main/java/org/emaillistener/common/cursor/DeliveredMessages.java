@@ -1,5 +1,8 @@
 package org.emaillistener.common.cursor;
 
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -14,4 +17,7 @@ public interface DeliveredMessages {
     boolean contains(UUID mailboxId, String messageId);
 
     void removeAll(UUID mailboxId);
+
+    /** When each of these mailboxes last delivered a message; a mailbox that delivered none is absent. */
+    Map<UUID, Instant> lastDeliveredAt(Collection<UUID> mailboxIds);
 }

@@ -12,7 +12,7 @@ import java.util.UUID;
  *
  * @param mailboxId the mailbox
  * @param filter the IMAP SEARCH expression Creatio sent as {@code Filters}
- * @param status running or done
+ * @param status running, done, or ended by an operator
  * @param folders progress by folder; empty until the folders have been listed
  * @param startedAt when the import was requested
  * @param updatedAt when it last made progress
@@ -47,8 +47,8 @@ public record HistoryImport(UUID mailboxId, String filter, Status status, Map<St
         Map<String, FolderProgress> updated = new LinkedHashMap<>(folders);
         updated.put(folder, progress);
         boolean done = updated.values().stream().allMatch(FolderProgress::done);
-        return new HistoryImport(mailboxId, filter, done ? Status.DONE : Status.RUNNING, updated, startedAt,
-                Instant.now());
+        Status next = status == Status.ENDED ? Status.ENDED : done ? Status.DONE : Status.RUNNING;
+        return new HistoryImport(mailboxId, filter, next, updated, startedAt, Instant.now());
     }
 
     public FolderProgress progress(String folder) {
@@ -69,7 +69,18 @@ public record HistoryImport(UUID mailboxId, String filter, Status status, Map<St
 
     public enum Status {
         RUNNING,
-        DONE
+        DONE,
+        /** Ended by an operator before it was done: its remaining jobs do nothing. */
+        ENDED
+    }
+
+    /** Done, or ended: no job of it does anything any more. */
+    public boolean finished() {
+        return status != Status.RUNNING;
+    }
+
+    public HistoryImport ended() {
+        return new HistoryImport(mailboxId, filter, Status.ENDED, folders, startedAt, Instant.now());
     }
 
     /**

@@ -19,7 +19,11 @@ public interface HistoryImports {
     /** Every import of the mailbox, running or done, oldest first. */
     List<HistoryImport> of(UUID mailboxId);
 
+    /** Records progress; an import that was ended stays ended, whatever a job that was running writes. */
     void save(HistoryImport historyImport);
+
+    /** Ends a running import: its remaining jobs do nothing. False if it was not running. */
+    boolean end(UUID mailboxId, String filter);
 
     void removeAll(UUID mailboxId);
 }

@@ -41,4 +41,7 @@ public interface Leases {
 
     /** This replica stops: it no longer counts among the live ones, so the others take its share at once. */
     void leave(String holder);
+
+    /** The replicas whose heartbeat has not expired. */
+    Set<String> replicas();
 }

@@ -1,6 +1,8 @@
 package org.emaillistener.common.memory;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,5 +35,16 @@ public class InMemoryCursors implements Cursors {
     @Override
     public void removeAll(UUID mailboxId) {
         cursors.keySet().removeIf(key -> key.mailboxId().equals(mailboxId));
+    }
+
+    @Override
+    public Map<String, SyncCursor> of(UUID mailboxId) {
+        Map<String, SyncCursor> found = new TreeMap<>();
+        cursors.forEach((key, cursor) -> {
+            if (key.mailboxId().equals(mailboxId)) {
+                found.put(key.folder(), cursor);
+            }
+        });
+        return found;
     }
 }

@@ -1,19 +1,32 @@
 package org.emaillistener.common.memory;
 
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.SequencedSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.emaillistener.common.changes.MailboxChange;
 import org.emaillistener.common.cursor.DeliveredMessages;
 
 public class InMemoryDeliveredMessages implements DeliveredMessages {
 
     private final int window;
     private final ConcurrentHashMap<UUID, SequencedSet<String>> delivered = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, Instant> lastDelivered = new ConcurrentHashMap<>();
+    private final InMemoryMailboxChanges changes;
 
     public InMemoryDeliveredMessages(int window) {
+        this(window, new InMemoryMailboxChanges());
+    }
+
+    /** A store that records each delivery in {@code changes}, the log its readers share. */
+    public InMemoryDeliveredMessages(int window, InMemoryMailboxChanges changes) {
         this.window = window;
+        this.changes = changes;
     }
 
     @Override
@@ -26,6 +39,8 @@ public class InMemoryDeliveredMessages implements DeliveredMessages {
                 ids.removeFirst();
             }
         }
+        lastDelivered.put(mailboxId, Instant.now());
+        changes.announce(mailboxId, MailboxChange.Kind.DELIVERED);
     }
 
     @Override
@@ -42,5 +57,18 @@ public class InMemoryDeliveredMessages implements DeliveredMessages {
     @Override
     public void removeAll(UUID mailboxId) {
         delivered.remove(mailboxId);
+        lastDelivered.remove(mailboxId);
+    }
+
+    @Override
+    public Map<UUID, Instant> lastDeliveredAt(Collection<UUID> mailboxIds) {
+        Map<UUID, Instant> last = new HashMap<>();
+        mailboxIds.forEach(id -> {
+            Instant at = lastDelivered.get(id);
+            if (at != null) {
+                last.put(id, at);
+            }
+        });
+        return last;
     }
 }

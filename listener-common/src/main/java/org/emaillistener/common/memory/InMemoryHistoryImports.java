@@ -38,7 +38,22 @@ public class InMemoryHistoryImports implements HistoryImports {
 
     @Override
     public void save(HistoryImport historyImport) {
-        imports.put(new Key(historyImport.mailboxId(), historyImport.filter()), historyImport);
+        imports.compute(new Key(historyImport.mailboxId(), historyImport.filter()),
+                (key, current) -> current != null && current.status() == HistoryImport.Status.ENDED
+                        && historyImport.status() != HistoryImport.Status.ENDED ? current : historyImport);
+    }
+
+    @Override
+    public boolean end(UUID mailboxId, String filter) {
+        boolean[] ended = new boolean[1];
+        imports.computeIfPresent(new Key(mailboxId, filter), (key, current) -> {
+            if (current.finished()) {
+                return current;
+            }
+            ended[0] = true;
+            return current.ended();
+        });
+        return ended[0];
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.emaillistener.common.changes.MailboxChange;
 import org.emaillistener.common.lease.Leases;
 
 /** Leases within one JVM: the standalone service is its own only replica. */
@@ -28,12 +29,36 @@ public class InMemoryLeases implements Leases {
     private final ConcurrentHashMap<UUID, Lease> leases = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> replicas = new ConcurrentHashMap<>();
 
+    private final InMemoryMailboxChanges changes;
+
+    public InMemoryLeases() {
+        this(new InMemoryMailboxChanges());
+    }
+
+    /** A store that records its changes in {@code changes}, the log its readers share. */
+    public InMemoryLeases(InMemoryMailboxChanges changes) {
+        this.changes = changes;
+    }
+
     @Override
     public boolean tryAcquire(UUID mailboxId, String holder, Duration ttl) {
         long now = System.nanoTime();
         Lease fresh = new Lease(holder, now + ttl.toNanos());
-        return leases.compute(mailboxId, (id, current) ->
-                current == null || current.expired(now) || current.holder().equals(holder) ? fresh : current) == fresh;
+        boolean[] taken = new boolean[1];
+        boolean acquired = leases.compute(mailboxId, (id, current) -> {
+            if (current != null && !current.expired(now) && current.holder().equals(holder)) {
+                return fresh;
+            }
+            if (current == null || current.expired(now)) {
+                taken[0] = true;
+                return fresh;
+            }
+            return current;
+        }) == fresh;
+        if (taken[0]) {
+            changes.announce(mailboxId, MailboxChange.Kind.LEASE);
+        }
+        return acquired;
     }
 
     @Override
@@ -52,13 +77,31 @@ public class InMemoryLeases implements Leases {
 
     @Override
     public void release(Collection<UUID> mailboxIds, String holder) {
-        mailboxIds.forEach(id -> leases.computeIfPresent(id, (key, current) ->
-                current.holder().equals(holder) ? null : current));
+        for (UUID id : mailboxIds) {
+            Lease lease = leases.get(id);
+            if (lease != null && lease.holder().equals(holder) && leases.remove(id, lease)) {
+                changes.announce(id, MailboxChange.Kind.LEASE);
+            }
+        }
     }
 
     @Override
     public void revoke(UUID mailboxId) {
-        leases.remove(mailboxId);
+        if (leases.remove(mailboxId) != null) {
+            changes.announce(mailboxId, MailboxChange.Kind.LEASE);
+        }
+    }
+
+    @Override
+    public Set<String> replicas() {
+        long now = System.nanoTime();
+        Set<String> live = new HashSet<>();
+        replicas.forEach((holder, expiresAt) -> {
+            if (expiresAt - now > 0) {
+                live.add(holder);
+            }
+        });
+        return Set.copyOf(live);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.emaillistener.common.changes.MailboxChange;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 
@@ -18,6 +19,16 @@ public class InMemoryMailboxRegistry implements MailboxRegistry {
     private final ConcurrentHashMap<UUID, RegisteredMailbox> mailboxes = new ConcurrentHashMap<>();
     /** The mailboxes of each Creatio host; guarded by "this", with the saves and removals that change it. */
     private final Map<String, Set<UUID>> byCreatioHost = new HashMap<>();
+    private final InMemoryMailboxChanges changes;
+
+    public InMemoryMailboxRegistry() {
+        this(new InMemoryMailboxChanges());
+    }
+
+    /** A registry that records its changes in {@code changes}, the log its readers share. */
+    public InMemoryMailboxRegistry(InMemoryMailboxChanges changes) {
+        this.changes = changes;
+    }
 
     @Override
     public void save(RegisteredMailbox mailbox) {
@@ -36,6 +47,7 @@ public class InMemoryMailboxRegistry implements MailboxRegistry {
             unindex(before);
         }
         ofHost.add(mailbox.id());
+        changes.announce(mailbox.id(), MailboxChange.Kind.REGISTRATION);
         return true;
     }
 
@@ -73,6 +85,7 @@ public class InMemoryMailboxRegistry implements MailboxRegistry {
         RegisteredMailbox removed = mailboxes.remove(id);
         if (removed != null) {
             unindex(removed);
+            changes.announce(id, MailboxChange.Kind.REGISTRATION);
         }
         return removed != null;
     }

@@ -1,5 +1,6 @@
 package org.emaillistener.common.memory;
 
+import org.emaillistener.common.changes.MailboxChanges;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.cursor.DeliveredWindow;
@@ -24,9 +25,17 @@ public class MemoryAdapters {
     @ConditionalOnProperty(name = "listener.store", havingValue = "memory", matchIfMissing = true)
     static class Store {
 
+        /** One log for every store: the operator console reads what changed from it. */
+        private final InMemoryMailboxChanges changes = new InMemoryMailboxChanges();
+
+        @Bean
+        MailboxChanges mailboxChanges() {
+            return changes;
+        }
+
         @Bean
         MailboxRegistry mailboxRegistry() {
-            return new InMemoryMailboxRegistry();
+            return new InMemoryMailboxRegistry(changes);
         }
 
         @Bean
@@ -41,7 +50,7 @@ public class MemoryAdapters {
 
         @Bean
         SubscriptionStates subscriptionStates() {
-            return new InMemorySubscriptionStates();
+            return new InMemorySubscriptionStates(changes);
         }
 
         @Bean
@@ -56,17 +65,17 @@ public class MemoryAdapters {
 
         @Bean
         DeliveredMessages deliveredMessages(DeliveredWindow window) {
-            return new InMemoryDeliveredMessages(window.window());
+            return new InMemoryDeliveredMessages(window.window(), changes);
         }
 
         @Bean
         ParkedMessages parkedMessages() {
-            return new InMemoryParkedMessages();
+            return new InMemoryParkedMessages(changes);
         }
 
         @Bean
         Leases leases() {
-            return new InMemoryLeases();
+            return new InMemoryLeases(changes);
         }
     }
 

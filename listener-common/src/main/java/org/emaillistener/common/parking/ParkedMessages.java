@@ -1,6 +1,8 @@
 package org.emaillistener.common.parking;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -17,4 +19,7 @@ public interface ParkedMessages {
     void remove(UUID mailboxId, String folder, long uid);
 
     void removeAll(UUID mailboxId);
+
+    /** How many messages each of these mailboxes has parked; a mailbox with none is absent. */
+    Map<UUID, Integer> counts(Collection<UUID> mailboxIds);
 }

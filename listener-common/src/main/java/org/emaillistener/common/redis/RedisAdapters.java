@@ -1,5 +1,6 @@
 package org.emaillistener.common.redis;
 
+import org.emaillistener.common.changes.MailboxChanges;
 import org.emaillistener.common.crypto.CredentialsCipher;
 import org.emaillistener.common.crypto.EncryptionProperties;
 import org.emaillistener.common.cursor.Cursors;
@@ -77,6 +78,11 @@ public class RedisAdapters {
     @Bean
     DeliveredMessages deliveredMessages(StringRedisTemplate redis, RedisKeys keys, DeliveredWindow window) {
         return new RedisDeliveredMessages(redis, keys, window.window());
+    }
+
+    @Bean
+    MailboxChanges mailboxChanges(StringRedisTemplate redis, RedisKeys keys) {
+        return new RedisMailboxChanges(redis, keys);
     }
 
     @Bean

@@ -1,7 +1,10 @@
 package org.emaillistener.common.redis;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.emaillistener.common.cursor.Cursors;
@@ -67,6 +70,23 @@ public class RedisCursors implements Cursors {
     @Override
     public void removeAll(UUID mailboxId) {
         redis.execute(REMOVE_ALL, List.of(keys.cursorFolders(mailboxId)), keys.cursorPrefix(mailboxId));
+    }
+
+    @Override
+    public Map<String, SyncCursor> of(UUID mailboxId) {
+        Set<String> folders = redis.opsForSet().members(keys.cursorFolders(mailboxId));
+        Map<String, SyncCursor> found = new TreeMap<>();
+        if (folders == null || folders.isEmpty()) {
+            return found;
+        }
+        List<String> names = List.copyOf(folders);
+        List<String> values = redis.opsForValue().multiGet(names.stream().map(name -> keys.cursor(mailboxId, name)).toList());
+        for (int i = 0; values != null && i < names.size(); i++) {
+            if (values.get(i) != null) {
+                found.put(names.get(i), read(values.get(i)));
+            }
+        }
+        return found;
     }
 
     private static String write(SyncCursor cursor) {

@@ -1,6 +1,10 @@
 package org.emaillistener.common.redis;
 
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.emaillistener.common.cursor.DeliveredMessages;
@@ -13,12 +17,26 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class RedisDeliveredMessages implements DeliveredMessages {
 
-    private static final RedisScript<Long> RECORD = RedisScript.of("""
+    private static final RedisScript<Long> RECORD = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             local time = redis.call('TIME')
             redis.call('ZADD', KEYS[1], tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000), ARGV[1])
             redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[2]))
+            announce(KEYS[2], ARGV[3], 'delivered')
             return 1
             """, Long.class);
+
+    private static final int BATCH = 500;
+
+    /** The newest score of each sorted set, false for an empty one. */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> NEWEST = RedisScript.of("""
+            local newest = {}
+            for i, key in ipairs(KEYS) do
+              local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+              newest[i] = last[2] or ''
+            end
+            return newest
+            """, List.class);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -32,7 +50,8 @@ public class RedisDeliveredMessages implements DeliveredMessages {
 
     @Override
     public void record(UUID mailboxId, String messageId) {
-        redis.execute(RECORD, List.of(keys.delivered(mailboxId)), messageId, Integer.toString(window));
+        redis.execute(RECORD, List.of(keys.delivered(mailboxId), keys.changes()), messageId, Integer.toString(window),
+                mailboxId.toString());
     }
 
     @Override
@@ -43,5 +62,23 @@ public class RedisDeliveredMessages implements DeliveredMessages {
     @Override
     public void removeAll(UUID mailboxId) {
         redis.delete(keys.delivered(mailboxId));
+    }
+
+    /** The newest score of {@code el:delivered:{id}}: one script per {@value #BATCH} mailboxes. */
+    @Override
+    public Map<UUID, Instant> lastDeliveredAt(Collection<UUID> mailboxIds) {
+        Map<UUID, Instant> last = new HashMap<>();
+        List<UUID> all = List.copyOf(mailboxIds);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            List<?> newest = redis.execute(NEWEST, batch.stream().map(keys::delivered).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                String score = newest.get(i).toString();
+                if (!score.isEmpty()) {
+                    last.put(batch.get(i), Instant.ofEpochMilli((long) Double.parseDouble(score)));
+                }
+            }
+        }
+        return last;
     }
 }

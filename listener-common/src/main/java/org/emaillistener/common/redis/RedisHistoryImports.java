@@ -27,6 +27,16 @@ public class RedisHistoryImports implements HistoryImports {
             return 1
             """, Long.class);
 
+    /** Writes the import unless the stored one was ended (Jackson writes {@code "status":"ENDED"}). */
+    private static final RedisScript<Long> SAVE_UNLESS_ENDED = RedisScript.of("""
+            local current = redis.call('HGET', KEYS[1], ARGV[1])
+            if current and string.find(current, '"status":"ENDED"', 1, true) then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            return 1
+            """, Long.class);
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
 
@@ -68,8 +78,24 @@ public class RedisHistoryImports implements HistoryImports {
 
     @Override
     public void save(HistoryImport historyImport) {
-        redis.opsForHash().put(keys.history(historyImport.mailboxId()), historyImport.filter(),
+        redis.execute(SAVE_UNLESS_ENDED, List.of(keys.history(historyImport.mailboxId())), historyImport.filter(),
                 StoredJson.MAPPER.writeValueAsString(historyImport));
+    }
+
+    @Override
+    public boolean end(UUID mailboxId, String filter) {
+        while (true) {
+            Object stored = redis.opsForHash().get(keys.history(mailboxId), filter);
+            if (stored == null || read(stored.toString()).finished()) {
+                return false;
+            }
+            String ended = StoredJson.MAPPER.writeValueAsString(read(stored.toString()).ended());
+            Long replaced = redis.execute(REPLACE_IF_UNCHANGED, List.of(keys.history(mailboxId)), filter,
+                    stored.toString(), ended);
+            if (replaced != null && replaced == 1) {
+                return true;
+            }
+        }
     }
 
     @Override

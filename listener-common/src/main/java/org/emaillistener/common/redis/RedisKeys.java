@@ -35,6 +35,9 @@ import java.util.UUID;
  * <tr><td>{@code el:one-off:{id}}</td><td>string, with a TTL</td><td>a mailbox Creatio asked to import
  * history from without registering it, stored as {@code el:mailbox:{id}} is; deleted when the import
  * is done</td></tr>
+ * <tr><td>{@code el:changes}</td><td>stream, trimmed to five minutes</td><td>which mailbox changed and
+ * how ({@code m}: its id, {@code k}: registration, state, lease, parked, delivered), appended by
+ * the stores in the same script as the change; read by the operator console</td></tr>
  * </table>
  *
  * {@code {id}} is Creatio's mailbox id; {@code {folder}} the folder's full name on the server, as is.
@@ -118,6 +121,10 @@ public final class RedisKeys {
 
     public String history(UUID mailboxId) {
         return prefix + "history:" + mailboxId;
+    }
+
+    public String changes() {
+        return prefix + "changes";
     }
 
     public String oneOff(UUID mailboxId) {

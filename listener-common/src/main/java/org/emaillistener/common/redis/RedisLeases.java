@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.emaillistener.common.lease.Leases;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -23,7 +24,8 @@ public class RedisLeases implements Leases {
 
     private static final int BATCH = 500;
 
-    private static final RedisScript<Long> ACQUIRE = RedisScript.of("""
+    /** KEYS: the lease, the change log; ARGV: the holder, the TTL in ms, the mailbox id. */
+    private static final RedisScript<Long> ACQUIRE = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             local holder = redis.call('GET', KEYS[1])
             if holder == ARGV[1] then
               redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -33,6 +35,7 @@ public class RedisLeases implements Leases {
               return 0
             end
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            announce(KEYS[2], ARGV[3], 'lease')
             return 1
             """, Long.class);
 
@@ -49,17 +52,35 @@ public class RedisLeases implements Leases {
             return renewed
             """, List.class);
 
-    private static final RedisScript<Long> RELEASE = RedisScript.of("""
+    /** KEYS: the leases, the change log last; ARGV: the holder, then the mailbox ids in the leases' order. */
+    private static final RedisScript<Long> RELEASE = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             local released = 0
-            for _, key in ipairs(KEYS) do
-              if redis.call('GET', key) == ARGV[1] then
-                released = released + redis.call('DEL', key)
+            for i = 1, #KEYS - 1 do
+              if redis.call('GET', KEYS[i]) == ARGV[1] then
+                released = released + redis.call('DEL', KEYS[i])
+                announce(KEYS[#KEYS], ARGV[i + 1], 'lease')
               end
             end
             return released
             """, Long.class);
 
     /** Replicas are members of a sorted set scored by when their heartbeat expires (server time, ms). */
+    /** KEYS: the lease, the change log; ARGV: the mailbox id. */
+    private static final RedisScript<Long> REVOKE = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
+            if redis.call('DEL', KEYS[1]) == 1 then
+              announce(KEYS[2], ARGV[1], 'lease')
+              return 1
+            end
+            return 0
+            """, Long.class);
+
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> LIVE = RedisScript.of("""
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
+            """, List.class);
+
     private static final RedisScript<Long> HEARTBEAT = RedisScript.of("""
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -78,7 +99,8 @@ public class RedisLeases implements Leases {
 
     @Override
     public boolean tryAcquire(UUID mailboxId, String holder, Duration ttl) {
-        Long acquired = redis.execute(ACQUIRE, List.of(keys.lease(mailboxId)), holder, millis(ttl));
+        Long acquired = redis.execute(ACQUIRE, List.of(keys.lease(mailboxId), keys.changes()), holder, millis(ttl),
+                mailboxId.toString());
         return acquired != null && acquired == 1;
     }
 
@@ -97,13 +119,17 @@ public class RedisLeases implements Leases {
     @Override
     public void release(Collection<UUID> mailboxIds, String holder) {
         for (List<UUID> batch : batches(mailboxIds)) {
-            redis.execute(RELEASE, leaseKeys(batch), holder);
+            List<String> leaseKeys = new ArrayList<>(leaseKeys(batch));
+            leaseKeys.add(keys.changes());
+            List<String> args = new ArrayList<>(List.of(holder));
+            batch.forEach(id -> args.add(id.toString()));
+            redis.execute(RELEASE, leaseKeys, args.toArray());
         }
     }
 
     @Override
     public void revoke(UUID mailboxId) {
-        redis.delete(keys.lease(mailboxId));
+        redis.execute(REVOKE, List.of(keys.lease(mailboxId), keys.changes()), mailboxId.toString());
     }
 
     @Override
@@ -115,6 +141,12 @@ public class RedisLeases implements Leases {
     @Override
     public void leave(String holder) {
         redis.opsForZSet().remove(keys.replicas(), holder);
+    }
+
+    @Override
+    public Set<String> replicas() {
+        List<?> live = redis.execute(LIVE, List.of(keys.replicas()));
+        return live.stream().map(Object::toString).collect(Collectors.toUnmodifiableSet());
     }
 
     @Override

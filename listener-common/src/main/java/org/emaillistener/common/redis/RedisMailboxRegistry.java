@@ -24,10 +24,10 @@ public class RedisMailboxRegistry implements MailboxRegistry {
 
     /**
      * KEYS: the mailbox, the set of all, the hosts hash, the new host's set, the set of the host the
-     * caller read for it; ARGV: the stored mailbox, its id, its host, the limit (0: none), the host read.
+     * caller read for it, the change log; ARGV: the stored mailbox, its id, its host, the limit (0: none), the host read.
      * Returns -1 at the limit, -2 when the host moved since it was read (read again), else 1.
      */
-    private static final RedisScript<Long> SAVE = RedisScript.of("""
+    private static final RedisScript<Long> SAVE = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             local before = redis.call('HGET', KEYS[3], ARGV[2]) or ''
             if before ~= ARGV[5] then
               return -2
@@ -43,17 +43,19 @@ public class RedisMailboxRegistry implements MailboxRegistry {
             end
             redis.call('SADD', KEYS[4], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+            announce(KEYS[6], ARGV[2], 'registration')
             return 1
             """, Long.class);
 
-    /** KEYS: the mailbox, the set of all, the hosts hash, the set of the host read; ARGV: the id, that host. */
-    private static final RedisScript<Long> REMOVE = RedisScript.of("""
+    /** KEYS: the mailbox, the set of all, the hosts hash, the set of the host read, the change log; ARGV: the id, that host. */
+    private static final RedisScript<Long> REMOVE = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             if (redis.call('HGET', KEYS[3], ARGV[1]) or '') ~= ARGV[2] then
               return -2
             end
             redis.call('SREM', KEYS[2], ARGV[1])
             redis.call('SREM', KEYS[4], ARGV[1])
             redis.call('HDEL', KEYS[3], ARGV[1])
+            announce(KEYS[5], ARGV[1], 'registration')
             return redis.call('DEL', KEYS[1])
             """, Long.class);
 
@@ -82,7 +84,7 @@ public class RedisMailboxRegistry implements MailboxRegistry {
         while (true) {
             String before = hostOf(id);
             Long saved = redis.execute(SAVE, List.of(keys.mailbox(mailbox.id()), keys.mailboxes(),
-                    keys.mailboxCreatioHosts(), keys.creatioHostMailboxes(host), keys.creatioHostMailboxes(before)),
+                    keys.mailboxCreatioHosts(), keys.creatioHostMailboxes(host), keys.creatioHostMailboxes(before), keys.changes()),
                     stored, id, host, String.valueOf(perCreatioHost), before);
             if (saved == null || saved != -2) {
                 return saved != null && saved > 0;
@@ -128,7 +130,7 @@ public class RedisMailboxRegistry implements MailboxRegistry {
         while (true) {
             String host = hostOf(id.toString());
             Long removed = redis.execute(REMOVE, List.of(keys.mailbox(id), keys.mailboxes(), keys.mailboxCreatioHosts(),
-                    keys.creatioHostMailboxes(host)), id.toString(), host);
+                    keys.creatioHostMailboxes(host), keys.changes()), id.toString(), host);
             if (removed == null || removed != -2) {
                 return removed != null && removed > 0;
             }

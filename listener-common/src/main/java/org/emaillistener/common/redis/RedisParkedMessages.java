@@ -1,16 +1,52 @@
 package org.emaillistener.common.redis;
 
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 
 /** A mailbox's parked messages as JSON in the hash {@code el:parked:{id}}, one field per folder and UID. */
 public class RedisParkedMessages implements ParkedMessages {
+
+    private static final int BATCH = 500;
+
+    /** KEYS: the hash, the change log; ARGV: the field, the message, the mailbox id. */
+    private static final RedisScript<Long> PARK = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            announce(KEYS[2], ARGV[3], 'parked')
+            return 1
+            """, Long.class);
+
+    /** KEYS: the hash, the change log; ARGV: the mailbox id, the field (none: all). */
+    private static final RedisScript<Long> UNPARK = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
+            local removed
+            if ARGV[2] then
+              removed = redis.call('HDEL', KEYS[1], ARGV[2])
+            else
+              removed = redis.call('DEL', KEYS[1])
+            end
+            if removed > 0 then
+              announce(KEYS[2], ARGV[1], 'parked')
+            end
+            return removed
+            """, Long.class);
+
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> COUNTS = RedisScript.of("""
+            local counts = {}
+            for i, key in ipairs(KEYS) do
+              counts[i] = redis.call('HLEN', key)
+            end
+            return counts
+            """, List.class);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -22,8 +58,9 @@ public class RedisParkedMessages implements ParkedMessages {
 
     @Override
     public void park(ParkedMessage message) {
-        redis.opsForHash().put(keys.parked(message.mailboxId()), field(message.folder(), message.uid()),
-                StoredJson.MAPPER.writeValueAsString(message));
+        redis.execute(PARK, List.of(keys.parked(message.mailboxId()), keys.changes()),
+                field(message.folder(), message.uid()), StoredJson.MAPPER.writeValueAsString(message),
+                message.mailboxId().toString());
     }
 
     @Override
@@ -43,12 +80,30 @@ public class RedisParkedMessages implements ParkedMessages {
 
     @Override
     public void remove(UUID mailboxId, String folder, long uid) {
-        redis.opsForHash().delete(keys.parked(mailboxId), field(folder, uid));
+        redis.execute(UNPARK, List.of(keys.parked(mailboxId), keys.changes()), mailboxId.toString(), field(folder, uid));
     }
 
     @Override
     public void removeAll(UUID mailboxId) {
-        redis.delete(keys.parked(mailboxId));
+        redis.execute(UNPARK, List.of(keys.parked(mailboxId), keys.changes()), mailboxId.toString());
+    }
+
+    /** One script per {@value #BATCH} mailboxes. */
+    @Override
+    public Map<UUID, Integer> counts(Collection<UUID> mailboxIds) {
+        Map<UUID, Integer> counts = new HashMap<>();
+        List<UUID> all = List.copyOf(mailboxIds);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            List<?> found = redis.execute(COUNTS, batch.stream().map(keys::parked).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                int count = ((Number) found.get(i)).intValue();
+                if (count > 0) {
+                    counts.put(batch.get(i), count);
+                }
+            }
+        }
+        return counts;
     }
 
     /** Folder names may hold any character but NUL. */

@@ -1,5 +1,7 @@
 package org.emaillistener.common.state;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -18,4 +20,10 @@ public interface SubscriptionStates {
     Optional<DeliveryProblem> findDeliveryProblem(UUID mailboxId);
 
     void clearDeliveryProblem(UUID mailboxId);
+
+    /** The states of these mailboxes; one without a state is absent. */
+    Map<UUID, SubscriptionState> findAll(Collection<UUID> mailboxIds);
+
+    /** The delivery problems of these mailboxes; one without a problem is absent. */
+    Map<UUID, DeliveryProblem> findDeliveryProblems(Collection<UUID> mailboxIds);
 }

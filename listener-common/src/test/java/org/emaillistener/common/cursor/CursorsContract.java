@@ -98,4 +98,17 @@ public abstract class CursorsContract {
         assertThat(cursors().find(mailbox, "Junk")).isEmpty();
         assertThat(cursors().find(other, "INBOX")).contains(new SyncCursor(2, 2, null));
     }
+
+    @Test
+    void listsEveryCursorOfTheMailboxByFolder() {
+        SyncCursor inbox = new SyncCursor(1700000000L, 42, null);
+        SyncCursor sent = new SyncCursor(1700000001L, 7, null);
+        cursors().save(mailbox, "INBOX", inbox);
+        cursors().save(mailbox, "Sent Items", sent);
+        cursors().save(UUID.randomUUID(), "INBOX", sent);
+
+        assertThat(cursors().of(mailbox)).containsExactly(java.util.Map.entry("INBOX", inbox),
+                java.util.Map.entry("Sent Items", sent));
+        assertThat(cursors().of(UUID.randomUUID())).isEmpty();
+    }
 }

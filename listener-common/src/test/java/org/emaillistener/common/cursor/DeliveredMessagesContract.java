@@ -2,6 +2,9 @@ package org.emaillistener.common.cursor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -60,5 +63,18 @@ public abstract class DeliveredMessagesContract {
 
         assertThat(delivered().contains(mailbox, "<4@example.com>")).isFalse();
         assertThat(delivered().contains(other, "<4@example.com>")).isTrue();
+    }
+
+    @Test
+    void tellsWhenEachMailboxLastDelivered() {
+        UUID never = UUID.randomUUID();
+        Instant before = Instant.now().minusMillis(5);
+        delivered().record(mailbox, "<1@example.com>");
+        Instant after = Instant.now().plusMillis(5);
+
+        Map<UUID, Instant> last = delivered().lastDeliveredAt(List.of(mailbox, never));
+
+        assertThat(last).containsOnlyKeys(mailbox);
+        assertThat(last.get(mailbox)).isBetween(before, after);
     }
 }

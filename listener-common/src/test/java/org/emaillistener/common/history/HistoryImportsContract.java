@@ -113,4 +113,22 @@ public abstract class HistoryImportsContract {
                 Map.of("INBOX", FolderProgress.NOT_STARTED.found(1).deliveredUpTo(startedAt, 1).finished()),
                 startedAt, startedAt.plusSeconds(60));
     }
+
+    @Test
+    void anEndedImportStaysEndedWhateverARunningJobWritesAfter() {
+        imports().start(mailbox, "ALL");
+        HistoryImport running = imports().find(mailbox, "ALL").orElseThrow().withFolders(List.of("INBOX"));
+        imports().save(running);
+
+        assertThat(imports().end(mailbox, "ALL")).isTrue();
+        imports().save(running.with("INBOX", running.progress("INBOX").found(3)));
+
+        HistoryImport ended = imports().find(mailbox, "ALL").orElseThrow();
+        assertThat(ended.status()).isEqualTo(Status.ENDED);
+        assertThat(ended.finished()).isTrue();
+        assertThat(imports().end(mailbox, "ALL")).isFalse();
+        assertThat(imports().end(mailbox, "UID 1:*")).isFalse();
+        assertThat(imports().start(mailbox, "ALL")).isTrue();
+        assertThat(imports().find(mailbox, "ALL").orElseThrow().status()).isEqualTo(Status.RUNNING);
+    }
 }

@@ -100,4 +100,15 @@ public abstract class LeasesContract {
 
         assertThat(leases().heartbeat("replica-a", TTL)).isEqualTo(1);
     }
+
+    @Test
+    void namesTheReplicasWhoseHeartbeatIsAlive() {
+        leases().heartbeat("replica-a", TTL);
+        leases().heartbeat("replica-b", SHORT);
+
+        assertThat(leases().replicas()).containsExactlyInAnyOrder("replica-a", "replica-b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> leases().replicas().equals(Set.of("replica-a")));
+        leases().leave("replica-a");
+        assertThat(leases().replicas()).isEmpty();
+    }
 }

@@ -3,6 +3,8 @@ package org.emaillistener.common.parking;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -92,5 +94,18 @@ public abstract class ParkedMessagesContract {
 
     private static ParkedMessage message(UUID mailbox, String folder, long uid, Instant at) {
         return new ParkedMessage(mailbox, folder, 1700000000L, uid, "<m@example.com>", "Poison", "HTTP 400", at, null);
+    }
+
+    @Test
+    void countsTheParkedMessagesOfManyMailboxesAtOnce() {
+        UUID other = UUID.randomUUID();
+        parked().park(message(mailbox, "INBOX", 1, Instant.parse("2026-01-01T10:00:00Z")));
+        parked().park(message(mailbox, "INBOX", 2, Instant.parse("2026-01-01T10:01:00Z")));
+        parked().park(message(other, "Sent", 5, Instant.parse("2026-01-01T10:02:00Z")));
+
+        assertThat(parked().counts(List.of(mailbox, other, UUID.randomUUID())))
+                .isEqualTo(Map.of(mailbox, 2, other, 1));
+        parked().remove(mailbox, "INBOX", 1);
+        assertThat(parked().counts(List.of(mailbox))).isEqualTo(Map.of(mailbox, 1));
     }
 }

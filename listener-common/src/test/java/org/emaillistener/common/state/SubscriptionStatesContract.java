@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.emaillistener.common.state.SubscriptionState.Status;
@@ -108,5 +110,23 @@ public abstract class SubscriptionStatesContract {
 
         assertThat(states().find(other)).contains(othersState);
         assertThat(states().findDeliveryProblem(other)).contains(othersProblem);
+    }
+
+    @Test
+    void readsTheStatesAndProblemsOfManyMailboxesAtOnce() {
+        UUID other = UUID.randomUUID();
+        UUID none = UUID.randomUUID();
+        SubscriptionState listening = new SubscriptionState(Status.LISTENING, null, null,
+                Instant.parse("2025-03-01T10:00:00Z"));
+        SubscriptionState failed = new SubscriptionState(Status.FAILED, FailureKind.AUTHENTICATION, "no",
+                Instant.parse("2025-03-01T11:00:00Z"));
+        DeliveryProblem problem = new DeliveryProblem("INBOX", "HTTP 500", Instant.parse("2025-03-01T12:00:00Z"));
+        states().save(mailbox, listening);
+        states().save(other, failed);
+        states().saveDeliveryProblem(other, problem);
+
+        assertThat(states().findAll(List.of(mailbox, other, none))).isEqualTo(Map.of(mailbox, listening, other, failed));
+        assertThat(states().findDeliveryProblems(List.of(mailbox, other, none))).isEqualTo(Map.of(other, problem));
+        assertThat(states().findAll(List.of())).isEmpty();
     }
 }
