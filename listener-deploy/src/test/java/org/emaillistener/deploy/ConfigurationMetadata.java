@@ -38,7 +38,7 @@ final class ConfigurationMetadata {
     /** Environment variables the applications or the JVM read that are no Spring property. */
     static final Set<String> NOT_PROPERTIES = Set.of(
             "JAVA_TOOL_OPTIONS",
-            // Creatio's deployment names (CREATIO_PROTOCOL.md, "Deployment names Creatio admins already know").
+            // Creatio's deployment names (docs/creatio-protocol.md, "Deployment names Creatio admins already know").
             "PodName", "MaxBpmonlineDownTime",
             "ExchangeListenerRedisHost", "ExchangeListenerRedisDatabase", "ExchangeListenerRedisPassword");
 
