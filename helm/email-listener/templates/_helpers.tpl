@@ -423,8 +423,7 @@ values.schema.json): an operator upgrading from the original keeps their values 
 given, the original's name wins, since it is the one the operator wrote. Included at the top of every
 template (it renders nothing and may run again: each alias only copies into this chart's value).
 Names the listener has no use for (ApiUrl, apiVersion, RabbitMQ's ExchangeName, QueueName, HostApi
-and HttpPort, FeaturesMarkEmailsAsSynchronized) are accepted and ignored: README, "Migrating from
-Creatio's Email Listener".
+and HttpPort, FeaturesMarkEmailsAsSynchronized) are accepted and ignored: docs/migrating.md.
 */}}
 {{- define "email-listener.originalValues" -}}
 {{- $v := .Values -}}

@@ -16,7 +16,7 @@ import com.networknt.schema.SpecificationVersion;
 
 /**
  * {@code docker-compose.yml}, checked without a Docker engine: against the Compose Specification's
- * schema, then for what the README's walkthrough relies on.
+ * schema, then for what the Docker Compose walkthrough (docs/deployment.md) relies on.
  */
 class ComposeFileTest {
 

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,7 +41,7 @@ final class ConfigurationMetadata {
     /** Environment variables the applications or the JVM read that are no Spring property. */
     static final Set<String> NOT_PROPERTIES = Set.of(
             "JAVA_TOOL_OPTIONS",
-            // Creatio's deployment names (CREATIO_PROTOCOL.md, "Deployment names Creatio admins already know").
+            // Creatio's deployment names (docs/creatio-protocol.md, "Deployment names Creatio admins already know").
             "PodName", "MaxBpmonlineDownTime",
             "ExchangeListenerRedisHost", "ExchangeListenerRedisDatabase", "ExchangeListenerRedisPassword");
 
@@ -52,19 +55,23 @@ final class ConfigurationMetadata {
 
     /** The properties that are maps (an entry per key: {@code logging.level.<logger>}). */
     private final Set<String> maps;
+    /** The default the metadata gives a property, as JSON (a list's is an array); absent when it gives none. */
+    private final Map<String, JsonNode> defaults;
 
     private ConfigurationMetadata(Map<String, String> sourceTypes, Map<String, Class<?>> recordLists,
-            Set<String> maps) {
+            Set<String> maps, Map<String, JsonNode> defaults) {
         this.sourceTypes = sourceTypes;
         this.recordLists = recordLists;
         this.maps = maps;
+        this.defaults = defaults;
     }
 
     static ConfigurationMetadata load() {
         JsonMapper json = JsonMapper.builder().build();
         Map<String, String> sourceTypes = new TreeMap<>();
         Map<String, Class<?>> recordLists = new TreeMap<>();
-        Set<String> maps = new java.util.TreeSet<>();
+        Set<String> maps = new TreeSet<>();
+        Map<String, JsonNode> defaults = new TreeMap<>();
         try {
             for (URL file : Collections.list(ConfigurationMetadata.class.getClassLoader().getResources(METADATA))) {
                 try (InputStream in = file.openStream()) {
@@ -75,13 +82,16 @@ final class ConfigurationMetadata {
                         if (property.path("type").asString("").startsWith("java.util.Map<")) {
                             maps.add(name);
                         }
+                        if (property.has("defaultValue")) {
+                            defaults.put(name, property.get("defaultValue"));
+                        }
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new ConfigurationMetadata(sourceTypes, recordLists, maps);
+        return new ConfigurationMetadata(sourceTypes, recordLists, maps, defaults);
     }
 
     private static Optional<Class<?>> recordOfList(String type) {
@@ -100,6 +110,55 @@ final class ConfigurationMetadata {
     /** Whether any metadata file names this property. */
     boolean describes(String property) {
         return sourceTypes.containsKey(property);
+    }
+
+    /**
+     * Every property whose name starts with the prefix, a list of records' as its elements' properties
+     * at index {@code n} ({@code listener.graph.tenants[n].client-id}).
+     */
+    Set<String> propertiesStartingWith(String prefix) {
+        Set<String> properties = new TreeSet<>();
+        for (String property : sourceTypes.keySet()) {
+            if (!property.startsWith(prefix)) {
+                continue;
+            }
+            Class<?> element = recordLists.get(property);
+            if (element == null) {
+                properties.add(property);
+            } else {
+                for (var component : element.getRecordComponents()) {
+                    properties.add(property + "[n]." + DataObjectPropertyName.toDashedForm(component.getName()));
+                }
+            }
+        }
+        return properties;
+    }
+
+    /** The default the metadata gives the property, each of a list's elements apart; empty when it gives none. */
+    List<String> defaultOf(String property) {
+        JsonNode value = defaults.get(property);
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (value.isArray()) {
+            List<String> elements = new ArrayList<>();
+            value.forEach(element -> elements.add(element.asString()));
+            return elements;
+        }
+        String text = value.asString();
+        if (text.startsWith("[") && text.endsWith("]")) {
+            // The processor writes a record's @DefaultValue list as its toString: [a, b].
+            String elements = text.substring(1, text.length() - 1).strip();
+            return elements.isEmpty() ? List.of() : List.of(elements.split(",\\s*"));
+        }
+        return text.isEmpty() ? List.of() : List.of(text);
+    }
+
+    /** Whether the metadata names this property, or it is a property of a list's element at index {@code n}. */
+    boolean describesOrElement(String property) {
+        int element = property.indexOf("[n].");
+        return element < 0 ? describes(property)
+                : propertiesStartingWith(property.substring(0, element)).contains(property);
     }
 
     /** Whether the role's application declares some property of its own (not only Spring Boot's). */

@@ -18,8 +18,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 /**
  * The chart's alerts (a PrometheusRule, opt-in like the ServiceMonitor): each reads only metrics the
- * applications really export from their start ({@link ExportedMetrics}), and each has its runbook in
- * README.md.
+ * applications really export from their start ({@link ExportedMetrics}), and each has its runbook, a
+ * section of docs/runbooks.md that its annotations name.
  */
 class HelmAlertsTest {
 
@@ -37,11 +37,11 @@ class HelmAlertsTest {
     @Test
     void everyAlertReadsMetricsTheApplicationsExportAndNamesItsRunbook() {
         List<Map<String, Object>> rules = rules(render(Map.of("metrics.prometheusRule.enabled", true,
-                "metrics.prometheusRule.runbookBaseUrl", "https://docs.example.com/email-listener/README.md"),
+                "metrics.prometheusRule.runbookBaseUrl", "https://docs.example.com/email-listener/docs/runbooks.md"),
                 REQUIRED));
 
         assertThat(rules).extracting(rule -> rule.get("alert")).containsExactlyElementsOf(ALERTS);
-        String readme = RepositoryFiles.read(RepositoryFiles.root().resolve("README.md"));
+        MarkdownPage runbooks = MarkdownPage.doc("runbooks.md");
         Set<String> unknown = new TreeSet<>();
         for (Map<String, Object> rule : rules) {
             String expr = String.valueOf(rule.get("expr"));
@@ -56,11 +56,11 @@ class HelmAlertsTest {
             @SuppressWarnings("unchecked")
             Map<String, String> annotations = (Map<String, String>) rule.get("annotations");
             String anchor = String.valueOf(rule.get("alert")).toLowerCase(java.util.Locale.ROOT);
-            assertThat(annotations).containsEntry("runbook", "README.md#" + anchor)
-                    .containsEntry("runbook_url", "https://docs.example.com/email-listener/README.md#" + anchor)
+            assertThat(annotations).containsEntry("runbook", "docs/runbooks.md#" + anchor)
+                    .containsEntry("runbook_url", "https://docs.example.com/email-listener/docs/runbooks.md#" + anchor)
                     .containsKeys("summary", "description");
-            assertThat(readme).as("README's runbook of %s", rule.get("alert"))
-                    .containsPattern("(?m)^#### " + rule.get("alert") + "$");
+            assertThat(runbooks.headings()).as("the runbooks' sections").contains(String.valueOf(rule.get("alert")));
+            assertThat(runbooks.anchors()).as("the runbooks' anchors").contains(anchor);
         }
         assertThat(unknown).as("metrics no application exports from its start").isEmpty();
     }

@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 
 /**
  * An operator upgrading from Creatio's Email Listener keeps their values file: the original chart's
- * names (CREATIO_PROTOCOL.md, "Deployment names Creatio admins already know") are taken as aliases of
+ * names (docs/creatio-protocol.md, "Deployment names Creatio admins already know") are taken as aliases of
  * this chart's, checked by its schema like its own.
  */
 class HelmOriginalValuesTest {

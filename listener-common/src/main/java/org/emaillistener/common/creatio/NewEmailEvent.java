@@ -3,7 +3,7 @@ package org.emaillistener.common.creatio;
 import java.util.List;
 
 /**
- * {@code NewEmail}, Creatio's legacy Exchange callback (CREATIO_PROTOCOL.md, "NewEmail"): the Exchange
+ * {@code NewEmail}, Creatio's legacy Exchange callback (docs/creatio-protocol.md, "NewEmail"): the Exchange
  * item ids of new mail, wrapped and camelCase; Creatio's {@code ExchangeEventsProcessor} then loads
  * the items itself over EWS with the mailbox's settings. Sent only where configured
  * ({@link CreatioProperties#legacyNewEmail}) for a mailbox served over EWS whose {@code BpmEndpoint}

@@ -38,8 +38,11 @@ import org.springframework.amqp.core.QueueBuilder;
  * RabbitMQ refuses to redeclare a queue with other arguments: switching an existing queue between
  * quorum and classic, or changing its delivery limit or the dead letters' bounds, means deleting it
  * first (when it is empty: replay the dead letters before).
+ * <p>
+ * Public for the test that holds docs/architecture.md's names of the exchange and queues to the ones
+ * declared here.
  */
-final class SyncQueueTopology {
+public final class SyncQueueTopology {
 
     private SyncQueueTopology() {
     }
@@ -63,7 +66,7 @@ final class SyncQueueTopology {
         return queue.queue() + ".delay." + delay.toMillis() + "ms";
     }
 
-    static Declarables declarables(SyncQueueProperties queue, SyncJobProperties jobs) {
+    public static Declarables declarables(SyncQueueProperties queue, SyncJobProperties jobs) {
         int deliveryLimit = jobs.deliveryLimit();
         DirectExchange exchange = ExchangeBuilder.directExchange(queue.exchange()).durable(true).build();
         Map<String, Object> syncArguments = new LinkedHashMap<>();

@@ -11,10 +11,11 @@ import tools.jackson.databind.JsonNode;
  * DataContractJsonSerializer binds members by their exact, case-sensitive names (one spelled otherwise
  * is not read, and its value is lost), and fails the call on a value of another JSON type (a number as
  * a string, a string where an array belongs), which Creatio answers with 400. The listener's own
- * contract is stricter still, as CREATIO_PROTOCOL.md gives it: every list present (Creatio iterates
- * them unchecked), enums as numbers, .NET ticks as integral numbers, an email's {@code MessageId}
- * never empty (Creatio drops such an email), an attachment's {@code Base64Data} never null, and
- * {@code ProcessMailboxState} with {@code Avaliable=false} naming the exception.
+ * contract is stricter still, as docs/creatio-protocol.md gives it ("Two JSON dialects" and
+ * "Callbacks the listener makes"): every list present (Creatio iterates them unchecked), enums as
+ * numbers, .NET ticks as integral numbers, an email's {@code MessageId} never empty (Creatio drops
+ * such an email), an attachment's {@code Base64Data} never null, and {@code ProcessMailboxState}
+ * with {@code Avaliable=false} naming the exception.
  */
 public final class CreatioContract {
 
@@ -40,7 +41,7 @@ public final class CreatioContract {
     private static final Map<String, Type> REFRESH_TOKEN = Map.of("MailboxId", Type.STRING, "SenderEmailAddress",
             Type.NULLABLE_STRING, "BpmUserName", Type.NULLABLE_STRING, "BpmUserWorkspace", Type.NULLABLE_STRING);
 
-    /** {@code NewEmail}'s wrapped, camelCase event (CREATIO_PROTOCOL.md, "NewEmail"). */
+    /** {@code NewEmail}'s wrapped, camelCase event (docs/creatio-protocol.md, "NewEmail"). */
     private static final Map<String, Type> NEW_EVENT = Map.of("uniqueIds", Type.ARRAY, "id", Type.STRING,
             "sysAdminUnit", Type.NULLABLE_STRING, "workspaceName", Type.NULLABLE_STRING, "timeZoneId",
             Type.NULLABLE_STRING, "eventTimeStamp", Type.INTEGER);

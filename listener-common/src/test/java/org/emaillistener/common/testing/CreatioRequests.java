@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * Request bodies as Creatio writes them: Newtonsoft with {@code QuoteName=false}, so property names
- * are unquoted (CREATIO_PROTOCOL.md, "Two JSON dialects").
+ * are unquoted (docs/creatio-protocol.md, "Two JSON dialects").
  */
 public final class CreatioRequests {
 

@@ -18,9 +18,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /apiv2/email/send}: Creatio hands over one email and the mailbox's outgoing (SMTP)
  * server. Creatio treats an empty answer as success and shows a non-empty one to the user as the
- * send error; that is our reading of its client (CREATIO_PROTOCOL.md), so a failure to send is
- * answered with HTTP 200 and the reason as plain text. A request that is not a sendable email at all
- * is answered with HTTP 400 and a JSON body, like every other bad request.
+ * send error; that is our reading of its client (docs/creatio-protocol.md, "Endpoints the listener
+ * serves"), so a failure to send is answered with HTTP 200 and the reason as plain text. A request
+ * that is not a sendable email at all is answered with HTTP 400 and a JSON body, like every other
+ * bad request.
  */
 @RestController
 public class EmailSendController {
