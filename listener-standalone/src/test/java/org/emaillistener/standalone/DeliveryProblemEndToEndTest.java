@@ -66,12 +66,12 @@ class DeliveryProblemEndToEndTest extends EndToEndTest {
         Thread.sleep(1000);
         assertThat(creatio.acceptedSubjects()).containsOnlyOnce("Waits for Creatio", "Sent when Creatio is back");
         assertThat(operatorView(mailbox)).contains("\"deliveryProblem\":null");
-        assertThat(api().get("/operator/mailboxes", "X-Api-Key", "operator-key").body())
-                .contains("\"id\":\"" + mailbox + "\"", "\"owner\":\"", "\"status\":\"LISTENING\"", "\"lastEventAt\":\"")
+        assertThat(management().get("/operator/mailboxes?q=" + mailbox, "X-Api-Key", "operator-key").body())
+                .contains("\"id\":\"" + mailbox + "\"", "\"owner\":\"", "\"state\":\"LISTENING\"", "\"lastEventAt\":\"", "\"total\":1")
                 .doesNotContain("secret");
     }
 
     private String operatorView(UUID mailbox) {
-        return api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
+        return management().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
     }
 }

@@ -160,7 +160,7 @@ class FaultInjectionTest extends EndToEndTest {
     }
 
     private String operatorView(UUID mailbox) {
-        return api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
+        return management().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
     }
 
     private static int port(String url) {

@@ -181,7 +181,7 @@ class GraphNotificationsEndToEndTest extends GraphEndToEndTest {
         String user = newUser("route");
         UUID mailbox = subscribe(user);
 
-        var view = api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key");
+        var view = management().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key");
 
         assertThat(view.statusCode()).isEqualTo(200);
         assertThat(view.body()).contains("\"route\":\"Microsoft Graph (change notifications)\"");

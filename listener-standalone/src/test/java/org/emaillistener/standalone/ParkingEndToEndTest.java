@@ -35,7 +35,7 @@ class ParkingEndToEndTest extends EndToEndTest {
         assertThat(creatio.acceptedSubjects()).doesNotContain("Poison");
 
         creatio.refuseEmails(email -> false);
-        var redeliver = api().post("/operator/mailboxes/" + mailbox + "/parked/1/redeliver?folder=INBOX", "",
+        var redeliver = management().post("/operator/mailboxes/" + mailbox + "/parked/1/redeliver?folder=INBOX", "",
                 "X-Api-Key", "operator-key");
 
         assertThat(redeliver.statusCode()).isEqualTo(202);
@@ -45,6 +45,6 @@ class ParkingEndToEndTest extends EndToEndTest {
     }
 
     private String operatorView(UUID mailbox) {
-        return api().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
+        return management().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body();
     }
 }

@@ -46,6 +46,15 @@ class SubscriptionEndToEndTest extends EndToEndTest {
 
 
     @Test
+    void theOperatorConsoleIsOffWithoutAKey() {
+        var page = management().get("/operator/", "X-Api-Key", "");
+
+        assertThat(page.statusCode()).isEqualTo(404);
+        assertThat(page.body()).contains("listener.operator.api-key");
+        assertThat(management().get("/operator/overview", "Authorization", "Bearer ").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void deliversEachNewEmailOnceWithCreatiosFields() throws Exception {
         String user = "report-" + UUID.randomUUID() + "@example.com";
         UUID mailbox = subscribe(user);

@@ -62,7 +62,7 @@ public class HistorySync {
      */
     public void sync(RegisteredMailbox mailbox, SyncJob job) throws MessagingException, CreatioCallFailedException {
         HistoryImport current = imports.find(mailbox.id(), job.filter()).orElse(null);
-        if (current == null || current.status() == HistoryImport.Status.DONE) {
+        if (current == null || current.finished()) {
             log.debug("History job {} belongs to no running import", job);
             return;
         }

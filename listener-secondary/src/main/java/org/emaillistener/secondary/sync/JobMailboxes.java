@@ -63,7 +63,7 @@ class JobMailboxes {
             return;
         }
         boolean over = imports.find(job.mailboxId(), job.filter())
-                .map(done -> done.status() == HistoryImport.Status.DONE).orElse(true);
+                .map(HistoryImport::finished).orElse(true);
         if (over) {
             // Nothing of an unregistered mailbox outlives its import.
             oneOffs.release(job.mailboxId());

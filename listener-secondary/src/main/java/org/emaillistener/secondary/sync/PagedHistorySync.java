@@ -77,7 +77,7 @@ class PagedHistorySync {
      */
     void sync(RegisteredMailbox mailbox, SyncJob job, Callable<RemoteMailbox> connect) throws Exception {
         HistoryImport current = imports.find(mailbox.id(), job.filter()).orElse(null);
-        if (current == null || current.status() == HistoryImport.Status.DONE) {
+        if (current == null || current.finished()) {
             log.debug("History job {} belongs to no running import", job);
             return;
         }

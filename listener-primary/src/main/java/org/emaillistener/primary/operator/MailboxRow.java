@@ -1,0 +1,40 @@
+package org.emaillistener.primary.operator;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.state.DeliveryProblem;
+import org.emaillistener.common.state.SubscriptionState;
+
+/**
+ * What the console knows of one mailbox without reading it again: enough to filter, sort and list it.
+ * No secret: the password and tokens stay in the registry.
+ *
+ * @param ownerSince when its lease last changed hands, as far as the change log tells; null if before
+ *        the console started
+ */
+record MailboxRow(UUID id, String address, Protocol protocol, String server, String creatioHost,
+        Instant registeredAt, SubscriptionState state, String owner, Instant ownerSince, int parked,
+        DeliveryProblem deliveryProblem, Instant lastDeliveredAt) {
+
+    static MailboxRow of(RegisteredMailbox mailbox, Protocol protocol, SubscriptionState state, String owner,
+            Instant ownerSince, int parked, DeliveryProblem problem, Instant lastDeliveredAt) {
+        var credentials = mailbox.credentials();
+        String address = credentials.SenderEmailAddress() != null && !credentials.SenderEmailAddress().isBlank()
+                ? credentials.SenderEmailAddress() : credentials.UserName();
+        return new MailboxRow(mailbox.id(), address == null ? "" : address, protocol, credentials.ServiceUrl(),
+                mailbox.creatioHost(), mailbox.registeredAt(), state, owner, ownerSince, parked, problem,
+                lastDeliveredAt);
+    }
+
+    /** The address lower-cased, for search and sorting. */
+    String addressKey() {
+        return address.toLowerCase(Locale.ROOT);
+    }
+
+    ConsoleState consoleState(java.util.Set<String> liveReplicas) {
+        return ConsoleState.of(state, owner != null && liveReplicas.contains(owner));
+    }
+}
