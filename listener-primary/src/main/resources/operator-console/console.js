@@ -163,7 +163,8 @@ async function openDetail(id) {
     ? mailbox.deliveryProblem.folder + ': ' + mailbox.deliveryProblem.failure + ' (' + mailbox.deliveryProblem.at + ')' : null);
   const subscription = mailbox.subscription;
   $('detail-error').textContent = subscription && subscription.errorMessage
-    ? kebab(subscription.errorKind) + ': ' + subscription.errorMessage + ' (' + subscription.since + ')' : 'none';
+    ? kebab(subscription.errorKind) + ': ' + subscription.errorMessage + ' (' + subscription.since
+      + (subscription.failures > 1 ? ', ' + subscription.failures + ' failures in a row' : '') + ')' : 'none';
   replace($('cursors').tBodies[0], Object.entries(mailbox.cursors).map(([folder, cursor]) =>
     row([folder, cursor.uidValidity, cursor.lastUid, cursor.lastDeliveredAt, cursor.rejections,
       cursor.syncStateLength ? 'held (' + cursor.syncStateLength + ' chars)' : '–'])));

@@ -35,7 +35,8 @@ import jakarta.mail.internet.MimeMessage;
  * ({@code listener-standalone.jar}); GreenMail (SMTP + IMAP IDLE) and the stand-in run here.
  *
  * <p>{@code --scenario=redis-footprint} runs {@link RedisFootprint} instead, {@code --scenario=scale}
- * the issue-8 figures of {@link ScaleBenchmark} against Dovecot, {@code --scenario=graph-scale} those of
+ * the issue-8 figures of {@link ScaleBenchmark} against Dovecot, {@code --scenario=console} the operator
+ * console's paged list at 10,000 mailboxes ({@link ConsoleBenchmark}), {@code --scenario=graph-scale} those of
  * {@link GraphScaleBenchmark}: Exchange Online mailboxes through the fake Microsoft Graph.
  *
  * <p>Arguments: {@code --messages=N} (default 200), {@code --interval-ms=M} between sends (default
@@ -60,6 +61,10 @@ public final class Benchmark {
         }
         if ("traffic".equals(options.get("scenario"))) {
             TrafficBenchmark.main(options);
+            return;
+        }
+        if ("console".equals(options.get("scenario"))) {
+            ConsoleBenchmark.main(options);
             return;
         }
         if ("graph-scale".equals(options.get("scenario"))) {

@@ -100,7 +100,7 @@ final class ScaleBenchmark {
                 primary.close();
             }
             if (split) {
-                cleanUpRedisAndRabbitMq();
+                cleanUpRedisAndRabbitMq("bench-" + runId);
             }
         }
         if (!"false".equals(options.get("jmh"))) {
@@ -249,8 +249,8 @@ final class ScaleBenchmark {
         }
     }
 
-    private void cleanUpRedisAndRabbitMq() {
-        String prefix = "bench-" + runId;
+    /** Deletes the Redis keys under {@code <prefix>:} and the queues and exchange named after the prefix. */
+    static void cleanUpRedisAndRabbitMq(String prefix) {
         RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
         try (var connection = client.connect()) {
             RedisCommands<String, String> redis = connection.sync();

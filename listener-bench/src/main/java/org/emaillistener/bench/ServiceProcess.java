@@ -93,6 +93,10 @@ final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
+    int managementPort() {
+        return managementPort;
+    }
+
     long pid() {
         return process.pid();
     }

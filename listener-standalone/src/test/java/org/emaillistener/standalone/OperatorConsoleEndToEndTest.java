@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import org.emaillistener.common.testing.TcpProxy;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
@@ -111,6 +112,32 @@ class OperatorConsoleEndToEndTest extends EndToEndTest {
         assertThat(creatio.acceptedSubjects()).containsOnlyOnce("After the release", "After the resync");
         assertThat(management().get("/operator/actions", "X-Api-Key", "operator-key").body())
                 .contains("\"action\":\"resync\"", "\"action\":\"release-lease\"");
+    }
+
+    @Test
+    void showsAMailboxWhoseServerIsOutOfReachWithHowOftenItFailedAndThatItListensAgain() throws Exception {
+        // GreenMail's threads throw when the relay cuts their connections: not the listener's failures.
+        String user = "outage-" + UUID.randomUUID() + "@example.com";
+        mail.addUser(user, "secret");
+        try (TcpProxy relay = new TcpProxy("127.0.0.1", mail.imapPort())) {
+            UUID mailbox = UUID.randomUUID();
+            api().post("/api/listeners/create", org.emaillistener.common.testing.CreatioRequests.array(
+                    org.emaillistener.common.testing.CreatioRequests.imapMailbox(mailbox, "127.0.0.1", relay.port(),
+                            user, "secret", creatio.bpmEndpoint(), List.of())));
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(10)).until(() -> listening(mailbox));
+
+            relay.cut();
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(30)).until(() -> management()
+                    .get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body()
+                    .matches("(?s).*\"state\":\"UNREACHABLE\".*\"failures\":[2-9].*"));
+            assertThat(management().get("/operator/mailboxes?state=unreachable&q=" + user, "X-Api-Key", "operator-key")
+                    .body()).contains("\"total\":1", "\"errorKind\":\"UNREACHABLE\"");
+
+            relay.restore();
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(30)).until(() -> listening(mailbox));
+            assertThat(management().get("/operator/mailboxes/" + mailbox, "X-Api-Key", "operator-key").body())
+                    .contains("\"failures\":0");
+        }
     }
 
     private boolean listening(UUID mailbox) {

@@ -10,9 +10,16 @@ import java.time.Instant;
  * @param errorMessage the last failure, for people, or null
  * @param since when the status was entered
  * @param lastEventAt when the server last announced new mail, or null
+ * @param failures how many times in a row the connection failed since it last listened (0 when it
+ *        listens; counted by the replica holding it)
  */
 public record SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since,
-        Instant lastEventAt) {
+        Instant lastEventAt, int failures) {
+
+    public SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since,
+            Instant lastEventAt) {
+        this(status, errorKind, errorMessage, since, lastEventAt, 0);
+    }
 
     public SubscriptionState(Status status, FailureKind errorKind, String errorMessage, Instant since) {
         this(status, errorKind, errorMessage, since, null);
@@ -26,8 +33,13 @@ public record SubscriptionState(Status status, FailureKind errorKind, String err
         return new SubscriptionState(status, kind, message, Instant.now());
     }
 
+    /** The {@code failures}-th failure in a row. */
+    public static SubscriptionState failing(Status status, FailureKind kind, String message, int failures) {
+        return new SubscriptionState(status, kind, message, Instant.now(), null, failures);
+    }
+
     public SubscriptionState withEventAt(Instant at) {
-        return new SubscriptionState(status, errorKind, errorMessage, since, at);
+        return new SubscriptionState(status, errorKind, errorMessage, since, at, failures);
     }
 
     /**

@@ -4,14 +4,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.emaillistener.common.changes.MailboxChange;
@@ -27,15 +32,22 @@ import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every registered mailbox as a {@link MailboxRow}, kept in memory and current by the change log: a
  * list request reads what changed since the last one (one call when nothing did), then reloads the
  * changed mailboxes in batches, so that its cost follows the changes and the page, never the number of
- * mailboxes. The first request, and one after the log dropped changes it had not read, loads them all.
+ * mailboxes. The first request, and one after the log dropped changes it had not read, loads them all;
+ * from the first request on, it also reads the log every {@link #KEEP_UP} by itself, well inside the
+ * log's retention, so that a console left idle does not have to load everything again.
  */
-public class MailboxCatalogue {
+public class MailboxCatalogue implements AutoCloseable {
 
+    private static final Duration KEEP_UP = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(MailboxCatalogue.class);
     private static final int BATCH = 500;
     private static final int CHANGES_PER_READ = 10_000;
     private static final Duration RATE_WINDOW = Duration.ofMinutes(1);
@@ -59,6 +71,7 @@ public class MailboxCatalogue {
     private final ArrayDeque<Instant> deliveries = new ArrayDeque<>();
     private String position;
     private int fullLoads;
+    private ScheduledExecutorService keepingUp;
 
     public MailboxCatalogue(MailboxRegistry registry, SubscriptionStates states, Leases leases, ParkedMessages parked,
             DeliveredMessages delivered, MailboxChanges changes, Cursors cursors, HistoryImports imports,
@@ -145,6 +158,33 @@ public class MailboxCatalogue {
         reload(registry.ids());
         position = end;
         fullLoads++;
+        if (keepingUp == null) {
+            keepingUp = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("mailbox-catalogue").factory());
+            keepingUp.scheduleWithFixedDelay(this::keepUp, KEEP_UP.toMillis(), KEEP_UP.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void keepUp() {
+        lock.lock();
+        try {
+            catchUp();
+        } catch (RuntimeException e) {
+            log.debug("The operator console could not read the change log now; the next request will", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (keepingUp != null) {
+                keepingUp.shutdownNow();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void reload(Collection<UUID> ids) {
@@ -198,12 +238,34 @@ public class MailboxCatalogue {
                     matching.add(row);
                 }
             }
-            matching.sort(query.sort().order(query.descending()));
-            int from = Math.min(matching.size(), query.page() * query.size());
-            int to = Math.min(matching.size(), from + query.size());
-            List<MailboxPage.Entry> entries = matching.subList(from, to).stream()
+            Comparator<MailboxRow> order = query.sort().order(query.descending());
+            long wanted = Math.min(matching.size(), (long) (query.page() + 1) * query.size());
+            List<MailboxRow> first = wanted < matching.size() / 4 ? first(matching, (int) wanted, order)
+                    : sorted(matching, order);
+            int from = (int) Math.min(first.size(), (long) query.page() * query.size());
+            int to = Math.min(first.size(), from + query.size());
+            List<MailboxPage.Entry> entries = first.subList(from, to).stream()
                     .map(row -> MailboxPage.Entry.of(row, stateOf(row), liveReplicas)).toList();
             return new MailboxPage(matching.size(), query.page(), query.size(), entries);
+        }
+
+        private static List<MailboxRow> sorted(List<MailboxRow> rows, Comparator<MailboxRow> order) {
+            rows.sort(order);
+            return rows;
+        }
+
+        /** The first {@code count} rows in this order, without sorting them all: a page near the start. */
+        private static List<MailboxRow> first(List<MailboxRow> rows, int count, Comparator<MailboxRow> order) {
+            PriorityQueue<MailboxRow> kept = new PriorityQueue<>(count + 1, order.reversed());
+            for (MailboxRow row : rows) {
+                kept.add(row);
+                if (kept.size() > count) {
+                    kept.poll();
+                }
+            }
+            List<MailboxRow> first = new ArrayList<>(kept);
+            first.sort(order);
+            return first;
         }
     }
 }

@@ -51,12 +51,12 @@ public record MailboxQuery(ConsoleState state, Protocol protocol, String replica
                 && (creatioHost == null || creatioHost.equals(row.creatioHost()))
                 && (quietFor == null || row.lastDeliveredAt() == null
                         || !row.lastDeliveredAt().isAfter(now.minus(quietFor)))
-                && (text == null || row.addressKey().contains(text) || row.id().toString().contains(text));
+                && (text == null || row.searchKey().contains(text));
     }
 
     /** The order of the list; ties are broken by id, so that pages never overlap. */
     public enum Sort {
-        ADDRESS(Comparator.comparing(MailboxRow::addressKey)),
+        ADDRESS(Comparator.comparing(MailboxRow::searchKey)),
         STATE(Comparator.comparing((MailboxRow row) -> row.state() == null ? "" : row.state().status().name())),
         LAST_DELIVERY(Comparator.comparing(MailboxRow::lastDeliveredAt,
                 Comparator.nullsFirst(Comparator.naturalOrder()))),

@@ -14,24 +14,22 @@ import org.emaillistener.common.state.SubscriptionState;
  *
  * @param ownerSince when its lease last changed hands, as far as the change log tells; null if before
  *        the console started
+ * @param searchKey the address lower-cased, then the id: what free text and the address order compare,
+ *        computed once rather than at every request
  */
 record MailboxRow(UUID id, String address, Protocol protocol, String server, String creatioHost,
         Instant registeredAt, SubscriptionState state, String owner, Instant ownerSince, int parked,
-        DeliveryProblem deliveryProblem, Instant lastDeliveredAt) {
+        DeliveryProblem deliveryProblem, Instant lastDeliveredAt, String searchKey) {
 
     static MailboxRow of(RegisteredMailbox mailbox, Protocol protocol, SubscriptionState state, String owner,
             Instant ownerSince, int parked, DeliveryProblem problem, Instant lastDeliveredAt) {
         var credentials = mailbox.credentials();
         String address = credentials.SenderEmailAddress() != null && !credentials.SenderEmailAddress().isBlank()
                 ? credentials.SenderEmailAddress() : credentials.UserName();
-        return new MailboxRow(mailbox.id(), address == null ? "" : address, protocol, credentials.ServiceUrl(),
-                mailbox.creatioHost(), mailbox.registeredAt(), state, owner, ownerSince, parked, problem,
-                lastDeliveredAt);
-    }
-
-    /** The address lower-cased, for search and sorting. */
-    String addressKey() {
-        return address.toLowerCase(Locale.ROOT);
+        String shown = address == null ? "" : address;
+        return new MailboxRow(mailbox.id(), shown, protocol, credentials.ServiceUrl(), mailbox.creatioHost(),
+                mailbox.registeredAt(), state, owner, ownerSince, parked, problem, lastDeliveredAt,
+                shown.toLowerCase(Locale.ROOT) + " " + mailbox.id());
     }
 
     ConsoleState consoleState(java.util.Set<String> liveReplicas) {

@@ -3,7 +3,8 @@ package org.emaillistener.primary.operator;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * @param apiKey the key operators send as {@code X-Api-Key}; without one the operator API is off
+ * @param apiKey the key of the operator console and its API on the management port: the password of HTTP
+ *        Basic, a bearer token, or {@code X-Api-Key}; without one the console is off
  */
 @ConfigurationProperties("listener.operator")
 public record OperatorProperties(String apiKey) {

@@ -1,5 +1,6 @@
 /**
- * The operators' view of the served mailboxes, apart from Creatio's API: each mailbox's
- * subscription state and history imports, without reading logs. Enabled by setting an API key.
+ * The operator console's model: every registered mailbox as a row kept current by the stores' change
+ * log, paged and filtered in memory; an overview of the deployment; each mailbox's detail read afresh;
+ * and the actions operators take, logged. Its web side is {@code operator.api}.
  */
 package org.emaillistener.primary.operator;

@@ -44,6 +44,8 @@ class Subscription implements WatcherEvents {
     private volatile boolean stopped;
     private volatile FailureKind reportedFailure;
     private volatile boolean owesAvailability;
+    /** Connection failures since the watcher last listened, for operators. */
+    private volatile int failuresInARow;
     private volatile boolean tokenRefreshRequested;
     /** Whether the watcher logs in with Creatio's OAuth token: not so through Graph, which uses the app's own. */
     private final boolean usesCreatioToken;
@@ -90,6 +92,7 @@ class Subscription implements WatcherEvents {
     void inheritReportedFailure(Subscription predecessor) {
         reportedFailure = predecessor.reportedFailure;
         owesAvailability = predecessor.owesAvailability;
+        failuresInARow = predecessor.failuresInARow;
     }
 
     @Override
@@ -97,7 +100,7 @@ class Subscription implements WatcherEvents {
         if (!stopped && reconnect) {
             states.find(mailbox.id()).ifPresent(current -> states.save(mailbox.id(),
                     new SubscriptionState(Status.RECONNECTING, current.errorKind(), current.errorMessage(),
-                            current.since())));
+                            current.since(), null, current.failures())));
         }
     }
 
@@ -107,6 +110,7 @@ class Subscription implements WatcherEvents {
             return;
         }
         failure = null;
+        failuresInARow = 0;
         listening = SubscriptionState.of(Status.LISTENING);
         states.save(mailbox.id(), listening);
         log.info("Mailbox {} listening on {}", mailbox.id(), folders);
@@ -154,13 +158,14 @@ class Subscription implements WatcherEvents {
         }
         boolean retried = failure.kind().retried();
         this.failure = failure.kind();
+        failuresInARow++;
         if (retried) {
             meters.counter("email.listener.reconnects", "kind", failure.kind().name().toLowerCase(Locale.ROOT))
                     .increment();
         }
         states.save(mailbox.id(),
                 SubscriptionState.failing(retried ? Status.RECONNECTING : Status.FAILED, failure.kind(),
-                        failure.message()));
+                        failure.message(), failuresInARow));
         if (reportedFailure != failure.kind()) {
             reportedFailure = failure.kind();
             report(MailboxStateReport.unavailable(mailbox.credentials(), failure.kind().exceptionClassName(),

@@ -142,6 +142,7 @@ class MailboxCatalogueTest {
         if (keys != null && !keys.isEmpty()) {
             redis.delete(keys);
         }
+        catalogue.close();
         store.close();
         proxy.close();
     }
