@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,24 +22,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.DeliveredMessages;
-import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.parking.ParkedMessages;
-import org.emaillistener.common.redis.RedisAdapters;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.common.testing.CreatioRequests;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.emaillistener.common.testing.RedisStoreContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 
 /**
  * The operator console's paged list at scale: N mailboxes (default 10,000) registered in Redis through
@@ -61,13 +53,6 @@ final class ConsoleBenchmark {
             "state=unreachable&sort=address&size=200", "errorKind=authentication&protocol=imap",
             "replica=" + OTHER_REPLICA + "&sort=parked&order=desc");
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(RedisAdapters.class)
-    @EnableConfigurationProperties(DeliveredWindow.class)
-    static class Store {
-    }
-
     private ConsoleBenchmark() {
     }
 
@@ -79,15 +64,9 @@ final class ConsoleBenchmark {
         new SecureRandom().nextBytes(key);
         String encryptionKey = Base64.getEncoder().encodeToString(key);
         ResultTable table = new ResultTable();
-        Properties properties = new Properties();
-        properties.put("listener.store", "redis");
-        properties.put("listener.redis.key-prefix", prefix + ":");
-        properties.put("listener.security.encryption-key", encryptionKey);
-        properties.put("spring.main.banner-mode", "off");
-        properties.put("logging.level.root", "warn");
         ServiceProcess primary = null;
-        try (ConfigurableApplicationContext store = new SpringApplicationBuilder(Store.class)
-                .web(WebApplicationType.NONE).properties(properties).run()) {
+        try (ConfigurableApplicationContext store = RedisStoreContext.start(prefix + ":", encryptionKey, "127.0.0.1",
+                6379)) {
             long seeding = System.nanoTime();
             List<UUID> ids = seed(store, mailboxes);
             table.report("seeding " + mailboxes + " mailboxes through the adapters",

@@ -13,18 +13,13 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.lease.Leases;
-import org.emaillistener.common.redis.RedisAdapters;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.common.testing.CreatioRequests;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.emaillistener.common.testing.RedisStoreContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -40,28 +35,15 @@ public final class RedisFootprint {
     private RedisFootprint() {
     }
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(RedisAdapters.class)
-    static class Store {
-    }
-
     public static void main(String[] args) {
         var options = Benchmark.options(args);
         int mailboxes = Integer.parseInt(options.getOrDefault("mailboxes", "1000"));
         String prefix = "el-footprint-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Properties properties = new Properties();
-        properties.put("listener.store", "redis");
-        properties.put("listener.redis.key-prefix", prefix);
-        properties.put("listener.security.encryption-key", Base64.getEncoder().encodeToString(key));
-        properties.put("spring.data.redis.host", options.getOrDefault("redis-host", "127.0.0.1"));
-        properties.put("spring.data.redis.port", options.getOrDefault("redis-port", "6379"));
-        properties.put("spring.main.banner-mode", "off");
-        properties.put("logging.level.root", "warn");
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Store.class)
-                .web(WebApplicationType.NONE).properties(properties).run()) {
+        try (ConfigurableApplicationContext context = RedisStoreContext.start(prefix,
+                Base64.getEncoder().encodeToString(key), options.getOrDefault("redis-host", "127.0.0.1"),
+                Integer.parseInt(options.getOrDefault("redis-port", "6379")))) {
             StringRedisTemplate redis = context.getBean(StringRedisTemplate.class);
             long before = usedMemory(redis);
             register(context, mailboxes);

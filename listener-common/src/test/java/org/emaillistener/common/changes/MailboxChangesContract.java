@@ -32,17 +32,36 @@ public abstract class MailboxChangesContract {
 
     private final UUID mailbox = UUID.randomUUID();
 
-    protected abstract MailboxChanges changes();
+    /** The log and the stores of one adapter family, the stores writing to that log. */
+    public record Stores(MailboxChanges changes, MailboxRegistry registry, SubscriptionStates states, Leases leases,
+            ParkedMessages parked, DeliveredMessages delivered) {
+    }
 
-    protected abstract MailboxRegistry registry();
+    protected abstract Stores stores();
 
-    protected abstract SubscriptionStates states();
+    private MailboxChanges changes() {
+        return stores().changes();
+    }
 
-    protected abstract Leases leases();
+    private MailboxRegistry registry() {
+        return stores().registry();
+    }
 
-    protected abstract ParkedMessages parked();
+    private SubscriptionStates states() {
+        return stores().states();
+    }
 
-    protected abstract DeliveredMessages delivered();
+    private Leases leases() {
+        return stores().leases();
+    }
+
+    private ParkedMessages parked() {
+        return stores().parked();
+    }
+
+    private DeliveredMessages delivered() {
+        return stores().delivered();
+    }
 
     @Test
     void eachStoreAppendsItsChangesInTheOrderTheyWereMade() {

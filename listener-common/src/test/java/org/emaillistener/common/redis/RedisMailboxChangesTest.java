@@ -36,33 +36,8 @@ class RedisMailboxChangesTest extends MailboxChangesContract {
     }
 
     @Override
-    protected MailboxChanges changes() {
-        return changes;
-    }
-
-    @Override
-    protected MailboxRegistry registry() {
-        return registry;
-    }
-
-    @Override
-    protected SubscriptionStates states() {
-        return states;
-    }
-
-    @Override
-    protected Leases leases() {
-        return leases;
-    }
-
-    @Override
-    protected ParkedMessages parked() {
-        return parked;
-    }
-
-    @Override
-    protected DeliveredMessages delivered() {
-        return delivered;
+    protected Stores stores() {
+        return new Stores(changes, registry, states, leases, parked, delivered);
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 
@@ -19,7 +18,6 @@ import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
-import org.emaillistener.common.cursor.DeliveredWindow;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphProperties;
 import org.emaillistener.common.graph.GraphTls;
@@ -27,7 +25,6 @@ import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.parking.ParkedMessages;
-import org.emaillistener.common.redis.RedisAdapters;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.common.state.FailureKind;
@@ -35,18 +32,13 @@ import org.emaillistener.common.state.SubscriptionState.Status;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.common.testing.CreatioRequests;
+import org.emaillistener.common.testing.RedisStoreContext;
 import org.emaillistener.common.testing.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -65,13 +57,6 @@ class MailboxCatalogueTest {
     private static MailboxCatalogue catalogue;
     private static final List<UUID> ids = new ArrayList<>();
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(RedisAdapters.class)
-    @EnableConfigurationProperties(DeliveredWindow.class)
-    static class Store {
-    }
-
     @BeforeAll
     static void registerTwoThousandMailboxes() throws IOException {
         TestServers.Address redis = TestServers.redis();
@@ -79,14 +64,7 @@ class MailboxCatalogueTest {
         prefix = "el-catalogue-" + UUID.randomUUID() + ":";
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Properties properties = new Properties();
-        properties.put("listener.store", "redis");
-        properties.put("listener.redis.key-prefix", prefix);
-        properties.put("listener.security.encryption-key", Base64.getEncoder().encodeToString(key));
-        properties.put("spring.data.redis.host", "127.0.0.1");
-        properties.put("spring.data.redis.port", Integer.toString(proxy.port()));
-        properties.put("spring.main.banner-mode", "off");
-        store = new SpringApplicationBuilder(Store.class).web(WebApplicationType.NONE).properties(properties).run();
+        store = RedisStoreContext.start(prefix, Base64.getEncoder().encodeToString(key), "127.0.0.1", proxy.port());
         catalogue = new MailboxCatalogue(bean(MailboxRegistry.class), bean(SubscriptionStates.class),
                 bean(Leases.class), bean(ParkedMessages.class), bean(DeliveredMessages.class),
                 bean(MailboxChanges.class), bean(Cursors.class), bean(HistoryImports.class),
