@@ -21,7 +21,7 @@ public record MailboxView(UUID id, String user, String server, int port, String 
         SubscriptionState subscription, DeliveryProblem deliveryProblem, List<ParkedMessage> parkedMessages,
         List<HistoryImportView> historyImports) {
 
-    static MailboxView of(RegisteredMailbox mailbox, String route, String owner, SubscriptionState state, DeliveryProblem problem,
+    public static MailboxView of(RegisteredMailbox mailbox, String route, String owner, SubscriptionState state, DeliveryProblem problem,
             List<ParkedMessage> parked, List<HistoryImport> imports) {
         var credentials = mailbox.credentials();
         return new MailboxView(mailbox.id(), credentials.UserName(), credentials.ServiceUrl(), credentials.Port(),

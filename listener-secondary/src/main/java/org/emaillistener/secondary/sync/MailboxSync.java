@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
-import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.MailboxLocks.Dirty;
@@ -24,6 +23,7 @@ import org.emaillistener.common.jobs.SyncJobDeferredException;
 import org.emaillistener.common.jobs.SyncJobHandler;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.slf4j.Logger;
@@ -64,7 +64,7 @@ public class MailboxSync implements SyncJobHandler {
     private final ExchangeHistorySync exchangeHistory;
     private final GraphFolderSync graphFolders;
     private final GraphHistorySync graphHistory;
-    private final GraphConnector graph;
+    private final MailRoutes routes;
     private final SyncProperties properties;
     private final SubscriptionStates states;
     private final CreatioProperties creatio;
@@ -77,7 +77,7 @@ public class MailboxSync implements SyncJobHandler {
 
     MailboxSync(JobMailboxes mailboxes, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
             HistorySync history, ExchangeFolderSync exchangeFolders, ExchangeHistorySync exchangeHistory,
-            GraphFolderSync graphFolders, GraphHistorySync graphHistory, GraphConnector graph,
+            GraphFolderSync graphFolders, GraphHistorySync graphHistory, MailRoutes routes,
             SyncProperties properties, SubscriptionStates states, CreatioProperties creatio, MeterRegistry meters) {
         this.mailboxes = mailboxes;
         this.locks = locks;
@@ -88,7 +88,7 @@ public class MailboxSync implements SyncJobHandler {
         this.exchangeHistory = exchangeHistory;
         this.graphFolders = graphFolders;
         this.graphHistory = graphHistory;
-        this.graph = graph;
+        this.routes = routes;
         this.properties = properties;
         this.states = states;
         this.creatio = creatio;
@@ -172,9 +172,10 @@ public class MailboxSync implements SyncJobHandler {
 
     /** The folders of the mailbox's protocol. */
     private ServerFolders foldersOf(RegisteredMailbox mailbox) {
-        return switch (mailbox.credentials().serverType()) {
+        return switch (routes.of(mailbox.credentials()).protocol()) {
             case IMAP -> folders;
-            case EXCHANGE -> graph.serves(mailbox.credentials()) ? graphFolders : exchangeFolders;
+            case EWS -> exchangeFolders;
+            case GRAPH -> graphFolders;
         };
     }
 
@@ -185,9 +186,10 @@ public class MailboxSync implements SyncJobHandler {
             server.redeliver(mailbox, job.folder(), redeliveredUid(job));
             return;
         }
-        HistoryJob import_ = switch (mailbox.credentials().serverType()) {
+        HistoryJob import_ = switch (routes.of(mailbox.credentials()).protocol()) {
             case IMAP -> history::sync;
-            case EXCHANGE -> graph.serves(mailbox.credentials()) ? graphHistory::sync : exchangeHistory::sync;
+            case EWS -> exchangeHistory::sync;
+            case GRAPH -> graphHistory::sync;
         };
         import_.sync(mailbox, job);
     }

@@ -1,4 +1,4 @@
-package org.emaillistener.primary.mailbox;
+package org.emaillistener.primary.imap;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,23 +1,22 @@
-package org.emaillistener.primary.send;
+package org.emaillistener.primary.ews;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.exchange.ExchangeConnector;
 import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.primary.send.MailSender;
+import org.emaillistener.primary.send.OutgoingMessage;
+import org.emaillistener.primary.send.UnsendableEmailException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import jakarta.mail.Address;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
 
@@ -27,17 +26,27 @@ import jakarta.mail.internet.InternetAddress;
  * the MIME content leaves out, go with the item.
  */
 @Component
-public class ExchangeSender {
+class ExchangeSender implements MailSender {
 
     private static final Logger log = LoggerFactory.getLogger(ExchangeSender.class);
 
     private final ExchangeConnector connector;
 
-    public ExchangeSender(ExchangeConnector connector) {
+    ExchangeSender(ExchangeConnector connector) {
         this.connector = connector;
     }
 
-    /** @throws UnsendableEmailException with a reason the user can act on, without secrets */
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.EWS;
+    }
+
+    @Override
+    public void checkServer(SynchronizationCredentials server) {
+        ExchangeSettings.checkOutgoingServer(server);
+    }
+
+    @Override
     public void send(OutgoingMessage message, SynchronizationCredentials mailbox) throws UnsendableEmailException {
         byte[] mime;
         List<String> blindCopies;
@@ -45,7 +54,7 @@ public class ExchangeSender {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             message.mime().writeTo(out);
             mime = out.toByteArray();
-            blindCopies = blindCopies(message);
+            blindCopies = message.blindCopies().stream().map(InternetAddress::getAddress).toList();
         } catch (IOException | MessagingException e) {
             throw new IllegalStateException("A composed message could not be written", e);
         }
@@ -58,26 +67,6 @@ public class ExchangeSender {
         }
         log.info("Mailbox {}: sent a message through Exchange to {} recipient(s)", mailbox.Id(),
                 message.recipients().size());
-    }
-
-    /** The envelope recipients that neither To nor Cc name. */
-    private static List<String> blindCopies(OutgoingMessage message) throws MessagingException {
-        return blindCopyAddresses(message).stream().map(InternetAddress::getAddress).toList();
-    }
-
-    /** The envelope recipients that neither To nor Cc name, as composed (with their names). */
-    static List<InternetAddress> blindCopyAddresses(OutgoingMessage message) throws MessagingException {
-        Set<String> visible = new HashSet<>();
-        for (Message.RecipientType type : List.of(Message.RecipientType.TO, Message.RecipientType.CC)) {
-            Address[] addresses = message.mime().getRecipients(type);
-            if (addresses != null) {
-                for (Address address : addresses) {
-                    visible.add(((InternetAddress) address).getAddress().toLowerCase(Locale.ROOT));
-                }
-            }
-        }
-        return message.recipients().stream()
-                .filter(address -> !visible.contains(address.getAddress().toLowerCase(Locale.ROOT))).toList();
     }
 
     private static String reason(ExchangeException failure, SynchronizationCredentials mailbox) {

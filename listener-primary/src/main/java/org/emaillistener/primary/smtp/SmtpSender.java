@@ -1,4 +1,4 @@
-package org.emaillistener.primary.send;
+package org.emaillistener.primary.smtp;
 
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -15,6 +15,11 @@ import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.common.mail.MailServerAccess.Protocol;
 import org.emaillistener.common.mail.MailServerDestinations;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.primary.mailbox.InvalidSettingsException;
+import org.emaillistener.primary.send.MailSender;
+import org.emaillistener.primary.send.OutgoingMessage;
+import org.emaillistener.primary.send.UnsendableEmailException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -27,13 +32,13 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 
 /**
- * Sends composed messages over the SMTP server Creatio names in a send request's credentials:
- * TLS and login as {@link MailServerAccess} decides them (the same reading of SecureOption as for
- * IMAP), password or XOAUTH2, certificates verified unless the host is in
- * {@code listener.imap.ssl-trust}.
+ * Sends composed messages from IMAP mailboxes over the SMTP server Creatio names in a send
+ * request's credentials: TLS and login as {@link MailServerAccess} decides them (the same reading of
+ * SecureOption as for IMAP), password or XOAUTH2, certificates verified unless the host is in
+ * {@code listener.imap.ssl-trust}. SMTP leaves no copy in the mailbox; {@link SentCopies} keeps one.
  */
 @Component
-public class SmtpSender {
+class SmtpSender implements MailSender {
 
     private static final Logger log = LoggerFactory.getLogger(SmtpSender.class);
 
@@ -45,17 +50,50 @@ public class SmtpSender {
     private final ScheduledExecutorService writeTimeouts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-write-timeouts").daemon().factory());
 
-    public SmtpSender(SmtpProperties properties, ImapProperties imap, MailServerDestinations destinations) {
+    private final SentCopies sentCopies;
+
+    SmtpSender(SmtpProperties properties, ImapProperties imap, MailServerDestinations destinations,
+            SentCopies sentCopies) {
         this.properties = properties;
         this.destinations = destinations;
+        this.sentCopies = sentCopies;
         this.sslTrust = imap.sslTrust();
         this.plaintextHosts = imap.plaintextHosts();
+    }
+
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.IMAP;
+    }
+
+    /** The SMTP server's host, port and {@code SecureOption}, and the token with OAuth. */
+    @Override
+    public void checkServer(SynchronizationCredentials smtp) {
+        String host;
+        try {
+            host = MailServerAccess.host(smtp.ServiceUrl());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingsException("ServiceUrl is neither a host name nor a URL");
+        }
+        if (host.isEmpty()) {
+            throw new InvalidSettingsException("ServiceUrl is required (the SMTP server's host)");
+        }
+        if (smtp.Port() <= 0 || smtp.Port() > 65535) {
+            throw new InvalidSettingsException("Port must be between 1 and 65535");
+        }
+        if (smtp.SecureOption() < MailServerAccess.SECURE_NONE || smtp.SecureOption() > MailServerAccess.SECURE_STARTTLS) {
+            throw new InvalidSettingsException("SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
+        }
+        if (smtp.UseOAuth() && (smtp.AccessToken() == null || smtp.AccessToken().isBlank())) {
+            throw new InvalidSettingsException("AccessToken is required with UseOAuth");
+        }
     }
 
     /**
      * @throws UnsendableEmailException when the server could not be reached or refused the login or
      *         the message; its message says why in words the user can act on, without secrets
      */
+    @Override
     public void send(OutgoingMessage message, SynchronizationCredentials smtp) throws UnsendableEmailException {
         MailServerAccess server = MailServerAccess.of(Protocol.SMTP, smtp, sslTrust, plaintextHosts);
         boolean login = smtp.secret() != null && !smtp.secret().isEmpty();
@@ -80,6 +118,7 @@ public class SmtpSender {
         }
         log.info("Mailbox {}: sent {} through {}:{} to {} recipient(s)", smtp.Id(), messageId(message), server.host(),
                 server.port(), message.recipients().size());
+        sentCopies.keep(message, smtp);
     }
 
     private void refuseUnlessAllowed(String host) throws MessagingException {

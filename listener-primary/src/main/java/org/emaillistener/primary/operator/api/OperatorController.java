@@ -1,4 +1,4 @@
-package org.emaillistener.primary.operator;
+package org.emaillistener.primary.operator.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.jobs.SyncJobs;
@@ -15,7 +14,10 @@ import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.SubscriptionStates;
+import org.emaillistener.primary.operator.MailboxView;
+import org.emaillistener.primary.operator.OperatorProperties;
 import org.emaillistener.primary.subscription.SyncJobOutbox;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -40,11 +42,11 @@ public class OperatorController {
     private final Leases leases;
     private final ParkedMessages parked;
     private final SyncJobOutbox jobs;
-    private final GraphConnector graph;
+    private final MailRoutes routes;
     private final SyncJobs syncJobs;
 
     public OperatorController(OperatorProperties properties, MailboxRegistry registry, SubscriptionStates states,
-            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs, GraphConnector graph,
+            HistoryImports imports, Leases leases, ParkedMessages parked, SyncJobOutbox jobs, MailRoutes routes,
             SyncJobs syncJobs) {
         this.syncJobs = syncJobs;
         this.properties = properties;
@@ -54,7 +56,7 @@ public class OperatorController {
         this.leases = leases;
         this.parked = parked;
         this.jobs = jobs;
-        this.graph = graph;
+        this.routes = routes;
     }
 
     /**
@@ -128,7 +130,7 @@ public class OperatorController {
 
     private MailboxView view(RegisteredMailbox mailbox, String owner) {
         UUID id = mailbox.id();
-        return MailboxView.of(mailbox, graph.route(mailbox.credentials()), owner, states.find(id).orElse(null),
+        return MailboxView.of(mailbox, routes.of(mailbox.credentials()).description(), owner, states.find(id).orElse(null),
                 states.findDeliveryProblem(id).orElse(null), parked.of(id), imports.of(id));
     }
 

@@ -1,4 +1,4 @@
-package org.emaillistener.primary.send;
+package org.emaillistener.primary.smtp;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,13 +10,15 @@ import java.util.concurrent.Executors;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
-import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.MailboxFailure;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.common.route.MailRoutes;
+import org.emaillistener.primary.send.OutgoingMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -38,7 +40,7 @@ import jakarta.mail.MessagingException;
  * answer to Creatio and never fails the send.
  */
 @Component
-public class SentCopies {
+class SentCopies {
 
     private static final Logger log = LoggerFactory.getLogger(SentCopies.class);
     /** Where servers without the {@code \Sent} special-use attribute keep sent mail, most common first. */
@@ -48,16 +50,18 @@ public class SentCopies {
     private final SendProperties properties;
     private final MailboxRegistry mailboxes;
     private final ImapConnector imap;
+    private final MailRoutes routes;
     private final ExecutorService appends = Executors.newVirtualThreadPerTaskExecutor();
 
-    public SentCopies(SendProperties properties, MailboxRegistry mailboxes, ImapConnector imap) {
+    SentCopies(SendProperties properties, MailboxRegistry mailboxes, ImapConnector imap, MailRoutes routes) {
         this.properties = properties;
         this.mailboxes = mailboxes;
         this.imap = imap;
+        this.routes = routes;
     }
 
     /** Appends a copy of a message just sent through the SMTP server of {@code smtp}, unless there is no need. */
-    public void keep(OutgoingMessage message, SynchronizationCredentials smtp) {
+    void keep(OutgoingMessage message, SynchronizationCredentials smtp) {
         if (!properties.appendToSent() || properties.savesSentMailItself(MailServerAccess.host(smtp.ServiceUrl()))) {
             return;
         }
@@ -78,7 +82,7 @@ public class SentCopies {
     private Optional<RegisteredMailbox> mailboxOf(SynchronizationCredentials smtp) {
         Optional<RegisteredMailbox> byId = Optional.ofNullable(smtp.Id()).flatMap(mailboxes::find);
         if (byId.isPresent()) {
-            return byId.filter(SentCopies::isImap);
+            return byId.filter(this::isImap);
         }
         String address = smtp.SenderEmailAddress();
         if (address == null || address.isBlank()) {
@@ -87,7 +91,7 @@ public class SentCopies {
         return mailboxes.ids().stream()
                 .map(mailboxes::find)
                 .flatMap(Optional::stream)
-                .filter(SentCopies::isImap)
+                .filter(this::isImap)
                 .filter(registered -> address.strip().equalsIgnoreCase(registered.credentials().SenderEmailAddress()))
                 .findFirst();
     }
@@ -104,8 +108,9 @@ public class SentCopies {
         return MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), stored.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static boolean isImap(RegisteredMailbox mailbox) {
-        return ServerType.of(mailbox.credentials().ServerTypeId()).orElse(null) == ServerType.IMAP;
+    /** A mailbox the listener reads over IMAP, where a copy can be appended. */
+    private boolean isImap(RegisteredMailbox mailbox) {
+        return routes.of(mailbox.credentials()).is(MailProtocol.IMAP);
     }
 
     private void append(OutgoingMessage message, RegisteredMailbox mailbox) {

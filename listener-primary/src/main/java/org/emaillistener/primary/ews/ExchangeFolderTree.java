@@ -1,4 +1,4 @@
-package org.emaillistener.primary.mailbox;
+package org.emaillistener.primary.ews;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,7 +8,6 @@ import java.util.stream.Collectors;
 
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.exchange.ExchangeMailbox.ExchangeFolder;
-import org.emaillistener.common.graph.GraphMailbox.GraphFolder;
 
 /**
  * An Exchange mailbox's folders as Creatio's folder tree: {@code Id} is the EWS folder id (what the
@@ -17,21 +16,12 @@ import org.emaillistener.common.graph.GraphMailbox.GraphFolder;
  * parent of another folder class), so that every {@code ParentId} names a listed folder. Parents
  * come before their children, siblings in name order.
  */
-final class ExchangeFolderTree {
+public final class ExchangeFolderTree {
 
     private ExchangeFolderTree() {
     }
 
-    /**
-     * A Graph mailbox's mail folders the same way: {@code Id} is the Graph folder id (what the Graph
-     * watcher reads the delta of when it comes back in {@code FolderIds}).
-     */
-    static List<MailboxFolder> ofGraph(List<GraphFolder> folders) {
-        return of(folders.stream()
-                .map(folder -> new ExchangeFolder(folder.id(), folder.name(), folder.parentId(), "IPF.Note")).toList());
-    }
-
-    static List<MailboxFolder> of(List<ExchangeFolder> folders) {
+    public static List<MailboxFolder> of(List<ExchangeFolder> folders) {
         Set<String> listed = folders.stream().map(ExchangeFolder::id).collect(Collectors.toSet());
         List<MailboxFolder> tree = new ArrayList<>();
         add(folders, listed, null, tree);

@@ -1,4 +1,4 @@
-package org.emaillistener.common.graph;
+package org.emaillistener.common.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,56 +8,62 @@ import java.util.UUID;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
+import org.emaillistener.common.graph.GraphConnector;
+import org.emaillistener.common.graph.GraphProperties;
+import org.emaillistener.common.graph.GraphTls;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /** Which mailboxes Graph serves, and what the mailbox's state says of the choice. */
-class GraphConnectorTest {
+class MailRoutesTest {
 
     private static final String ONLINE = "https://outlook.office365.com/EWS/Exchange.asmx";
 
-    private final GraphConnector configured = connector(Map.of("listener.graph.tenants[0].tenant-id", "t1",
+    private final GraphConnector configuredGraph = connector(Map.of("listener.graph.tenants[0].tenant-id", "t1",
             "listener.graph.tenants[0].client-id", "app", "listener.graph.tenants[0].client-secret", "s",
             "listener.graph.tenants[0].domains[0]", "contoso.example"));
+    private final MailRoutes configured = new MailRoutes(configuredGraph);
 
     @Test
     void servesAnExchangeOnlineMailboxOfAConfiguredTenantsDomain() {
         SynchronizationCredentials mailbox = exchange(ONLINE, "ann@Contoso.example");
 
-        assertThat(configured.serves(mailbox)).isTrue();
-        assertThat(configured.tenantOf(mailbox)).get().extracting(GraphProperties.Tenant::tenantId).isEqualTo("t1");
-        assertThat(configured.route(mailbox)).isEqualTo("Microsoft Graph (polling every 30 s)");
+        assertThat(configured.of(mailbox).protocol()).isEqualTo(MailProtocol.GRAPH);
+        assertThat(configuredGraph.tenantOf(mailbox)).get().extracting(GraphProperties.Tenant::tenantId)
+                .isEqualTo("t1");
+        assertThat(configured.of(mailbox).description()).isEqualTo("Microsoft Graph (polling every 30 s)");
     }
 
     @Test
     void saysWithNotificationsThatGraphNotifies() {
-        GraphConnector notified = connector(Map.of("listener.graph.tenants[0].tenant-id", "t1",
+        MailRoutes notified = new MailRoutes(connector(Map.of("listener.graph.tenants[0].tenant-id", "t1",
                 "listener.graph.tenants[0].client-id", "app", "listener.graph.tenants[0].client-secret", "s",
                 "listener.graph.tenants[0].domains[0]", "contoso.example",
-                "listener.graph.notification-url", "https://listener.example/graph/notifications"));
+                "listener.graph.notification-url", "https://listener.example/graph/notifications")));
 
-        assertThat(notified.route(exchange(ONLINE, "ann@contoso.example")))
+        assertThat(notified.of(exchange(ONLINE, "ann@contoso.example")).description())
                 .isEqualTo("Microsoft Graph (change notifications)");
     }
 
     @Test
     void leavesOnPremisesExchangeAndImapAsTheyWere() {
-        assertThat(configured.serves(exchange("https://mail.contoso.example/EWS/Exchange.asmx", "ann@contoso.example")))
-                .isFalse();
-        assertThat(configured.route(exchange("https://mail.contoso.example/EWS/Exchange.asmx", "ann@contoso.example")))
-                .isEqualTo("EWS");
-        assertThat(configured.route(imap("ann@contoso.example"))).isEqualTo("IMAP");
-        assertThat(configured.serves(imap("ann@contoso.example"))).isFalse();
+        MailRoute onPremises = configured.of(exchange("https://mail.contoso.example/EWS/Exchange.asmx",
+                "ann@contoso.example"));
+        assertThat(onPremises.protocol()).isEqualTo(MailProtocol.EWS);
+        assertThat(onPremises.description()).isEqualTo("EWS");
+        assertThat(configured.of(imap("ann@contoso.example")).description()).isEqualTo("IMAP");
+        assertThat(configured.of(imap("ann@contoso.example")).protocol()).isEqualTo(MailProtocol.IMAP);
     }
 
     @Test
     void saysWhyAnExchangeOnlineMailboxStaysOnEws() {
-        assertThat(configured.serves(exchange(ONLINE, "bob@fabrikam.example"))).isFalse();
-        assertThat(configured.route(exchange(ONLINE, "bob@fabrikam.example")))
+        MailRoute otherDomain = configured.of(exchange(ONLINE, "bob@fabrikam.example"));
+        assertThat(otherDomain.protocol()).isEqualTo(MailProtocol.EWS);
+        assertThat(otherDomain.description())
                 .isEqualTo("EWS (Exchange Online, but no Microsoft Graph tenant is configured for fabrikam.example)");
-        assertThat(connector(Map.of()).route(exchange(ONLINE, "ann@contoso.example")))
+        assertThat(new MailRoutes(connector(Map.of())).of(exchange(ONLINE, "ann@contoso.example")).description())
                 .isEqualTo("EWS (Exchange Online, but Microsoft Graph is not configured)");
     }
 

@@ -1,4 +1,4 @@
-package org.emaillistener.primary.send;
+package org.emaillistener.primary.graph;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +10,11 @@ import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphSignInException;
 import org.emaillistener.common.imap.MailboxFailure;
-import org.emaillistener.primary.graph.GraphFailures;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.primary.ews.ExchangeSettings;
+import org.emaillistener.primary.send.MailSender;
+import org.emaillistener.primary.send.OutgoingMessage;
+import org.emaillistener.primary.send.UnsendableEmailException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -24,17 +28,27 @@ import jakarta.mail.internet.InternetAddress;
  * Items itself.
  */
 @Component
-public class GraphSender {
+class GraphSender implements MailSender {
 
     private static final Logger log = LoggerFactory.getLogger(GraphSender.class);
 
     private final GraphConnector connector;
 
-    public GraphSender(GraphConnector connector) {
+    GraphSender(GraphConnector connector) {
         this.connector = connector;
     }
 
-    /** @throws UnsendableEmailException with a reason the user can act on, without secrets */
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.GRAPH;
+    }
+
+    @Override
+    public void checkServer(SynchronizationCredentials server) {
+        ExchangeSettings.checkOutgoingServer(server);
+    }
+
+    @Override
     public void send(OutgoingMessage message, SynchronizationCredentials mailbox) throws UnsendableEmailException {
         byte[] mime;
         try {
@@ -64,7 +78,7 @@ public class GraphSender {
      */
     static byte[] withBlindCopies(OutgoingMessage message) throws IOException, MessagingException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        List<InternetAddress> blindCopies = ExchangeSender.blindCopyAddresses(message);
+        List<InternetAddress> blindCopies = message.blindCopies();
         if (!blindCopies.isEmpty()) {
             String header = "Bcc: " + InternetAddress.toString(blindCopies.toArray(InternetAddress[]::new), 5);
             out.write((header + "\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -1,4 +1,4 @@
-package org.emaillistener.primary.send;
+package org.emaillistener.primary.smtp;
 
 import java.time.Duration;
 
