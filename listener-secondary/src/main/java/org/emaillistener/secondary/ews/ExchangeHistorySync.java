@@ -1,4 +1,4 @@
-package org.emaillistener.secondary.sync;
+package org.emaillistener.secondary.ews;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +10,10 @@ import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeWatchedFolders;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.secondary.sync.HistorySync;
+import org.emaillistener.secondary.sync.PagedFolderSync;
+import org.emaillistener.secondary.sync.PagedHistorySync;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +21,7 @@ import org.springframework.stereotype.Component;
  * {@link PagedHistorySync}: EWS's {@code FindItem} finds the items received in the window.
  */
 @Component
-public class ExchangeHistorySync {
+class ExchangeHistorySync implements HistorySync {
 
     private final ExchangeConnector connector;
     private final ExchangeFolderSync folders;
@@ -29,7 +33,13 @@ public class ExchangeHistorySync {
         this.history = history;
     }
 
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.EWS;
+    }
+
     /** Does one job of a history import; the caller holds the mailbox's lock. */
+    @Override
     public void sync(RegisteredMailbox mailbox, SyncJob job) throws Exception {
         history.sync(mailbox, job, () -> {
             ExchangeMailbox exchange = connector.connect(mailbox.credentials());

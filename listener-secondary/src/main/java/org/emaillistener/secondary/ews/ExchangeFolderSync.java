@@ -1,4 +1,4 @@
-package org.emaillistener.secondary.sync;
+package org.emaillistener.secondary.ews;
 
 import java.time.Instant;
 
@@ -7,6 +7,9 @@ import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeMailbox.SyncPage;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.secondary.sync.FolderSync;
+import org.emaillistener.secondary.sync.PagedFolderSync;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,7 +18,7 @@ import org.springframework.stereotype.Component;
  * state Exchange no longer accepts ({@code ErrorInvalidSyncStateData}) restarts the folder.
  */
 @Component
-public class ExchangeFolderSync implements ServerFolders {
+class ExchangeFolderSync implements FolderSync {
 
     private final ExchangeConnector connector;
     private final PagedFolderSync pages;
@@ -23,6 +26,11 @@ public class ExchangeFolderSync implements ServerFolders {
     ExchangeFolderSync(ExchangeConnector connector, PagedFolderSync pages) {
         this.connector = connector;
         this.pages = pages;
+    }
+
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.EWS;
     }
 
     /**

@@ -1,10 +1,14 @@
-package org.emaillistener.secondary.sync;
+package org.emaillistener.secondary.graph;
 
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphMailbox;
 import org.emaillistener.common.graph.GraphWatchedFolders;
 import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.secondary.sync.HistorySync;
+import org.emaillistener.secondary.sync.PagedFolderSync;
+import org.emaillistener.secondary.sync.PagedHistorySync;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,7 +17,7 @@ import org.springframework.stereotype.Component;
  * {@code receivedDateTime}.
  */
 @Component
-public class GraphHistorySync {
+class GraphHistorySync implements HistorySync {
 
     private final GraphConnector connector;
     private final GraphFolderSync folders;
@@ -25,7 +29,13 @@ public class GraphHistorySync {
         this.history = history;
     }
 
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.GRAPH;
+    }
+
     /** Does one job of a history import; the caller holds the mailbox's lock. */
+    @Override
     public void sync(RegisteredMailbox mailbox, SyncJob job) throws Exception {
         history.sync(mailbox, job, () -> {
             GraphMailbox graph = connector.connect(mailbox.credentials());

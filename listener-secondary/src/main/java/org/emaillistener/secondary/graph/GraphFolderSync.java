@@ -1,4 +1,4 @@
-package org.emaillistener.secondary.sync;
+package org.emaillistener.secondary.graph;
 
 import java.time.Instant;
 
@@ -8,6 +8,9 @@ import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphMailbox;
 import org.emaillistener.common.graph.GraphMailbox.DeltaPage;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.secondary.sync.FolderSync;
+import org.emaillistener.secondary.sync.PagedFolderSync;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,7 +21,7 @@ import org.springframework.stereotype.Component;
  * against the delivered ones.
  */
 @Component
-public class GraphFolderSync implements ServerFolders {
+class GraphFolderSync implements FolderSync {
 
     private final GraphConnector connector;
     private final ExchangeProperties exchange;
@@ -28,6 +31,11 @@ public class GraphFolderSync implements ServerFolders {
         this.connector = connector;
         this.exchange = exchange;
         this.pages = pages;
+    }
+
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.GRAPH;
     }
 
     /**
