@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
-import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.retry.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

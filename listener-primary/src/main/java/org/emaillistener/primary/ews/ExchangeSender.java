@@ -8,7 +8,7 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.exchange.ExchangeConnector;
 import org.emaillistener.common.exchange.ExchangeException;
 import org.emaillistener.common.exchange.ExchangeMailbox;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.primary.send.MailSender;
 import org.emaillistener.primary.send.OutgoingMessage;

@@ -9,7 +9,7 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.exchange.ExchangeMailbox.ExchangeFolder;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.graph.GraphException;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.primary.ews.ExchangeFolderTree;
 import org.emaillistener.primary.mailbox.MailboxSessions;

@@ -8,7 +8,7 @@ import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.imap.ImapConnector;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.primary.mailbox.MailboxSessions;
 import org.slf4j.Logger;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.route.PerProtocol;
 import org.emaillistener.common.state.FailureKind;

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.route.ForProtocol;
 
 /**

@@ -12,7 +12,7 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.imap.ImapConnector;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.imap.ImapProperties;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.mail.MailServerAccess;
 import org.emaillistener.common.mail.MailServerAccess.Protocol;
 import org.emaillistener.common.mail.MailServerDestinations;

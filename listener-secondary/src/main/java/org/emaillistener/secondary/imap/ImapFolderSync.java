@@ -14,7 +14,7 @@ import org.emaillistener.common.cursor.DeliveredMessages;
 import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.imap.ImapConnections;
 import org.emaillistener.common.imap.NewMailBoundary;
-import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.retry.Backoff;
 import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.RegisteredMailbox;

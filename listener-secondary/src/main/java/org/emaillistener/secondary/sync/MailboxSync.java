@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.MailboxLocks.Dirty;
 import org.emaillistener.common.jobs.SyncJob;

@@ -1,4 +1,4 @@
-package org.emaillistener.common.imap;
+package org.emaillistener.common.state;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 import org.emaillistener.common.exchange.ExchangeException;
-import org.emaillistener.common.state.FailureKind;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;

@@ -1,4 +1,4 @@
-package org.emaillistener.common.imap;
+package org.emaillistener.common.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-import org.emaillistener.common.state.FailureKind;
 import org.junit.jupiter.api.Test;
 
 import jakarta.mail.MessagingException;

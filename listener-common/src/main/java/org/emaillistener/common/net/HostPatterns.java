@@ -1,4 +1,4 @@
-package org.emaillistener.common.mail;
+package org.emaillistener.common.net;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package org.emaillistener.primary.graph;
+package org.emaillistener.primary.api;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import org.emaillistener.common.jobs.SyncJob;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
-import org.emaillistener.primary.api.BadRequestException;
+import org.emaillistener.primary.graph.GraphClientState;
 import org.emaillistener.primary.ownership.MailboxOwnership;
 import org.emaillistener.primary.ownership.ReplicaIdentity;
 import org.emaillistener.primary.subscription.Subscriptions;

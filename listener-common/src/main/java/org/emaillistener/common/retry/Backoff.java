@@ -1,4 +1,4 @@
-package org.emaillistener.common.jobs;
+package org.emaillistener.common.retry;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
