@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
         SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class,
         GraphProperties.class, MailServerProperties.class, EncryptionProperties.class })
-public class ListenerCommonConfiguration {
+class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
     @Bean

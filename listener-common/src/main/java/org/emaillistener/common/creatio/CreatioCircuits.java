@@ -26,7 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The breakers' state, calls and failure rate are exported as {@code resilience4j_circuitbreaker_*}
  * metrics tagged {@code name=<scheme://host:port>}.
  */
-public class CreatioCircuits {
+class CreatioCircuits {
 
     private static final Logger log = LoggerFactory.getLogger(CreatioCircuits.class);
 

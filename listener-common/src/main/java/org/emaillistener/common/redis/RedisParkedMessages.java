@@ -10,7 +10,7 @@ import org.emaillistener.common.parking.ParkedMessages;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** A mailbox's parked messages as JSON in the hash {@code el:parked:{id}}, one field per folder and UID. */
-public class RedisParkedMessages implements ParkedMessages {
+class RedisParkedMessages implements ParkedMessages {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;

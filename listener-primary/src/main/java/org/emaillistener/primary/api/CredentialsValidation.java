@@ -27,7 +27,7 @@ import org.springframework.web.server.ResponseStatusException;
  * {@link MailboxSettings}. Messages name the field (by its wire name) and never echo a secret.
  */
 @Component
-public class CredentialsValidation {
+class CredentialsValidation {
 
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\p{Zl}\\p{Zp}]");
 

@@ -29,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  * it ({@link MailSender}), as it receives the mailbox's mail.
  */
 @RestController
-public class EmailSendController {
+class EmailSendController {
 
     private static final MediaType TEXT_PLAIN_UTF8 = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
 

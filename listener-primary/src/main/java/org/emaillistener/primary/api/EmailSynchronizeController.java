@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
  * ProcessFullEmail callback.
  */
 @RestController
-public class EmailSynchronizeController {
+class EmailSynchronizeController {
 
     private static final Logger log = LoggerFactory.getLogger(EmailSynchronizeController.class);
 

@@ -52,7 +52,7 @@ import tools.jackson.databind.json.JsonMapper;
  * it creates a subscription.
  */
 @RestController
-public class GraphNotificationsController {
+class GraphNotificationsController {
 
     private static final Logger log = LoggerFactory.getLogger(GraphNotificationsController.class);
 

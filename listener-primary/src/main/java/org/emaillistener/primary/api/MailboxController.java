@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/mailbox")
-public class MailboxController {
+class MailboxController {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxController.class);
 

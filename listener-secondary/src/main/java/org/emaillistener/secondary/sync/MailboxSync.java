@@ -54,7 +54,7 @@ import io.micrometer.core.instrument.Timer;
  * busy, as are jobs that Creatio cannot take now: neither counts toward the delivery limit.
  */
 @Service
-public class MailboxSync implements SyncJobHandler {
+class MailboxSync implements SyncJobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxSync.class);
 
