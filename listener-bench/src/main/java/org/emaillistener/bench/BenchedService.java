@@ -1,14 +1,7 @@
 package org.emaillistener.bench;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,29 +9,17 @@ import java.util.List;
 import java.util.Map;
 
 import org.emaillistener.common.testing.CreatioRequests;
-
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import org.emaillistener.common.testing.ServiceProcess;
 
 /**
- * One of the service's applications, run from its jar as a process of its own on a loopback port;
- * read through its actuator metrics and, for the heap after a full GC, {@code jcmd}.
+ * A service process a benchmark measures: its footprint (heap after a full GC, platform threads),
+ * its mailboxes registered and listening, its sync queue drained.
  */
-final class ServiceProcess implements AutoCloseable {
+final class BenchedService implements AutoCloseable {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final ServiceProcess process;
 
-    private final String name;
-    private final int port;
-    /** Where its actuator answers ({@code management.server.port}), apart from Creatio's API. */
-    private final int managementPort;
-    private final Process process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    private ServiceProcess(String name, int port, int managementPort, Process process) {
-        this.name = name;
-        this.port = port;
-        this.managementPort = managementPort;
+    private BenchedService(ServiceProcess process) {
         this.process = process;
     }
 
@@ -57,82 +38,23 @@ final class ServiceProcess implements AutoCloseable {
         return jvm;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     /**
-     * Starts the jar with these JVM options and application arguments (besides the port), its output
+     * Starts the jar with these JVM options and application arguments (besides the ports), its output
      * in {@code target/bench-<name>.log}.
      */
-    static ServiceProcess start(String name, Path jar, int port, List<String> jvmOptions, List<String> arguments)
+    static BenchedService start(String name, Path jar, int port, List<String> jvmOptions, List<String> arguments)
             throws IOException {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run ./mvnw -DskipTests package first");
-        }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
-        command.add("--server.port=" + port);
-        int managementPort = freePort();
-        command.add("--management.server.port=" + managementPort);
-        command.addAll(arguments);
-        File log = new File("target", "bench-" + name + ".log");
-        log.getParentFile().mkdirs();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-        // Also when the benchmark itself is interrupted or killed with SIGTERM.
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
-        return new ServiceProcess(name, port, managementPort, process);
-    }
-
-    int port() {
-        return port;
-    }
-
-    long pid() {
-        return process.pid();
+        return new BenchedService(ServiceProcess.start(name, jar, port, Map.of(), jvmOptions, arguments,
+                Path.of("target", "bench-" + name + ".log")));
     }
 
     void awaitStarted(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited; see target/bench-" + name + ".log");
-            }
-            try {
-                if (get("/actuator/health/liveness").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException(name + " did not start within " + timeout + "; see target/bench-" + name
-                + ".log");
+        process.awaitAnswer("/actuator/health/liveness", timeout);
     }
 
     /** The value of a Micrometer meter, summed over its series; tags as {@code key:value}. */
     double metric(String meter, String... tags) throws IOException, InterruptedException {
-        StringBuilder path = new StringBuilder("/actuator/metrics/").append(meter);
-        for (int i = 0; i < tags.length; i++) {
-            path.append(i == 0 ? '?' : '&').append("tag=").append(tags[i]);
-        }
-        HttpResponse<String> response = get(path.toString());
-        if (response.statusCode() == 404) {
-            return 0;
-        }
-        for (JsonNode measurement : JSON.readTree(response.body()).get("measurements")) {
-            String statistic = measurement.get("statistic").asString();
-            if (statistic.equals("VALUE") || statistic.equals("COUNT")) {
-                return measurement.get("value").asDouble();
-            }
-        }
-        return Double.NaN;
+        return process.metric(meter, tags);
     }
 
     /**
@@ -159,7 +81,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The footprint once {@code syncer} has done the catch-up syncs of every connect, and 5 s more. */
-    Footprint footprintWhenQuiet(ServiceProcess syncer) throws IOException, InterruptedException {
+    Footprint footprintWhenQuiet(BenchedService syncer) throws IOException, InterruptedException {
         syncer.awaitSyncQueueEmpty();
         Thread.sleep(5000);
         return footprint();
@@ -240,21 +162,13 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Heap in use right after a full GC, in bytes. */
     double heapAfterGc() throws IOException, InterruptedException {
-        jcmd("GC.run");
+        process.jcmd("GC.run");
         return metric("jvm.memory.used", "area:heap");
-    }
-
-    private String jcmd(String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(process.pid()), command).redirectErrorStream(true).start();
-        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        jcmd.waitFor();
-        return output;
     }
 
     /** How many objects of this class are live (after the full GC {@code GC.class_histogram} makes). */
     long liveObjects(String className) throws IOException, InterruptedException {
-        String histogram = jcmd("GC.class_histogram");
+        String histogram = process.jcmd("GC.class_histogram");
         for (String line : histogram.split("\n")) {
             String[] columns = line.trim().split("\\s+");
             if (columns.length >= 4 && columns[3].equals(className)) {
@@ -269,30 +183,16 @@ final class ServiceProcess implements AutoCloseable {
         return metric("jvm.threads.live");
     }
 
-    double cpuSeconds() throws IOException, InterruptedException {
-        return process.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
+    double cpuSeconds() {
+        return process.cpuSeconds();
     }
 
-    HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json; charset=utf-8")
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** On the management port for an actuator path, else on the API's. */
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        int target = path.startsWith("/actuator") ? managementPort : port;
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return process.post(path, body);
     }
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor();
-        }
+        process.close();
     }
 }
