@@ -19,6 +19,7 @@ import java.util.UUID;
 import org.emaillistener.common.creatio.Email;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
+import org.emaillistener.common.testing.ServiceProcess;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;

@@ -32,6 +32,7 @@ import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.RedisStoreContext;
+import org.emaillistener.common.testing.ServiceProcess;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -64,7 +65,7 @@ final class ConsoleBenchmark {
         new SecureRandom().nextBytes(key);
         String encryptionKey = Base64.getEncoder().encodeToString(key);
         ResultTable table = new ResultTable();
-        ServiceProcess primary = null;
+        BenchedService primary = null;
         try (ConfigurableApplicationContext store = RedisStoreContext.start(prefix + ":", encryptionKey, "127.0.0.1",
                 6379)) {
             long seeding = System.nanoTime();
@@ -72,8 +73,8 @@ final class ConsoleBenchmark {
             table.report("seeding " + mailboxes + " mailboxes through the adapters",
                     String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - seeding) / 1e9));
 
-            primary = ServiceProcess.start("console", PRIMARY_JAR, ServiceProcess.freePort(),
-                    ServiceProcess.jvmOptions("console", options), List.of("--listener.redis.key-prefix=" + prefix + ":",
+            primary = BenchedService.start("console", PRIMARY_JAR, ServiceProcess.freePort(),
+                    BenchedService.jvmOptions("console", options), List.of("--listener.redis.key-prefix=" + prefix + ":",
                             "--listener.security.encryption-key=" + encryptionKey,
                             "--listener.operator.api-key=" + KEY,
                             "--listener.rabbitmq.exchange=" + prefix,

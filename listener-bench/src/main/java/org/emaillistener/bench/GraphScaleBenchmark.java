@@ -13,6 +13,7 @@ import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
 import org.emaillistener.common.testing.FakeGraph;
 import org.emaillistener.common.testing.LoopbackCertificate;
+import org.emaillistener.common.testing.ServiceProcess;
 
 /**
  * N Exchange Online mailboxes served through Microsoft Graph by one standalone service, against the
@@ -80,7 +81,7 @@ final class GraphScaleBenchmark {
     private void run() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         LoopbackCertificate tls = LoopbackCertificate.create(Path.of("target", "graph-bench-tls", run));
-        ServiceProcess service = null;
+        BenchedService service = null;
         double benchCpuBefore = benchCpuSeconds();
         try (FakeGraph graph = FakeGraph.withKeyStore(tls.keyStore(), tls.password());
                 CreatioStandIn creatio = new CreatioStandIn()) {
@@ -92,14 +93,14 @@ final class GraphScaleBenchmark {
                 inboxes.add(graph.folderId(user, "inbox"));
             }
             int port = ServiceProcess.freePort();
-            List<String> jvm = new ArrayList<>(ServiceProcess.jvmOptions("graph-standalone", options));
+            List<String> jvm = new ArrayList<>(BenchedService.jvmOptions("graph-standalone", options));
             jvm.addAll(tls.trustStoreOptions());
-            service = ServiceProcess.start("graph-standalone", Path.of(STANDALONE_JAR), port, jvm,
+            service = BenchedService.start("graph-standalone", Path.of(STANDALONE_JAR), port, jvm,
                     serviceArguments(graph, port));
             service.awaitStarted(Duration.ofSeconds(120));
-            ServiceProcess.Footprint before = service.footprintAtStart();
+            BenchedService.Footprint before = service.footprintAtStart();
             register(graph, service, creatio);
-            ServiceProcess.Footprint caughtUp = service.footprintWhenQuiet(service);
+            BenchedService.Footprint caughtUp = service.footprintWhenQuiet(service);
             atRest(graph, service);
             footprint(service, before, caughtUp);
             latency(graph, creatio);
@@ -141,7 +142,7 @@ final class GraphScaleBenchmark {
     }
 
     /** Creatio's create calls; then the time until all listen and, with notifications, are subscribed. */
-    private void register(FakeGraph graph, ServiceProcess service, CreatioStandIn creatio) throws Exception {
+    private void register(FakeGraph graph, BenchedService service, CreatioStandIn creatio) throws Exception {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < mailboxes; i++) {
             // As Creatio registers them: each after its user signed in to Microsoft 365.
@@ -155,7 +156,7 @@ final class GraphScaleBenchmark {
         service.create(created);
         double createSeconds = (System.nanoTime() - start) / 1e9;
         long listening = service.awaitListening("email.listener.graph.listening", mailboxes, start,
-                Duration.ofSeconds(integer("listen-timeout-seconds", 600)), new ServiceProcess.AlsoAwaited() {
+                Duration.ofSeconds(integer("listen-timeout-seconds", 600)), new BenchedService.AlsoAwaited() {
                     @Override
                     public boolean done() {
                         return !notifications || graph.subscribedUsers() >= mailboxes;
@@ -180,7 +181,7 @@ final class GraphScaleBenchmark {
     }
 
     /** The Graph requests the service makes while no mail comes, and its CPU meanwhile. */
-    private void atRest(FakeGraph graph, ServiceProcess service) throws Exception {
+    private void atRest(FakeGraph graph, BenchedService service) throws Exception {
         int seconds = integer("rest-seconds", 60);
         long httpBefore = graph.httpRequests();
         int requestsBefore = graph.requests().size();
@@ -199,7 +200,7 @@ final class GraphScaleBenchmark {
     }
 
     /** Heap and threads at rest, with what the HTTP/1.1 connections to the fake add to the heap. */
-    private void footprint(ServiceProcess service, ServiceProcess.Footprint before, ServiceProcess.Footprint caughtUp)
+    private void footprint(BenchedService service, BenchedService.Footprint before, BenchedService.Footprint caughtUp)
             throws Exception {
         table.addFootprint("service", before, service.footprint(), mailboxes);
         // The fake speaks HTTP/1.1 only: the JDK client pools a connection (TLS buffers included) for

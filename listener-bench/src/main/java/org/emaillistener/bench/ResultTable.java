@@ -36,7 +36,7 @@ final class ResultTable {
      * The issue-8 footprint targets of a primary: at most 50 KB of heap per held mailbox (after a full
      * GC, with 512 MB in all at the most) and at most 100 platform threads.
      */
-    void addFootprint(String process, ServiceProcess.Footprint before, ServiceProcess.Footprint after,
+    void addFootprint(String process, BenchedService.Footprint before, BenchedService.Footprint after,
             int mailboxes) {
         double perMailbox = (after.heapBytes() - before.heapBytes()) / mailboxes;
         add("heap per held mailbox (after GC)", "<= 50 KB",

@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
 import org.emaillistener.common.testing.Dovecot;
+import org.emaillistener.common.testing.ServiceProcess;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -65,23 +66,23 @@ final class ScaleBenchmark {
     }
 
     private void run() throws Exception {
-        ServiceProcess primary = null;
-        ServiceProcess secondary = null;
+        BenchedService primary = null;
+        BenchedService secondary = null;
         try (Dovecot dovecot = Dovecot.start(mailboxes + 1, ServiceProcess.freePort(), ServiceProcess.freePort());
                 CreatioStandIn creatio = new CreatioStandIn()) {
             if (split) {
-                primary = ServiceProcess.start("primary", Path.of(PRIMARY_JAR), ServiceProcess.freePort(),
-                        ServiceProcess.jvmOptions("primary", options), serviceArguments(true));
-                secondary = ServiceProcess.start("secondary", Path.of(SECONDARY_JAR), ServiceProcess.freePort(),
-                        ServiceProcess.jvmOptions("secondary", options), serviceArguments(false));
+                primary = BenchedService.start("primary", Path.of(PRIMARY_JAR), ServiceProcess.freePort(),
+                        BenchedService.jvmOptions("primary", options), serviceArguments(true));
+                secondary = BenchedService.start("secondary", Path.of(SECONDARY_JAR), ServiceProcess.freePort(),
+                        BenchedService.jvmOptions("secondary", options), serviceArguments(false));
                 secondary.awaitStarted(Duration.ofSeconds(120));
             } else {
-                primary = ServiceProcess.start("standalone", Path.of(STANDALONE_JAR), ServiceProcess.freePort(),
-                        ServiceProcess.jvmOptions("standalone", options), serviceArguments(true));
+                primary = BenchedService.start("standalone", Path.of(STANDALONE_JAR), ServiceProcess.freePort(),
+                        BenchedService.jvmOptions("standalone", options), serviceArguments(true));
             }
             primary.awaitStarted(Duration.ofSeconds(120));
-            ServiceProcess syncer = split ? secondary : primary;
-            ServiceProcess.Footprint before = primary.footprintAtStart();
+            BenchedService syncer = split ? secondary : primary;
+            BenchedService.Footprint before = primary.footprintAtStart();
             register(dovecot, primary, creatio);
             table.addFootprint("primary", before, primary.footprintWhenQuiet(syncer), mailboxes);
 
@@ -130,7 +131,7 @@ final class ScaleBenchmark {
     }
 
     /** Creatio's create calls, 100 mailboxes each; then the time until all of them listen. */
-    private void register(Dovecot dovecot, ServiceProcess primary, CreatioStandIn creatio) throws Exception {
+    private void register(Dovecot dovecot, BenchedService primary, CreatioStandIn creatio) throws Exception {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < mailboxes; i++) {
             created.add(CreatioRequests.imapMailbox(mailboxId(i), "127.0.0.1", dovecot.imapPort(), Dovecot.user(i),
@@ -140,7 +141,7 @@ final class ScaleBenchmark {
         primary.create(created);
         double createSeconds = (System.nanoTime() - start) / 1e9;
         long listening = primary.awaitListening("email.listener.subscriptions.listening", mailboxes, start,
-                Duration.ofSeconds(integer("listen-timeout-seconds", 300)), ServiceProcess.AlsoAwaited.NOTHING);
+                Duration.ofSeconds(integer("listen-timeout-seconds", 300)), BenchedService.AlsoAwaited.NOTHING);
         double seconds = (System.nanoTime() - start) / 1e9;
         double failedLogins = primary.metric("email.listener.reconnects");
         table.add("IMAP IDLE mailboxes held by one primary", ">= 10000", String.valueOf(listening),
@@ -190,7 +191,7 @@ final class ScaleBenchmark {
         };
     }
 
-    private void throughput(Dovecot dovecot, CreatioStandIn creatio, Deliveries deliveries, ServiceProcess syncer)
+    private void throughput(Dovecot dovecot, CreatioStandIn creatio, Deliveries deliveries, BenchedService syncer)
             throws Exception {
         int messages = integer("throughput-messages", 3000);
         int size = integer("message-kb", 20) * 1024;

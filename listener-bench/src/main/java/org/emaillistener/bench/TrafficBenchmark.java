@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
 import org.emaillistener.common.testing.Dovecot;
+import org.emaillistener.common.testing.ServiceProcess;
 
 /**
  * The delivery tail of issue 13, as a new user meets it: the standalone jar with its defaults, a real
@@ -54,8 +55,8 @@ final class TrafficBenchmark {
         double p99Target = failures > 0 ? 10_000 : 1_000;
         try (Dovecot dovecot = Dovecot.start(mailboxes);
                 CreatioStandIn creatio = new CreatioStandIn();
-                ServiceProcess service = ServiceProcess.start("traffic", STANDALONE_JAR, ServiceProcess.freePort(),
-                        ServiceProcess.jvmOptions("traffic", options),
+                BenchedService service = BenchedService.start("traffic", STANDALONE_JAR, ServiceProcess.freePort(),
+                        BenchedService.jvmOptions("traffic", options),
                         List.of("--listener.callbacks.allowed-hosts=127.0.0.1"))) {
             service.awaitStarted(Duration.ofSeconds(120));
             creatio.answerAfter(Duration.ofMillis(integer("creatio-ms", 0)));
@@ -71,7 +72,7 @@ final class TrafficBenchmark {
             service.create(created);
             if ("true".equals(options.get("wait-listening"))) {
                 service.awaitListening("email.listener.subscriptions.listening", mailboxes, start,
-                        Duration.ofSeconds(600), ServiceProcess.AlsoAwaited.NOTHING);
+                        Duration.ofSeconds(600), BenchedService.AlsoAwaited.NOTHING);
             }
             Deliveries deliveries = new Deliveries(creatio);
             List<Integer> sent = deliveries.send(() -> ScaleBenchmark.lmtp(dovecot), 8, messages, rate, spread, 2_000);

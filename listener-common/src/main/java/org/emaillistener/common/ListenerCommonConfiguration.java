@@ -16,6 +16,7 @@ import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.mail.MailServerDestinations;
 import org.emaillistener.common.mail.MailServerProperties;
 import org.emaillistener.common.jobs.SyncJobProperties;
+import org.emaillistener.common.route.MailRoutes;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.info.BuildProperties;
@@ -36,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties({ CreatioProperties.class, CreatioProperties.Callbacks.class, ImapProperties.class,
         SyncJobProperties.class, DeliveredWindow.class, ExchangeProperties.class,
         GraphProperties.class, MailServerProperties.class, EncryptionProperties.class })
-public class ListenerCommonConfiguration {
+class ListenerCommonConfiguration {
 
     /** Spring MVC reads request bodies in Creatio's dialect (unquoted property names). */
     @Bean
@@ -70,6 +71,11 @@ public class ListenerCommonConfiguration {
     @Bean
     GraphConnector graphConnector(GraphProperties properties, ObjectProvider<GraphTls> tls) {
         return new GraphConnector(properties, tls.getIfAvailable(GraphTls::jdkDefault));
+    }
+
+    @Bean
+    MailRoutes mailRoutes(GraphConnector graph) {
+        return new MailRoutes(graph);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.emaillistener.common.testing.CreatioStandIn;
+import org.emaillistener.common.testing.ServiceProcess;
 import org.emaillistener.common.testing.TcpProxy;
 import org.emaillistener.common.testing.TestServers;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -115,7 +116,7 @@ final class Deployment implements AutoCloseable {
                 "--listener.callbacks.allowed-hosts=127.0.0.1"));
         all.addAll(arguments);
         all.addAll(own);
-        ServiceProcess process = ServiceProcess.start(name, module, readyPath, port,
+        ServiceProcess process = ModuleJars.start(name, module, readyPath, port,
                 Map.of("LISTENER_SECURITY_ENCRYPTION_KEY", encryptionKey), jvmOptions, all);
         started.add(process);
         return process;
@@ -231,12 +232,12 @@ final class Deployment implements AutoCloseable {
                     .append(cursors(mailbox));
             for (ServiceProcess process : started) {
                 try {
-                    List<String> lines = Files.readAllLines(process.logFile().toPath()).stream()
+                    List<String> lines = Files.readAllLines(process.logFile()).stream()
                             .filter(line -> line.contains(String.valueOf(mailbox))).toList();
                     lines.subList(Math.max(0, lines.size() - 8), lines.size())
-                            .forEach(line -> report.append("\n    ").append(process.name).append(": ").append(line));
+                            .forEach(line -> report.append("\n    ").append(process.name()).append(": ").append(line));
                 } catch (IOException e) {
-                    report.append("\n    ").append(process.name).append(": log unreadable: ").append(e);
+                    report.append("\n    ").append(process.name()).append(": log unreadable: ").append(e);
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.emaillistener.common.testing.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class SmokeScriptTest {
                 .redirectOutput(standInOutput.toFile());
         python.environment().put("PORT", String.valueOf(standInPort));
         standIn = python.start();
-        standalone = ServiceProcess.start("smoke-standalone", "listener-standalone", "/actuator/health/readiness",
+        standalone = ModuleJars.start("smoke-standalone", "listener-standalone", "/actuator/health/readiness",
                 ServiceProcess.freePort(), Map.of("LISTENER_CALLBACKS_ALLOWED_HOSTS", "127.0.0.1"), List.of(),
                 List.of());
     }
@@ -103,7 +104,7 @@ class SmokeScriptTest {
         ProcessBuilder smoke = new ProcessBuilder("bash", root.resolve(".ci/smoke").toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
         Map<String, String> env = smoke.environment();
-        env.put("LISTENER_URL", "http://127.0.0.1:" + standalone.port);
+        env.put("LISTENER_URL", "http://127.0.0.1:" + standalone.port());
         env.put("SMTP_URL", "smtp://127.0.0.1:" + smtpPort);
         env.put("IMAP_HOST", "127.0.0.1");
         env.put("IMAP_PORT", String.valueOf(greenMail.getImap().getPort()));

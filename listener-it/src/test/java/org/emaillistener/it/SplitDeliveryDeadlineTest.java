@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
 import org.emaillistener.common.testing.MailTraffic;
+import org.emaillistener.common.testing.ServiceProcess;
 import org.emaillistener.common.testing.TrafficMailServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -6,8 +6,8 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 
-import org.emaillistener.common.mail.HostPatterns;
-import org.emaillistener.common.mail.MailServerDestinations;
+import org.emaillistener.common.net.HostPatterns;
+import org.emaillistener.common.net.LinkLocalAddresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +72,7 @@ public class CallbackAllowList {
     private static boolean linkLocal(String host) {
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (MailServerDestinations.isMetadataOrLinkLocal(address)) {
+                if (LinkLocalAddresses.isMetadataOrLinkLocal(address)) {
                     return true;
                 }
             }

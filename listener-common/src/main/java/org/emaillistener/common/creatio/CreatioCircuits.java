@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The breakers' state, calls and failure rate are exported as {@code resilience4j_circuitbreaker_*}
  * metrics tagged {@code name=<scheme://host:port>}.
  */
-public class CreatioCircuits {
+class CreatioCircuits {
 
     private static final Logger log = LoggerFactory.getLogger(CreatioCircuits.class);
 
@@ -78,14 +78,11 @@ public class CreatioCircuits {
      * Each Creatio this process called, with its circuit: {@code failureRate} is the percentage of the
      * last calls that failed, -1 until enough calls were made to tell.
      */
-    public List<Circuit> circuits() {
+    List<CreatioCircuit> circuits() {
         return registry.getAllCircuitBreakers().stream()
-                .map(breaker -> new Circuit(breaker.getName(), breaker.getState().name(),
+                .map(breaker -> new CreatioCircuit(breaker.getName(), breaker.getState().name(),
                         breaker.getMetrics().getFailureRate(), breaker.getMetrics().getNumberOfBufferedCalls()))
-                .sorted(Comparator.comparing(Circuit::creatio)).toList();
-    }
-
-    public record Circuit(String creatio, String state, float failureRate, int calls) {
+                .sorted(Comparator.comparing(CreatioCircuit::creatio)).toList();
     }
 
     private static String key(URI uri) {

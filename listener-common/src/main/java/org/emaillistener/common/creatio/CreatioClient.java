@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
-import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.retry.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +64,12 @@ public class CreatioClient {
                 .build();
     }
 
-    /** {@code ProcessFullEmail}: returns only when Creatio answered 2xx. */
     /** The circuit of each Creatio this process called. */
-    public List<CreatioCircuits.Circuit> circuits() {
+    public List<CreatioCircuit> circuits() {
         return circuits.circuits();
     }
 
+    /** {@code ProcessFullEmail}: returns only when Creatio answered 2xx. */
     public void deliver(SynchronizationCredentials mailbox, List<Email> emails) throws CreatioCallFailedException {
         post(mailbox, "ProcessFullEmail",
                 new FullEmailDelivery(emails, FullEmailDelivery.SubscriptionInfo.of(mailbox, 0)));

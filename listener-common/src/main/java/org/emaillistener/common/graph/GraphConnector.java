@@ -14,11 +14,10 @@ import org.emaillistener.common.creatio.SynchronizationCredentials;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Decides which Exchange mailboxes Graph serves, and opens them. A mailbox is served through Graph
- * when it is an Exchange mailbox on Exchange Online (its EWS address on one of
- * {@code listener.graph.online-hosts}, or with autodiscover from an address or domain) and its
- * address's domain belongs to a configured tenant; every other mailbox is served as before. This is
- * the one place that decision is made.
+ * Tells which configured tenant serves an Exchange mailbox, and opens it. A tenant serves a mailbox
+ * on Exchange Online (its EWS address on one of {@code listener.graph.online-hosts}, or with
+ * autodiscover from an address or domain) whose address's domain is one of the tenant's; the
+ * mailbox's route ({@code MailRoutes}) goes through Graph exactly then.
  */
 public class GraphConnector {
 
@@ -45,11 +44,6 @@ public class GraphConnector {
         return properties;
     }
 
-    /** Whether Graph serves this mailbox (else EWS or IMAP, as Creatio's server type says). */
-    public boolean serves(SynchronizationCredentials mailbox) {
-        return tenantOf(mailbox).isPresent();
-    }
-
     /** The tenant whose app registration serves the mailbox through Graph; empty: not a Graph mailbox. */
     public Optional<GraphProperties.Tenant> tenantOf(SynchronizationCredentials mailbox) {
         if (properties.tenants().isEmpty() || !mailbox.isExchange() || !online(mailbox)) {
@@ -58,26 +52,6 @@ public class GraphConnector {
         String domain = domain(address(mailbox));
         return properties.tenants().stream()
                 .filter(tenant -> tenant.domains().stream().anyMatch(d -> d.equalsIgnoreCase(domain))).findFirst();
-    }
-
-    /**
-     * How the mailbox is reached, for people: {@code IMAP}, {@code Microsoft Graph (…)}, or
-     * {@code EWS}, with the reason an Exchange Online mailbox is not served through Graph.
-     */
-    public String route(SynchronizationCredentials mailbox) {
-        if (!mailbox.isExchange()) {
-            return "IMAP";
-        }
-        if (serves(mailbox)) {
-            return "Microsoft Graph (" + (properties.notifications() ? "change notifications"
-                    : "polling every " + properties.pollInterval().toSeconds() + " s") + ")";
-        }
-        if (!online(mailbox)) {
-            return "EWS";
-        }
-        return properties.tenants().isEmpty() ? "EWS (Exchange Online, but Microsoft Graph is not configured)"
-                : "EWS (Exchange Online, but no Microsoft Graph tenant is configured for "
-                        + domain(address(mailbox)) + ")";
     }
 
     /** A Graph client for the mailbox; it holds no connection of its own. */
@@ -125,7 +99,7 @@ public class GraphConnector {
      * Exchange Online by its EWS host; with autodiscover from an address or a domain (no URL), the
      * address's domain being a configured tenant's is the operator's word that it is Exchange Online.
      */
-    private boolean online(SynchronizationCredentials mailbox) {
+    public boolean online(SynchronizationCredentials mailbox) {
         String serviceUrl = mailbox.ServiceUrl() == null ? "" : mailbox.ServiceUrl().trim();
         if (mailbox.IsAutodiscover() && !serviceUrl.contains("://")) {
             return true;
@@ -142,6 +116,11 @@ public class GraphConnector {
     static String address(SynchronizationCredentials mailbox) {
         String sender = mailbox.SenderEmailAddress();
         return sender != null && sender.contains("@") ? sender.trim() : String.valueOf(mailbox.UserName()).trim();
+    }
+
+    /** The domain of the mailbox's address, lower-cased: what a tenant's {@code domains} name. */
+    public static String domain(SynchronizationCredentials mailbox) {
+        return domain(address(mailbox));
     }
 
     private static String domain(String address) {

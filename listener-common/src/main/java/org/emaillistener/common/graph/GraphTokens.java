@@ -30,7 +30,7 @@ import com.microsoft.aad.msal4j.IClientCredential;
  * assertion); certificates are read at start, so one that cannot be used stops the start rather than
  * every sync of the tenant's mailboxes.
  */
-public class GraphTokens {
+class GraphTokens {
 
     private static final Set<String> SCOPES = Set.of("https://graph.microsoft.com/.default");
     private static final String GLOBAL_AUTHORITY = "login.microsoftonline.com";

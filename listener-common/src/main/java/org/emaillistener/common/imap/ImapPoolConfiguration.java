@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ImapPoolProperties.class)
-public class ImapPoolConfiguration {
+class ImapPoolConfiguration {
 
     @Bean
     @Lazy

@@ -2,6 +2,7 @@ package org.emaillistener.common.jobs;
 
 import java.time.Duration;
 
+import org.emaillistener.common.retry.Backoff;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;

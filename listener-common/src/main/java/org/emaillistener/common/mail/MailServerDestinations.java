@@ -1,11 +1,12 @@
 package org.emaillistener.common.mail;
 
 import java.net.ConnectException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.List;
+
+import org.emaillistener.common.net.HostPatterns;
+import org.emaillistener.common.net.LinkLocalAddresses;
 
 /**
  * The mail servers (IMAP, SMTP, EWS) the listener connects to on a caller's behalf: those of
@@ -16,8 +17,6 @@ import java.util.List;
 public final class MailServerDestinations {
 
     public static final String SETTING = "listener.mail-servers.allowed-hosts";
-    private static final byte[] AWS_METADATA_V6 = { (byte) 0xfd, 0x00, 0x0e, (byte) 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0x02, 0x54 };
 
     private final List<String> allowedHosts;
 
@@ -61,7 +60,7 @@ public final class MailServerDestinations {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
             for (InetAddress address : InetAddress.getAllByName(bare)) {
-                if (isMetadataOrLinkLocal(address)) {
+                if (LinkLocalAddresses.isMetadataOrLinkLocal(address)) {
                     throw new ConnectException(host + " is a link-local address (" + address.getHostAddress()
                             + ", where clouds serve instance metadata): the listener does not connect to it");
                 }
@@ -69,12 +68,5 @@ public final class MailServerDestinations {
         } catch (UnknownHostException e) {
             // The connection reports it.
         }
-    }
-
-    public static boolean isMetadataOrLinkLocal(InetAddress address) {
-        if (address.isLinkLocalAddress()) {
-            return true;
-        }
-        return address instanceof Inet6Address && Arrays.equals(address.getAddress(), AWS_METADATA_V6);
     }
 }

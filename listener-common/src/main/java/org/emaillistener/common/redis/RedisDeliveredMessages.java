@@ -15,7 +15,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * The window of recently delivered Message-IDs in the sorted set {@code el:delivered:{id}}, scored by
  * delivery time; one script adds an id and trims the set to the newest {@code window}.
  */
-public class RedisDeliveredMessages implements DeliveredMessages {
+class RedisDeliveredMessages implements DeliveredMessages {
 
     private static final RedisScript<Long> RECORD = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             local time = redis.call('TIME')

@@ -15,7 +15,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  * A mailbox's history imports as JSON in the hash {@code el:history:{id}}, one field per filter, so
  * that an import's progress outlives the process that ran it.
  */
-public class RedisHistoryImports implements HistoryImports {
+class RedisHistoryImports implements HistoryImports {
 
     /** Writes the new import only if the field still holds what was read (nothing: ""). */
     private static final RedisScript<Long> REPLACE_IF_UNCHANGED = RedisScript.of("""

@@ -14,7 +14,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /** A mailbox's parked messages as JSON in the hash {@code el:parked:{id}}, one field per folder and UID. */
-public class RedisParkedMessages implements ParkedMessages {
+class RedisParkedMessages implements ParkedMessages {
 
     private static final int BATCH = 500;
 

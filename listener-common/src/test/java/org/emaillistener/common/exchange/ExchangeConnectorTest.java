@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import org.emaillistener.common.creatio.CreatioJson;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.FakeExchange;

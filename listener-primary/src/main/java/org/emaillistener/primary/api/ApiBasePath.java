@@ -26,7 +26,7 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-public class ApiBasePath extends OncePerRequestFilter {
+class ApiBasePath extends OncePerRequestFilter {
 
     private final byte[] secret;
 

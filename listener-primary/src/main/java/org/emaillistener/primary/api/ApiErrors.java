@@ -27,7 +27,7 @@ import tools.jackson.core.exc.StreamReadException;
  * names the problem: never a stack trace, never a secret.
  */
 @RestControllerAdvice
-public class ApiErrors {
+class ApiErrors {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 

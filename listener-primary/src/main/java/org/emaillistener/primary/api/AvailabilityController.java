@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  */
 @RestController
 @RequestMapping("/api/availability")
-public class AvailabilityController {
+class AvailabilityController {
 
     private static final String PONG = "pong";
 

@@ -12,37 +12,33 @@ import org.emaillistener.common.creatio.CallbackAllowList;
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
-import org.emaillistener.common.exchange.ExchangeProperties;
-import org.emaillistener.common.graph.GraphConnector;
-import org.emaillistener.common.graph.GraphException;
-import org.emaillistener.common.graph.GraphSignInException;
-import org.emaillistener.common.mail.MailServerAccess;
-import org.emaillistener.common.mail.MailServerDestinations;
+import org.emaillistener.common.route.MailRoutes;
+import org.emaillistener.common.route.PerProtocol;
+import org.emaillistener.primary.mailbox.InvalidSettingsException;
+import org.emaillistener.primary.mailbox.MailboxSettings;
+import org.emaillistener.primary.mailbox.SubscriberNotVerifiedException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Checks what Creatio sent before anything is registered, so that a bad request changes nothing.
- * Messages name the field (by its wire name) and never echo a secret.
+ * Checks what Creatio sent before anything is registered, so that a bad request changes nothing:
+ * what every mailbox needs here, what its server's settings need by its route's
+ * {@link MailboxSettings}. Messages name the field (by its wire name) and never echo a secret.
  */
 @Component
-public class CredentialsValidation {
+class CredentialsValidation {
 
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,253}");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\p{Zl}\\p{Zp}]");
 
     private final CallbackAllowList callbacks;
-    private final GraphConnector graph;
-    private final ExchangeProperties exchange;
-    private final MailServerDestinations mailServers;
+    private final MailRoutes routes;
+    private final PerProtocol<MailboxSettings> settings;
 
-    public CredentialsValidation(CallbackAllowList callbacks, GraphConnector graph, ExchangeProperties exchange,
-            MailServerDestinations mailServers) {
+    public CredentialsValidation(CallbackAllowList callbacks, MailRoutes routes, List<MailboxSettings> settings) {
         this.callbacks = callbacks;
-        this.graph = graph;
-        this.exchange = exchange;
-        this.mailServers = mailServers;
+        this.routes = routes;
+        this.settings = PerProtocol.from("Validating", settings);
     }
 
     /** The mailboxes of a create, recreate or update call: all valid, or none taken. */
@@ -79,7 +75,23 @@ public class CredentialsValidation {
         return parsed;
     }
 
-    /** A subscription: the server, a login, and where to deliver the mail. */
+    /**
+     * Creatio's {@code Filters} of a history import of the mailbox, as its route reads it.
+     *
+     * @throws BadRequestException when it is not what Creatio sends for such a mailbox
+     */
+    public String historyFilter(SynchronizationCredentials mailbox, String filters) {
+        try {
+            return settingsOf(mailbox).historyFilter(filters);
+        } catch (InvalidSettingsException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+    }
+
+    /**
+     * A subscription: the server, a login, and where to deliver the mail. The route may refuse the
+     * caller the mailbox: 403, or 503 when it cannot tell now.
+     */
     private void subscription(SynchronizationCredentials mailbox, String at) {
         server(mailbox, at);
         require(notBlank(mailbox.UserName()) || notBlank(mailbox.SenderEmailAddress()),
@@ -96,25 +108,16 @@ public class CredentialsValidation {
                     + e.getMessage());
         }
         callbackAllowed(endpoint, at + "BpmEndpoint");
-        if (graph.serves(mailbox)) {
-            graphSubscriber(mailbox, endpoint, at);
+        try {
+            settingsOf(mailbox).checkSubscriber(mailbox, endpoint);
+        } catch (SubscriberNotVerifiedException e) {
+            throw new ResponseStatusException(e.refused() ? HttpStatus.FORBIDDEN : HttpStatus.SERVICE_UNAVAILABLE,
+                    at + e.getMessage());
         }
     }
 
-    /**
-     * A mailbox Microsoft Graph serves is read with the listener's own app permission, so it is
-     * registered only for its signed-in user and only to deliver to a Creatio host named for its
-     * tenant: 403 otherwise, 503 when Entra's keys cannot be fetched to tell.
-     */
-    private void graphSubscriber(SynchronizationCredentials mailbox, URI endpoint, String at) {
-        try {
-            graph.verifySubscriber(mailbox, endpoint.getHost());
-        } catch (GraphSignInException e) {
-            throw new ResponseStatusException(HttpStatus.FORBIDDEN, at + e.getMessage());
-        } catch (GraphException e) {
-            throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-                    at + "the Microsoft 365 sign-in cannot be checked now: " + e.getMessage());
-        }
+    private MailboxSettings settingsOf(SynchronizationCredentials mailbox) {
+        return settings.of(routes.of(mailbox));
     }
 
     /** A URL the listener is to call: its host must be on the callback allow-list. */
@@ -134,76 +137,14 @@ public class CredentialsValidation {
         require(mailbox.Id() != null, at + "Id is required (the mailbox GUID)");
         require(mailbox.ServerTypeId() != null, at + "ServerTypeId is required");
         printable(mailbox, at);
-        ServerType type = ServerType.of(mailbox.ServerTypeId())
-                .orElseThrow(() -> new BadRequestException(at + "ServerTypeId " + mailbox.ServerTypeId()
-                        + " is unknown: expected " + ServerType.IMAP.id() + " (IMAP) or " + ServerType.EXCHANGE.id()
-                        + " (Exchange)"));
-        if (type == ServerType.EXCHANGE) {
-            exchangeServer(mailbox, at);
-            return;
-        }
-        require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the IMAP server's host)");
-        require(isHost(mailbox.ServiceUrl()), at + "ServiceUrl must be the mail server's host name or address");
-        mailServerAllowed(MailServerAccess.host(mailbox.ServiceUrl()), at);
-        require(mailbox.Port() > 0 && mailbox.Port() <= 65535, at + "Port must be between 1 and 65535");
-        require(mailbox.SecureOption() >= 0 && mailbox.SecureOption() <= 3,
-                at + "SecureOption must be 0 (None), 1 (Auto), 2 (Ssl) or 3 (StartTls)");
-    }
-
-    /**
-     * An Exchange server: the EWS address, or with autodiscover where to start from (an autodiscover
-     * URL, a domain, or none: the mailbox's address tells). {@code Port} is always 0 for Exchange.
-     */
-    private void exchangeServer(SynchronizationCredentials mailbox, String at) {
-        if (mailbox.IsAutodiscover()) {
-            require(notBlank(mailbox.ServiceUrl()) || notBlank(mailbox.SenderEmailAddress())
-                    || notBlank(mailbox.UserName()),
-                    at + "ServiceUrl or SenderEmailAddress is required to autodiscover the Exchange server");
-        } else {
-            require(notBlank(mailbox.ServiceUrl()), at + "ServiceUrl is required (the Exchange server's EWS address)");
-            String url = mailbox.ServiceUrl().trim();
-            require(!url.contains("://") || url.regionMatches(true, 0, "https://", 0, 8)
-                    || url.regionMatches(true, 0, "http://", 0, 7),
-                    at + "ServiceUrl must be an http(s) EWS address or a host name");
-        }
-        String url = mailbox.ServiceUrl() == null ? "" : mailbox.ServiceUrl().trim();
-        if (url.regionMatches(true, 0, "http://", 0, 7)) {
-            String host;
-            try {
-                host = URI.create(url).getHost();
-            } catch (IllegalArgumentException e) {
-                throw new BadRequestException(at + "ServiceUrl is not a URL");
-            }
-            require(host != null && exchange.plaintextAllowed(host), at + "ServiceUrl http:// would send the login in "
-                    + "clear text: use https, or the listener's administrator allows the host "
-                    + "(listener.exchange.plaintext-hosts)");
-        }
-        if (!mailbox.IsAutodiscover() && !graph.serves(mailbox)) {
-            String host;
-            try {
-                host = MailServerAccess.host(url.contains("://") ? url : url.split("/", 2)[0]);
-            } catch (IllegalArgumentException e) {
-                throw new BadRequestException(at + "ServiceUrl is not a URL");
-            }
-            mailServerAllowed(host, at);
-        }
-    }
-
-    /** A mail server the operator's {@code listener.mail-servers.allowed-hosts} names (when it names any). */
-    private void mailServerAllowed(String host, String at) {
-        require(mailServers.allows(host), at + "ServiceUrl " + host + " is not a mail server this listener connects "
-                + "to: its administrator names the allowed ones in " + MailServerDestinations.SETTING);
-    }
-
-    /** A host name or address, alone or in a URL: letters, digits, dots, dashes, colons and brackets. */
-    private static boolean isHost(String serviceUrl) {
-        String host;
+        require(ServerType.of(mailbox.ServerTypeId()).isPresent(), at + "ServerTypeId " + mailbox.ServerTypeId()
+                + " is unknown: expected " + ServerType.IMAP.id() + " (IMAP) or " + ServerType.EXCHANGE.id()
+                + " (Exchange)");
         try {
-            host = MailServerAccess.host(serviceUrl);
-        } catch (IllegalArgumentException e) {
-            return false;
+            settingsOf(mailbox).checkServer(mailbox);
+        } catch (InvalidSettingsException e) {
+            throw new BadRequestException(at + e.getMessage());
         }
-        return host != null && HOST.matcher(host).matches();
     }
 
     private static UUID guid(String value, String at) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.emaillistener.common.creatio.DotNetTicks;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJob;
@@ -31,10 +30,9 @@ import org.springframework.web.bind.annotation.RestController;
  * ProcessFullEmail callback.
  */
 @RestController
-public class EmailSynchronizeController {
+class EmailSynchronizeController {
 
     private static final Logger log = LoggerFactory.getLogger(EmailSynchronizeController.class);
-    private static final int MAX_FILTER_LENGTH = 2000;
 
     private final MailboxRegistry registry;
     private final HistoryImports imports;
@@ -72,10 +70,7 @@ public class EmailSynchronizeController {
         Optional<RegisteredMailbox> registered = registry.find(mailboxId);
         SynchronizationCredentials credentials = registered.map(RegisteredMailbox::credentials)
                 .orElseGet(() -> validation.subscriptions(List.of(request.Credentials())).getFirst());
-        String filter = switch (credentials.serverType()) {
-            case IMAP -> searchExpression(request.Filters());
-            case EXCHANGE -> loadFromTicks(request.Filters());
-        };
+        String filter = validation.historyFilter(credentials, request.Filters());
         if (imports.start(mailboxId, filter)) {
             if (registered.isEmpty()) {
                 // Creatio may ask before (or without) create: the import runs with the request's
@@ -92,44 +87,5 @@ public class EmailSynchronizeController {
             log.info("History import of mailbox {} ({}) is already running", mailboxId, filter);
         }
         return ResponseEntity.ok().build();
-    }
-
-    /**
-     * Exchange's filter: the UTC date to load from, in .NET ticks (e.g. {@code 638369856000000000} for
-     * 2023-12-01), kept as the canonical decimal string.
-     */
-    private static String loadFromTicks(String filters) {
-        if (filters == null || filters.isBlank()) {
-            throw new BadRequestException("Filters is required: the load-from date in .NET ticks (UTC)");
-        }
-        try {
-            long ticks = Long.parseLong(filters.trim());
-            if (ticks < 0 || ticks > DotNetTicks.of(Instant.parse("9999-12-31T23:59:59Z"))) {
-                throw new NumberFormatException();
-            }
-            return Long.toString(ticks);
-        } catch (NumberFormatException e) {
-            throw new BadRequestException("Filters must be the load-from date in .NET ticks (UTC) for an Exchange "
-                    + "mailbox, e.g. 638369856000000000");
-        }
-    }
-
-    /**
-     * The filter goes to the server verbatim, so it may hold only printable ASCII and no literal
-     * ({@code {n}}): nothing that could end the command and start another.
-     */
-    private static String searchExpression(String filters) {
-        if (filters == null || filters.isBlank()) {
-            throw new BadRequestException("Filters is required: an IMAP SEARCH expression");
-        }
-        String filter = filters.trim();
-        if (filter.length() > MAX_FILTER_LENGTH) {
-            throw new BadRequestException("Filters is longer than " + MAX_FILTER_LENGTH + " characters");
-        }
-        if (!filter.chars().allMatch(c -> c >= 0x20 && c < 0x7f) || filter.contains("{")) {
-            throw new BadRequestException(
-                    "Filters must be an IMAP SEARCH expression of printable ASCII characters without literals");
-        }
-        return filter;
     }
 }

@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/listeners")
-public class ListenersController {
+class ListenersController {
 
     private static final String VERSION = versionOfThisBuild();
 

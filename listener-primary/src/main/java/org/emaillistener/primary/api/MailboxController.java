@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.emaillistener.common.creatio.MailboxFolder;
 import org.emaillistener.common.creatio.MailboxValidation;
-import org.emaillistener.common.creatio.ServerType;
 import org.emaillistener.common.creatio.SynchronizationCredentials;
 import org.emaillistener.primary.mailbox.MailboxProbe;
 import org.emaillistener.primary.mailbox.MailboxUnavailableException;
@@ -26,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/mailbox")
-public class MailboxController {
+class MailboxController {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxController.class);
 
@@ -66,9 +65,6 @@ public class MailboxController {
     public List<MailboxFolder> folders(@RequestBody SynchronizationCredentials body)
             throws MailboxUnavailableException {
         SynchronizationCredentials mailbox = validation.mailbox(body);
-        if (mailbox.serverType() == ServerType.IMAP && !holdsMail(mailbox.FolderClassName())) {
-            return List.of();
-        }
         try {
             return probe.folders(mailbox, mailbox.FolderClassName(), properties.mailboxTimeout());
         } catch (MailboxUnavailableException e) {
@@ -91,9 +87,5 @@ public class MailboxController {
             case UNREACHABLE, TLS, PROTOCOL -> HttpStatus.BAD_GATEWAY;
         };
         return ApiErrors.answer(status, e.getMessage());
-    }
-
-    private static boolean holdsMail(String folderClassName) {
-        return folderClassName == null || folderClassName.isBlank() || folderClassName.equalsIgnoreCase("IPF.Note");
     }
 }

@@ -22,7 +22,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code listener.api.max-send-body-size}.
  */
 @Component
-public class RequestBodyLimit extends OncePerRequestFilter {
+class RequestBodyLimit extends OncePerRequestFilter {
 
     private static final String SEND_EMAIL_PATH = "/apiv2/email/send";
 

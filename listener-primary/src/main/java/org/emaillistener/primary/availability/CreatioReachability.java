@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 
 import javax.net.ssl.SSLException;
 
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.creatio.CreatioProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

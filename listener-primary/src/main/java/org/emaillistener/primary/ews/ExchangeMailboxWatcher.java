@@ -15,7 +15,7 @@ import org.emaillistener.common.exchange.ExchangeMailbox;
 import org.emaillistener.common.exchange.ExchangeProperties;
 import org.emaillistener.common.exchange.ExchangeStream;
 import org.emaillistener.common.exchange.ExchangeWatchedFolders;
-import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.retry.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;

@@ -4,7 +4,7 @@ import java.net.http.HttpTimeoutException;
 
 import org.emaillistener.common.graph.GraphException;
 import org.emaillistener.common.graph.GraphSignInException;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.state.FailureKind;
 
 import com.microsoft.aad.msal4j.MsalServiceException;
@@ -16,12 +16,12 @@ import com.microsoft.aad.msal4j.MsalServiceException;
  * cannot be reached or did not answer in time are as for any server; anything else is a protocol
  * failure with Graph's own words.
  */
-public final class GraphFailures {
+final class GraphFailures {
 
     private GraphFailures() {
     }
 
-    public static MailboxFailure of(GraphException failure) {
+    static MailboxFailure of(GraphException failure) {
         String message = failure.getMessage();
         if (failure instanceof GraphSignInException) {
             return new MailboxFailure(FailureKind.AUTHENTICATION, message);

@@ -18,7 +18,7 @@ import org.emaillistener.common.graph.GraphMailbox;
 import org.emaillistener.common.graph.GraphMailbox.NotificationSubscription;
 import org.emaillistener.common.graph.GraphProperties;
 import org.emaillistener.common.graph.GraphWatchedFolders;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.emaillistener.primary.subscription.ReconnectingWatcher;
 import org.emaillistener.primary.subscription.WatcherEvents;

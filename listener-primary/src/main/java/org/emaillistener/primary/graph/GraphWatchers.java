@@ -5,7 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.primary.subscription.MailboxWatcher;
+import org.emaillistener.primary.subscription.MailboxWatchers;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.springframework.stereotype.Component;
 
@@ -14,7 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** Makes Graph watchers, and counts together how many of them are listening. */
 @Component
-public class GraphWatchers {
+public class GraphWatchers implements MailboxWatchers {
 
     private final GraphConnector connector;
     private final Cursors cursors;
@@ -31,16 +33,21 @@ public class GraphWatchers {
                         + "notifications, or polling").register(meters);
     }
 
-    /** Whether Graph, not EWS, serves this Exchange mailbox. */
-    public boolean serves(RegisteredMailbox mailbox) {
-        return connector.serves(mailbox.credentials());
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.GRAPH;
     }
 
-    /** How the mailbox is reached: IMAP, EWS or Graph, and why an Exchange Online mailbox is not served by Graph. */
-    public String route(RegisteredMailbox mailbox) {
-        return connector.route(mailbox.credentials());
+    /**
+     * Creatio's OAuth token is for IMAP and EWS; Graph takes the listener's own app token, which
+     * asking Creatio for a fresh one would not change (and its /update would just refuse again).
+     */
+    @Override
+    public boolean logInWithCreatioToken() {
+        return false;
     }
 
+    @Override
     public MailboxWatcher create(RegisteredMailbox mailbox, WatcherEvents events) {
         return new GraphMailboxWatcher(mailbox, events, connector, cursors, clientState, listening);
     }

@@ -38,7 +38,7 @@ import jakarta.mail.MessagingException;
  * Any failure reconnects after a capped, jittered exponential back-off, unless the subscription says
  * not to (a rejected login). Every login waits its turn in the server's {@link LoginPacing}.
  */
-public class ImapMailboxWatcher extends ReconnectingWatcher {
+class ImapMailboxWatcher extends ReconnectingWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ImapMailboxWatcher.class);
 

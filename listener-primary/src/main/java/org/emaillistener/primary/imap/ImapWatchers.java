@@ -8,7 +8,9 @@ import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.imap.ImapConnector;
 import org.emaillistener.common.imap.ImapProperties;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.primary.subscription.MailboxWatcher;
+import org.emaillistener.primary.subscription.MailboxWatchers;
 import org.emaillistener.primary.subscription.WatcherEvents;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
@@ -22,7 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * server are paced together.
  */
 @Component
-public class ImapWatchers implements DisposableBean {
+public class ImapWatchers implements MailboxWatchers, DisposableBean {
 
     private final ImapConnector connector;
     private final ImapProperties properties;
@@ -41,6 +43,12 @@ public class ImapWatchers implements DisposableBean {
                 .description("IMAP subscriptions of this replica that are connected and listening").register(meters);
     }
 
+    @Override
+    public MailProtocol protocol() {
+        return MailProtocol.IMAP;
+    }
+
+    @Override
     public MailboxWatcher create(RegisteredMailbox mailbox, WatcherEvents events) {
         return new ImapMailboxWatcher(mailbox, events, connector, properties, cursors, timer, listening, logins);
     }

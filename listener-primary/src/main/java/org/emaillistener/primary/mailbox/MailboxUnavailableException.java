@@ -1,6 +1,6 @@
 package org.emaillistener.primary.mailbox;
 
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.state.FailureKind;
 
 /**

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,12 +23,13 @@ import org.emaillistener.common.changes.MailboxChange;
 import org.emaillistener.common.changes.MailboxChanges;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
-import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
@@ -60,7 +61,7 @@ public class MailboxCatalogue implements AutoCloseable {
     private final MailboxChanges changes;
     private final Cursors cursors;
     private final HistoryImports imports;
-    private final GraphConnector graph;
+    private final MailRoutes routes;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}. */
@@ -75,7 +76,7 @@ public class MailboxCatalogue implements AutoCloseable {
 
     public MailboxCatalogue(MailboxRegistry registry, SubscriptionStates states, Leases leases, ParkedMessages parked,
             DeliveredMessages delivered, MailboxChanges changes, Cursors cursors, HistoryImports imports,
-            GraphConnector graph) {
+            MailRoutes routes) {
         this.registry = registry;
         this.states = states;
         this.leases = leases;
@@ -84,7 +85,7 @@ public class MailboxCatalogue implements AutoCloseable {
         this.changes = changes;
         this.cursors = cursors;
         this.imports = imports;
-        this.graph = graph;
+        this.routes = routes;
     }
 
     /** The rows as they are now, with the replicas that are alive. */
@@ -115,7 +116,7 @@ public class MailboxCatalogue implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            return MailboxView.of(mailbox, graph.route(mailbox.credentials()), ConsoleState.of(state, live), owner,
+            return MailboxView.of(mailbox, routes.of(mailbox.credentials()), ConsoleState.of(state, live), owner,
                     live, ownerSince, state, delivered.lastDeliveredAt(List.of(id)).get(id),
                     states.findDeliveryProblem(id).orElse(null), cursors.of(id), parked.of(id), imports.of(id));
         });
@@ -205,17 +206,11 @@ public class MailboxCatalogue implements AutoCloseable {
             Map<UUID, String> owners = leases.holders(present);
             Map<UUID, Integer> parkedCounts = parked.counts(present);
             Map<UUID, Instant> last = delivered.lastDeliveredAt(present);
-            mailboxes.forEach((id, mailbox) -> rows.put(id, MailboxRow.of(mailbox, protocol(mailbox), found.get(id),
+            mailboxes.forEach((id, mailbox) -> rows.put(id, MailboxRow.of(mailbox,
+                    routes.of(mailbox.credentials()).protocol(), found.get(id),
                     owners.get(id), leaseChanges.get(id), parkedCounts.getOrDefault(id, 0), problems.get(id),
                     last.get(id))));
         }
-    }
-
-    private Protocol protocol(RegisteredMailbox mailbox) {
-        if (!mailbox.credentials().isExchange()) {
-            return Protocol.IMAP;
-        }
-        return graph.serves(mailbox.credentials()) ? Protocol.GRAPH : Protocol.EWS;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Locale;
 
+import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.common.state.FailureKind;
 
 /**
@@ -22,7 +23,7 @@ import org.emaillistener.common.state.FailureKind;
  * @param page the page, from 0
  * @param size the mailboxes per page, 1 to {@value #MAX_SIZE}
  */
-public record MailboxQuery(ConsoleState state, Protocol protocol, String replica, FailureKind errorKind,
+public record MailboxQuery(ConsoleState state, MailProtocol protocol, String replica, FailureKind errorKind,
         String creatioHost, Duration quietFor, String text, Sort sort, boolean descending, int page, int size) {
 
     public static final int MAX_SIZE = 200;

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionState;
 
@@ -17,11 +18,11 @@ import org.emaillistener.common.state.SubscriptionState;
  * @param searchKey the address lower-cased, then the id: what free text and the address order compare,
  *        computed once rather than at every request
  */
-record MailboxRow(UUID id, String address, Protocol protocol, String server, String creatioHost,
+record MailboxRow(UUID id, String address, MailProtocol protocol, String server, String creatioHost,
         Instant registeredAt, SubscriptionState state, String owner, Instant ownerSince, int parked,
         DeliveryProblem deliveryProblem, Instant lastDeliveredAt, String searchKey) {
 
-    static MailboxRow of(RegisteredMailbox mailbox, Protocol protocol, SubscriptionState state, String owner,
+    static MailboxRow of(RegisteredMailbox mailbox, MailProtocol protocol, SubscriptionState state, String owner,
             Instant ownerSince, int parked, DeliveryProblem problem, Instant lastDeliveredAt) {
         var credentials = mailbox.credentials();
         String address = credentials.SenderEmailAddress() != null && !credentials.SenderEmailAddress().isBlank()

@@ -10,6 +10,7 @@ import org.emaillistener.common.cursor.SyncCursor;
 import org.emaillistener.common.history.HistoryImport;
 import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailRoute;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionState;
 
@@ -28,14 +29,14 @@ public record MailboxView(UUID id, String user, String server, int port, String 
         Instant ownerSince, SubscriptionState subscription, Instant lastDeliveredAt, DeliveryProblem deliveryProblem,
         Map<String, CursorView> cursors, List<ParkedMessage> parkedMessages, List<HistoryImportView> historyImports) {
 
-    static MailboxView of(RegisteredMailbox mailbox, String route, ConsoleState state, String owner, boolean ownerLive,
+    static MailboxView of(RegisteredMailbox mailbox, MailRoute route, ConsoleState state, String owner, boolean ownerLive,
             Instant ownerSince, SubscriptionState subscription, Instant lastDeliveredAt, DeliveryProblem problem,
             Map<String, SyncCursor> cursors, List<ParkedMessage> parked, List<HistoryImport> imports) {
         var credentials = mailbox.credentials();
         Map<String, CursorView> cursorViews = new LinkedHashMap<>();
         cursors.forEach((folder, cursor) -> cursorViews.put(folder, CursorView.of(cursor)));
         return new MailboxView(mailbox.id(), credentials.UserName(), credentials.ServiceUrl(), credentials.Port(),
-                credentials.serverType().name(), route, state.name(), credentials.FolderIds(),
+                credentials.serverType().name(), route.description(), state.name(), credentials.FolderIds(),
                 credentials.BpmEndpoint(), mailbox.registeredAt(), owner, ownerLive, ownerSince, subscription,
                 lastDeliveredAt, problem, cursorViews, parked, imports.stream().map(HistoryImportView::of).toList());
     }

@@ -3,12 +3,12 @@ package org.emaillistener.primary.operator;
 import org.emaillistener.common.changes.MailboxChanges;
 import org.emaillistener.common.cursor.Cursors;
 import org.emaillistener.common.cursor.DeliveredMessages;
-import org.emaillistener.common.graph.GraphConnector;
 import org.emaillistener.common.history.HistoryImports;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.emaillistener.primary.ownership.MailboxOwnership;
 import org.emaillistener.primary.subscription.SyncJobOutbox;
@@ -28,8 +28,8 @@ public class OperatorConfiguration {
     @Lazy
     MailboxCatalogue mailboxCatalogue(MailboxRegistry registry, SubscriptionStates states, Leases leases,
             ParkedMessages parked, DeliveredMessages delivered, MailboxChanges changes, Cursors cursors,
-            HistoryImports imports, GraphConnector graph) {
-        return new MailboxCatalogue(registry, states, leases, parked, delivered, changes, cursors, imports, graph);
+            HistoryImports imports, MailRoutes routes) {
+        return new MailboxCatalogue(registry, states, leases, parked, delivered, changes, cursors, imports, routes);
     }
 
     @Bean

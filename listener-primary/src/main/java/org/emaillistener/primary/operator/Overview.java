@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.emaillistener.common.creatio.CreatioCircuits;
+import org.emaillistener.common.creatio.CreatioCircuit;
+import org.emaillistener.common.route.MailProtocol;
 
 /**
  * The whole deployment at a glance.
@@ -23,7 +24,7 @@ import org.emaillistener.common.creatio.CreatioCircuits;
  * @param deliveredLastMinute messages delivered to Creatio in the last minute
  * @param recentActions the operators' last actions, newest first
  */
-public record Overview(Instant at, int mailboxes, Map<ConsoleState, Integer> byState, Map<Protocol, Integer> byProtocol,
+public record Overview(Instant at, int mailboxes, Map<ConsoleState, Integer> byState, Map<MailProtocol, Integer> byProtocol,
         List<Replica> replicas, Queue queue, int parkedMessages, int mailboxesWithParked, int deliveryProblems,
         List<CreatioHost> creatioHosts, int deliveredLastMinute, List<OperatorActions.Action> recentActions) {
 
@@ -44,13 +45,13 @@ public record Overview(Instant at, int mailboxes, Map<ConsoleState, Integer> byS
     }
 
     public static Overview of(MailboxCatalogue.Snapshot snapshot, String self, int capacity, Queue queue,
-            List<CreatioCircuits.Circuit> circuits, List<OperatorActions.Action> actions) {
+            List<CreatioCircuit> circuits, List<OperatorActions.Action> actions) {
         Map<ConsoleState, Integer> byState = new EnumMap<>(ConsoleState.class);
         for (ConsoleState state : ConsoleState.values()) {
             byState.put(state, 0);
         }
-        Map<Protocol, Integer> byProtocol = new EnumMap<>(Protocol.class);
-        for (Protocol protocol : Protocol.values()) {
+        Map<MailProtocol, Integer> byProtocol = new EnumMap<>(MailProtocol.class);
+        for (MailProtocol protocol : MailProtocol.values()) {
             byProtocol.put(protocol, 0);
         }
         Map<String, Integer> held = new TreeMap<>();
@@ -81,7 +82,7 @@ public record Overview(Instant at, int mailboxes, Map<ConsoleState, Integer> byS
         held.forEach((replica, count) -> replicas.add(new Replica(replica, count, capacity, replica.equals(self))));
         List<CreatioHost> creatioHosts = new ArrayList<>();
         hosts.forEach((host, counts) -> {
-            CreatioCircuits.Circuit circuit = circuits.stream()
+            CreatioCircuit circuit = circuits.stream()
                     .filter(c -> c.creatio().toLowerCase(Locale.ROOT).contains("://" + host + ":")).findFirst()
                     .orElse(null);
             creatioHosts.add(new CreatioHost(host, counts[0], counts[1], counts[2],

@@ -1,6 +1,6 @@
 /**
  * Sending email for Creatio ({@code /apiv2/email/send}): Creatio's {@code Email} becomes a MIME
- * message, goes out over the mailbox's SMTP server, and a copy is kept in the mailbox's Sent folder
- * over IMAP when the server does not keep one itself.
+ * message ({@link org.emaillistener.primary.send.MimeComposer}), which the mailbox's route sends
+ * through its {@link org.emaillistener.primary.send.MailSender}: SMTP, EWS or Microsoft Graph.
  */
 package org.emaillistener.primary.send;

@@ -3,8 +3,8 @@ package org.emaillistener.primary.subscription;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.emaillistener.common.imap.MailboxFailure;
-import org.emaillistener.common.jobs.Backoff;
+import org.emaillistener.common.state.MailboxFailure;
+import org.emaillistener.common.retry.Backoff;
 import org.emaillistener.common.registry.RegisteredMailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

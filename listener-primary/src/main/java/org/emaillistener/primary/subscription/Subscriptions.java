@@ -1,8 +1,10 @@
 package org.emaillistener.primary.subscription;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -21,12 +23,12 @@ import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.OneOffMailboxes;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailRoute;
+import org.emaillistener.common.route.MailRoutes;
+import org.emaillistener.common.route.PerProtocol;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.state.SubscriptionStates;
-import org.emaillistener.primary.ews.ExchangeWatchers;
-import org.emaillistener.primary.graph.GraphWatchers;
-import org.emaillistener.primary.imap.ImapWatchers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -56,9 +58,8 @@ public class Subscriptions {
     private final CreatioClient creatio;
     private final HistoryImports historyImports;
     private final OneOffMailboxes oneOffs;
-    private final ImapWatchers imapWatchers;
-    private final ExchangeWatchers exchangeWatchers;
-    private final GraphWatchers graphWatchers;
+    private final MailRoutes routes;
+    private final PerProtocol<MailboxWatchers> watchers;
     private final ParkedMessages parked;
     private final DeliveredMessages delivered;
     private final MeterRegistry meters;
@@ -68,10 +69,8 @@ public class Subscriptions {
             Thread.ofVirtual().name("capacity-report").factory());
 
     public Subscriptions(MailboxRegistry registry, SubscriptionStates states, Cursors cursors, SyncJobOutbox jobs,
-            CreatioClient creatio, HistoryImports historyImports, OneOffMailboxes oneOffs, ImapWatchers imapWatchers,
-            ExchangeWatchers exchangeWatchers,
-            GraphWatchers graphWatchers, ParkedMessages parked,
-            DeliveredMessages delivered, MeterRegistry meters) {
+            CreatioClient creatio, HistoryImports historyImports, OneOffMailboxes oneOffs, MailRoutes routes,
+            List<MailboxWatchers> watchers, ParkedMessages parked, DeliveredMessages delivered, MeterRegistry meters) {
         this.registry = registry;
         this.states = states;
         this.cursors = cursors;
@@ -79,9 +78,8 @@ public class Subscriptions {
         this.creatio = creatio;
         this.historyImports = historyImports;
         this.oneOffs = oneOffs;
-        this.imapWatchers = imapWatchers;
-        this.exchangeWatchers = exchangeWatchers;
-        this.graphWatchers = graphWatchers;
+        this.routes = routes;
+        this.watchers = PerProtocol.from("Watching", watchers);
         this.parked = parked;
         this.delivered = delivered;
         this.meters = meters;
@@ -93,14 +91,6 @@ public class Subscriptions {
                     .description("Subscriptions of this replica whose last connection attempt failed")
                     .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(meters);
         }
-    }
-
-    private MailboxWatcher watcher(RegisteredMailbox mailbox, WatcherEvents events) {
-        return switch (mailbox.credentials().serverType()) {
-            case IMAP -> imapWatchers.create(mailbox, events);
-            case EXCHANGE -> graphWatchers.serves(mailbox) ? graphWatchers.create(mailbox, events)
-                    : exchangeWatchers.create(mailbox, events);
-        };
     }
 
     /**
@@ -123,11 +113,11 @@ public class Subscriptions {
 
     /** Starts serving the mailbox here, or restarts its subscription with the credentials given. */
     public void serve(RegisteredMailbox mailbox) {
-        // Creatio's OAuth token is for IMAP and EWS; Graph takes the listener's own app token, which
-        // asking Creatio for a fresh one would not change (and its /update would just refuse again).
-        Subscription fresh = new Subscription(mailbox, !graphWatchers.serves(mailbox), registry, states, jobs,
+        MailRoute route = routes.of(mailbox.credentials());
+        MailboxWatchers routeWatchers = watchers.of(route);
+        Subscription fresh = new Subscription(mailbox, routeWatchers.logInWithCreatioToken(), registry, states, jobs,
                 creatio, meters);
-        fresh.attach(watcher(mailbox, fresh));
+        fresh.attach(routeWatchers.create(mailbox, fresh));
         if (states.find(mailbox.id()).filter(state -> state.status() == SubscriptionState.Status.WAITING_FOR_CAPACITY).isPresent()) {
             fresh.owesAvailability();
         }
@@ -139,7 +129,7 @@ public class Subscriptions {
         }
         fresh.start();
         log.info("Mailbox {} {} through {}: {}", mailbox.id(), replaced == null ? "subscribed" : "resubscribed",
-                graphWatchers.route(mailbox), mailbox.credentials());
+                route, mailbox.credentials());
     }
 
     /** Stops serving the mailbox here (its lease is gone); it stays registered for another replica. */
@@ -176,12 +166,12 @@ public class Subscriptions {
     }
 
     private static boolean sameMailbox(SynchronizationCredentials asked, SynchronizationCredentials registered) {
-        return asked.serverType() == registered.serverType()
-                && java.util.Objects.equals(lower(asked.ServiceUrl()), lower(registered.ServiceUrl()))
+        return Objects.equals(asked.ServerTypeId(), registered.ServerTypeId())
+                && Objects.equals(lower(asked.ServiceUrl()), lower(registered.ServiceUrl()))
                 && asked.Port() == registered.Port()
-                && java.util.Objects.equals(asked.UserName(), registered.UserName())
-                && java.util.Objects.equals(asked.secret(), registered.secret())
-                && java.util.Objects.equals(asked.BpmEndpoint(), registered.BpmEndpoint());
+                && Objects.equals(asked.UserName(), registered.UserName())
+                && Objects.equals(asked.secret(), registered.secret())
+                && Objects.equals(asked.BpmEndpoint(), registered.BpmEndpoint());
     }
 
     private static String lower(String value) {

@@ -2,7 +2,7 @@ package org.emaillistener.primary.subscription;
 
 import java.util.List;
 
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 
 /** What a {@link MailboxWatcher} tells its subscription. */
 public interface WatcherEvents {

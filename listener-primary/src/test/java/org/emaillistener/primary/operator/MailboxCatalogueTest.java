@@ -27,6 +27,8 @@ import org.emaillistener.common.parking.ParkedMessage;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailProtocol;
+import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.common.state.SubscriptionState.Status;
 import org.emaillistener.common.state.SubscriptionState;
@@ -68,8 +70,8 @@ class MailboxCatalogueTest {
         catalogue = new MailboxCatalogue(bean(MailboxRegistry.class), bean(SubscriptionStates.class),
                 bean(Leases.class), bean(ParkedMessages.class), bean(DeliveredMessages.class),
                 bean(MailboxChanges.class), bean(Cursors.class), bean(HistoryImports.class),
-                new GraphConnector(new Binder().bindOrCreate("listener.graph", GraphProperties.class),
-                        GraphTls.jdkDefault()));
+                new MailRoutes(new GraphConnector(new Binder().bindOrCreate("listener.graph", GraphProperties.class),
+                        GraphTls.jdkDefault())));
         bean(Leases.class).heartbeat(LIVE, Duration.ofHours(1));
         for (int i = 0; i < MAILBOXES; i++) {
             UUID id = UUID.randomUUID();
@@ -129,7 +131,7 @@ class MailboxCatalogueTest {
         return new MailboxQuery(null, null, null, null, null, null, null, null, false, 0, 200);
     }
 
-    private static MailboxQuery with(MailboxQuery q, ConsoleState state, Protocol protocol, String replica,
+    private static MailboxQuery with(MailboxQuery q, ConsoleState state, MailProtocol protocol, String replica,
             FailureKind kind, String host, Duration quiet, String text) {
         return new MailboxQuery(state, protocol, replica, kind, host, quiet, text, q.sort(), q.descending(), q.page(),
                 q.size());
@@ -161,7 +163,7 @@ class MailboxCatalogueTest {
                 .isEqualTo(MAILBOXES / 25);
         assertThat(snapshot.page(with(query(), ConsoleState.UNOWNED, null, null, null, null, null, null)).total())
                 .isEqualTo(countOf(i -> (i % 100 == 7 || i % 100 == 8) && i % 50 != 1));
-        assertThat(snapshot.page(with(query(), null, Protocol.EWS, null, null, null, null, null)).total())
+        assertThat(snapshot.page(with(query(), null, MailProtocol.EWS, null, null, null, null, null)).total())
                 .isEqualTo(MAILBOXES / 10);
         assertThat(snapshot.page(with(query(), null, null, GONE, null, null, null, null)).total())
                 .isEqualTo(MAILBOXES / 100);
@@ -175,7 +177,7 @@ class MailboxCatalogueTest {
                 .singleElement().satisfies(entry -> assertThat(entry.id()).isEqualTo(ids.get(42)));
         assertThat(snapshot.page(with(query(), null, null, null, null, null, null, ids.get(7).toString().substring(0, 13)))
                 .mailboxes()).extracting(MailboxPage.Entry::id).contains(ids.get(7));
-        assertThat(snapshot.page(with(query(), ConsoleState.AUTH_FAILED, Protocol.EWS, null, null, "crm-a.example.com",
+        assertThat(snapshot.page(with(query(), ConsoleState.AUTH_FAILED, MailProtocol.EWS, null, null, "crm-a.example.com",
                 null, null)).total()).isEqualTo(countOf(i -> i % 50 == 1 && i % 10 == 9 && i % 4 != 0));
     }
 
@@ -188,7 +190,7 @@ class MailboxCatalogueTest {
         catalogue.snapshot();
 
         long before = proxy.commands();
-        catalogue.snapshot().page(with(query(), ConsoleState.LISTENING, Protocol.IMAP, null, null, null, null, "user"));
+        catalogue.snapshot().page(with(query(), ConsoleState.LISTENING, MailProtocol.IMAP, null, null, null, null, "user"));
         long unchanged = proxy.commands() - before;
 
         for (int i = 0; i < 3; i++) {

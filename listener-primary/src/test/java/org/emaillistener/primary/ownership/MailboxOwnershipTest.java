@@ -34,6 +34,7 @@ import org.emaillistener.common.memory.InMemoryMailboxRegistry;
 import org.emaillistener.common.memory.InMemoryParkedMessages;
 import org.emaillistener.common.memory.InMemorySubscriptionStates;
 import org.emaillistener.common.memory.InMemorySyncJobs;
+import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.SubscriptionState;
 import org.emaillistener.common.testing.CreatioRequests;
 import org.emaillistener.common.testing.CreatioStandIn;
@@ -252,9 +253,9 @@ class MailboxOwnershipTest {
         InMemorySyncJobs jobs = new InMemorySyncJobs(new SyncJobProperties(1, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 1, Duration.ofMillis(500), Duration.ofSeconds(1)));
         Subscriptions subscriptions = new Subscriptions(registry, states, cursors, new SyncJobOutbox(jobs, new SimpleMeterRegistry()), creatio,
-                new InMemoryHistoryImports(), new InMemoryOneOffMailboxes(), imapWatchers, new ExchangeWatchers(new ExchangeConnector(
-                        new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))),
-                graphWatchers(cursors),
+                new InMemoryHistoryImports(), new InMemoryOneOffMailboxes(), new MailRoutes(GRAPH),
+                List.of(imapWatchers, new ExchangeWatchers(new ExchangeConnector(
+                        new Binder().bindOrCreate("listener.exchange", ExchangeProperties.class))), graphWatchers(cursors)),
                 new InMemoryParkedMessages(),
                 new InMemoryDeliveredMessages(100), new SimpleMeterRegistry());
         OwnershipProperties properties = new OwnershipProperties(name, capacity, OWNERSHIP.leaseTtl(),
@@ -263,9 +264,12 @@ class MailboxOwnershipTest {
                 new SimpleMeterRegistry()), subscriptions);
     }
 
+    private static final GraphProperties GRAPH_PROPERTIES = new Binder().bindOrCreate("listener.graph",
+            GraphProperties.class);
+    private static final GraphConnector GRAPH = new GraphConnector(GRAPH_PROPERTIES, GraphTls.jdkDefault());
+
     private static GraphWatchers graphWatchers(InMemoryCursors cursors) {
-        GraphProperties graph = new Binder().bindOrCreate("listener.graph", GraphProperties.class);
-        return new GraphWatchers(new GraphConnector(graph, GraphTls.jdkDefault()), cursors,
-                new GraphClientState(graph, new EncryptionProperties(null, null, false), new ReplicaIdentity(OWNERSHIP)), new SimpleMeterRegistry());
+        return new GraphWatchers(GRAPH, cursors, new GraphClientState(GRAPH_PROPERTIES,
+                new EncryptionProperties(null, null, false), new ReplicaIdentity(OWNERSHIP)), new SimpleMeterRegistry());
     }
 }

@@ -3,7 +3,7 @@ package org.emaillistener.primary.subscription;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 
 /** What a watcher under test told its subscription, in order; {@code retry} answers its failures. */
 public class RecordingEvents implements WatcherEvents {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.emaillistener.common.creatio.CreatioCallFailedException;
 import org.emaillistener.common.creatio.CreatioProperties;
-import org.emaillistener.common.graph.GraphConnector;
-import org.emaillistener.common.imap.MailboxFailure;
+import org.emaillistener.common.state.MailboxFailure;
 import org.emaillistener.common.jobs.MailboxLocks;
 import org.emaillistener.common.jobs.MailboxLocks.Dirty;
 import org.emaillistener.common.jobs.SyncJob;
@@ -24,6 +24,9 @@ import org.emaillistener.common.jobs.SyncJobDeferredException;
 import org.emaillistener.common.jobs.SyncJobHandler;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.registry.RegisteredMailbox;
+import org.emaillistener.common.route.MailRoute;
+import org.emaillistener.common.route.MailRoutes;
+import org.emaillistener.common.route.PerProtocol;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionStates;
 import org.slf4j.Logger;
@@ -51,20 +54,16 @@ import io.micrometer.core.instrument.Timer;
  * busy, as are jobs that Creatio cannot take now: neither counts toward the delivery limit.
  */
 @Service
-public class MailboxSync implements SyncJobHandler {
+class MailboxSync implements SyncJobHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MailboxSync.class);
 
     private final JobMailboxes mailboxes;
     private final MailboxLocks locks;
     private final SyncJobs jobs;
-    private final FolderSync folders;
-    private final HistorySync history;
-    private final ExchangeFolderSync exchangeFolders;
-    private final ExchangeHistorySync exchangeHistory;
-    private final GraphFolderSync graphFolders;
-    private final GraphHistorySync graphHistory;
-    private final GraphConnector graph;
+    private final MailRoutes routes;
+    private final PerProtocol<FolderSync> folders;
+    private final PerProtocol<HistorySync> histories;
     private final SyncProperties properties;
     private final SubscriptionStates states;
     private final CreatioProperties creatio;
@@ -75,20 +74,15 @@ public class MailboxSync implements SyncJobHandler {
     private final ScheduledExecutorService lockRenewals = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("mailbox-lock-renewal").daemon().factory());
 
-    MailboxSync(JobMailboxes mailboxes, MailboxLocks locks, SyncJobs jobs, FolderSync folders,
-            HistorySync history, ExchangeFolderSync exchangeFolders, ExchangeHistorySync exchangeHistory,
-            GraphFolderSync graphFolders, GraphHistorySync graphHistory, GraphConnector graph,
-            SyncProperties properties, SubscriptionStates states, CreatioProperties creatio, MeterRegistry meters) {
+    MailboxSync(JobMailboxes mailboxes, MailboxLocks locks, SyncJobs jobs, MailRoutes routes, List<FolderSync> folders,
+            List<HistorySync> histories, SyncProperties properties, SubscriptionStates states,
+            CreatioProperties creatio, MeterRegistry meters) {
         this.mailboxes = mailboxes;
         this.locks = locks;
         this.jobs = jobs;
-        this.folders = folders;
-        this.history = history;
-        this.exchangeFolders = exchangeFolders;
-        this.exchangeHistory = exchangeHistory;
-        this.graphFolders = graphFolders;
-        this.graphHistory = graphHistory;
-        this.graph = graph;
+        this.routes = routes;
+        this.folders = PerProtocol.from("Folder sync", folders);
+        this.histories = PerProtocol.from("History import", histories);
         this.properties = properties;
         this.states = states;
         this.creatio = creatio;
@@ -165,31 +159,13 @@ public class MailboxSync implements SyncJobHandler {
         meters.counter("email.listener.sync.jobs.consumed", "outcome", outcome).increment();
     }
 
-    /** A history job of one kind of server. */
-    private interface HistoryJob {
-        void sync(RegisteredMailbox mailbox, SyncJob job) throws Exception;
-    }
-
-    /** The folders of the mailbox's protocol. */
-    private ServerFolders foldersOf(RegisteredMailbox mailbox) {
-        return switch (mailbox.credentials().serverType()) {
-            case IMAP -> folders;
-            case EXCHANGE -> graph.serves(mailbox.credentials()) ? graphFolders : exchangeFolders;
-        };
-    }
-
     /** A history import or re-delivery: work that is not a folder's sync. */
-    private void runOwnJob(RegisteredMailbox mailbox, SyncJob job) throws Exception {
-        ServerFolders server = foldersOf(mailbox);
+    private void runOwnJob(RegisteredMailbox mailbox, MailRoute route, SyncJob job) throws Exception {
         if (job.reason() == SyncJob.Reason.REDELIVER) {
-            server.redeliver(mailbox, job.folder(), redeliveredUid(job));
+            folders.of(route).redeliver(mailbox, job.folder(), redeliveredUid(job));
             return;
         }
-        HistoryJob import_ = switch (mailbox.credentials().serverType()) {
-            case IMAP -> history::sync;
-            case EXCHANGE -> graph.serves(mailbox.credentials()) ? graphHistory::sync : exchangeHistory::sync;
-        };
-        import_.sync(mailbox, job);
+        histories.of(route).sync(mailbox, job);
     }
 
     private static boolean isFolderSync(SyncJob job) {
@@ -283,10 +259,11 @@ public class MailboxSync implements SyncJobHandler {
         Map<String, Dirty> pending = new LinkedHashMap<>();
         Set<String> backlog = new LinkedHashSet<>();
         try (var renewal = keepLocked(lock)) {
+            MailRoute route = routes.of(mailbox.credentials());
             if (!isFolderSync(job)) {
-                runOwnJob(mailbox, job);
+                runOwnJob(mailbox, route, job);
             }
-            ServerFolders server = foldersOf(mailbox);
+            FolderSync server = folders.of(route);
             while (true) {
                 lock.takeDirty().forEach((folder, dirty) -> pending.merge(folder, dirty, Dirty::merge));
                 if (pending.isEmpty()) {
@@ -318,7 +295,7 @@ public class MailboxSync implements SyncJobHandler {
      *
      * @return whether more new mail waits in the folder
      */
-    private boolean syncFolder(RegisteredMailbox mailbox, ServerFolders server, String folder, Dirty dirty)
+    private boolean syncFolder(RegisteredMailbox mailbox, FolderSync server, String folder, Dirty dirty)
             throws Exception {
         Instant seenAt = dirty.reason() == SyncJob.Reason.NEW_MAIL ? dirty.since() : null;
         SyncJob.Reason trigger = creatioFailingSince.containsKey(mailbox.id()) ? SyncJob.Reason.CONNECTED

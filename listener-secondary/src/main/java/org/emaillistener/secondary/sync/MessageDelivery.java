@@ -186,6 +186,14 @@ public class MessageDelivery {
         }
     }
 
+    /**
+     * Creatio answered, and refused this message: its own exceptions come back as 400, so a retry may
+     * still succeed, but not forever. A timeout or throttling is no refusal.
+     */
+    public static boolean refusedByCreatio(CreatioCallFailedException e) {
+        return e.status() >= 400 && e.status() < 500 && e.status() != 408 && e.status() != 429;
+    }
+
     public static void discard(Path raw) {
         try {
             Files.deleteIfExists(raw);

@@ -43,7 +43,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * </ul>
  */
 @Component
-class PagedFolderSync {
+public class PagedFolderSync {
 
     private static final Logger log = LoggerFactory.getLogger(PagedFolderSync.class);
 
@@ -62,7 +62,6 @@ class PagedFolderSync {
         this.meters = meters;
     }
 
-    /** One folder on one server, as the page loop needs it. */
     /**
      * A folder of one server, as the page loop sees it.
      *
@@ -73,12 +72,10 @@ class PagedFolderSync {
      * @param goneMessage whether a failure says the message is gone
      * @param marker Creatio's {@code MarkEmailsAsSynchronized}: puts a category on a message
      * @param reportsChanges whether pages report changed messages as well as new ones
-     */
-    /**
      * @param exchangeItemIds whether its messages' ids are EWS item ids, which Creatio's legacy
      *        {@code NewEmail} callback carries
      */
-    record Folder(String id, String server, Pages pages, Predicate<Exception> lostPosition, Mime mime,
+    public record Folder(String id, String server, Pages pages, Predicate<Exception> lostPosition, Mime mime,
             Predicate<Exception> goneMessage, Marker marker, boolean reportsChanges, boolean exchangeItemIds) {
 
         Page next(String position) throws Exception {
@@ -102,15 +99,15 @@ class PagedFolderSync {
         }
     }
 
-    interface Pages {
+    public interface Pages {
         Page next(String position) throws Exception;
     }
 
-    interface Mime {
+    public interface Mime {
         void write(String messageId, OutputStream out) throws Exception;
     }
 
-    interface Marker {
+    public interface Marker {
         void mark(String messageId) throws Exception;
     }
 
@@ -119,9 +116,9 @@ class PagedFolderSync {
      *
      * @param internetMessageId its Message-ID header where the page tells it, else null
      */
-    record Message(String id, Instant receivedAt, String internetMessageId) {
+    public record Message(String id, Instant receivedAt, String internetMessageId) {
 
-        Message(String id, Instant receivedAt) {
+        public Message(String id, Instant receivedAt) {
             this(id, receivedAt, null);
         }
     }
@@ -131,7 +128,7 @@ class PagedFolderSync {
      * @param next the position to ask from next
      * @param more whether the folder has more changes than this page held
      */
-    record Page(List<Message> messages, String next, boolean more) {
+    public record Page(List<Message> messages, String next, boolean more) {
     }
 
     /**
@@ -140,7 +137,7 @@ class PagedFolderSync {
      * @param seenAt when the server announced new mail, or null for a catch-up
      * @return whether more changes wait in the folder
      */
-    boolean sync(RegisteredMailbox mailbox, Folder folder, int limit, Instant seenAt) throws Exception {
+    public boolean sync(RegisteredMailbox mailbox, Folder folder, int limit, Instant seenAt) throws Exception {
         SyncCursor cursor = cursors.find(mailbox.id(), folder.id())
                 .orElseGet(() -> SyncCursor.fromFolderStart(registrationSecond(mailbox), null));
         int delivered = 0;
@@ -202,7 +199,7 @@ class PagedFolderSync {
         try {
             deliverMessage(mailbox, folder, message.id(), message.receivedAt(), recheck, seenAt);
         } catch (CreatioCallFailedException e) {
-            if (!FolderSync.refusedByCreatio(e)) {
+            if (!MessageDelivery.refusedByCreatio(e)) {
                 throw e;
             }
             SyncCursor counted = cursor.rejected(key);
@@ -295,7 +292,7 @@ class PagedFolderSync {
     }
 
     /** Delivers a parked message again, as an operator asked. Done, or gone, it is no longer parked. */
-    void redeliver(RegisteredMailbox mailbox, Folder folder, long key) throws Exception {
+    public void redeliver(RegisteredMailbox mailbox, Folder folder, long key) throws Exception {
         ParkedMessage message = parked.find(mailbox.id(), folder.id(), key).orElse(null);
         if (message == null || message.itemId() == null) {
             return;

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
  * that a restarted job goes on where the last one stopped.
  */
 @Component
-class PagedHistorySync {
+public class PagedHistorySync {
 
     private static final Logger log = LoggerFactory.getLogger(PagedHistorySync.class);
 
@@ -53,7 +53,7 @@ class PagedHistorySync {
      * @param folder a folder, as {@link PagedFolderSync} delivers from it
      * @param connection closed when the job is done
      */
-    record RemoteMailbox(Callable<List<String>> watchedFolders, Finder received,
+    public record RemoteMailbox(Callable<List<String>> watchedFolders, Finder received,
             Function<String, PagedFolderSync.Folder> folder, AutoCloseable connection) implements AutoCloseable {
 
         @Override
@@ -63,19 +63,19 @@ class PagedHistorySync {
     }
 
     /** Finds a folder's messages received in {@code [from, until)}, oldest first, at most {@code max}. */
-    interface Finder {
+    public interface Finder {
         Found find(String folderId, Instant from, Instant until, int max) throws Exception;
     }
 
     /** @param more whether the folder has more such messages than were asked for */
-    record Found(List<PagedFolderSync.Message> messages, boolean more) {
+    public record Found(List<PagedFolderSync.Message> messages, boolean more) {
     }
 
     /**
      * Does one job of a history import; the caller holds the mailbox's lock. The server is reached
      * only for a job of a running import.
      */
-    void sync(RegisteredMailbox mailbox, SyncJob job, Callable<RemoteMailbox> connect) throws Exception {
+    public void sync(RegisteredMailbox mailbox, SyncJob job, Callable<RemoteMailbox> connect) throws Exception {
         HistoryImport current = imports.find(mailbox.id(), job.filter()).orElse(null);
         if (current == null || current.finished()) {
             log.debug("History job {} belongs to no running import", job);

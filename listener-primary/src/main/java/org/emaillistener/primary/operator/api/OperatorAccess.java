@@ -7,7 +7,6 @@ import java.util.Base64;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
 import org.emaillistener.primary.operator.OperatorActions;
 import org.emaillistener.primary.operator.OperatorProperties;
 import org.springframework.http.HttpHeaders;

@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
-
 import org.emaillistener.common.creatio.CreatioClient;
 import org.emaillistener.common.jobs.SyncJobs;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
+import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.common.state.FailureKind;
 import org.emaillistener.primary.operator.ConsoleState;
 import org.emaillistener.primary.operator.MailboxCatalogue;
@@ -20,7 +20,6 @@ import org.emaillistener.primary.operator.MailboxQuery;
 import org.emaillistener.primary.operator.MailboxView;
 import org.emaillistener.primary.operator.OperatorActions;
 import org.emaillistener.primary.operator.Overview;
-import org.emaillistener.primary.operator.Protocol;
 import org.emaillistener.primary.ownership.MailboxOwnership;
 import org.emaillistener.primary.ownership.OwnershipProperties;
 import org.springframework.core.io.ClassPathResource;
@@ -110,7 +109,7 @@ class OperatorController {
             if (quietHours != null && (quietHours.isNaN() || quietHours < 0 || quietHours > 24 * 366)) {
                 throw new IllegalArgumentException("quietHours must be between 0 and " + 24 * 366);
             }
-            query = new MailboxQuery(named(ConsoleState.class, "state", state), named(Protocol.class, "protocol", protocol),
+            query = new MailboxQuery(named(ConsoleState.class, "state", state), named(MailProtocol.class, "protocol", protocol),
                     replica, named(FailureKind.class, "errorKind", errorKind), creatioHost,
                     quietHours == null ? null : Duration.ofSeconds(Math.round(quietHours * 3600)), q,
                     named(MailboxQuery.Sort.class, "sort", sort), order.equals("desc"), page, size);
