@@ -12,9 +12,13 @@ import org.emaillistener.common.changes.MailboxChanges;
 
 /**
  * The change log of the in-memory stores: a sequence number per change, the changes of the last
- * {@link #RETENTION} kept.
+ * {@link #RETENTION} kept, and at most {@value #MOST} of them (a reader that falls further behind reads
+ * everything again, which in memory is cheap), so that a busy standalone without a console reading it
+ * holds no more than a few megabytes.
  */
 public class InMemoryMailboxChanges implements MailboxChanges {
+
+    static final int MOST = 100_000;
 
     private record Entry(long sequence, MailboxChange change) {
     }
@@ -36,7 +40,7 @@ public class InMemoryMailboxChanges implements MailboxChanges {
         Instant now = clock.instant();
         entries.addLast(new Entry(++lastSequence, new MailboxChange(mailboxId, kind, now)));
         Instant oldest = now.minus(RETENTION);
-        while (!entries.isEmpty() && entries.peekFirst().change().at().isBefore(oldest)) {
+        while (!entries.isEmpty() && (entries.size() > MOST || entries.peekFirst().change().at().isBefore(oldest))) {
             lastDropped = entries.removeFirst().sequence();
         }
     }

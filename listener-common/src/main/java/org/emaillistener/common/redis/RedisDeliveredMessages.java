@@ -25,8 +25,6 @@ class RedisDeliveredMessages implements DeliveredMessages {
             return 1
             """, Long.class);
 
-    private static final int BATCH = 500;
-
     /** The newest score of each sorted set, false for an empty one. */
     @SuppressWarnings("rawtypes")
     private static final RedisScript<List> NEWEST = RedisScript.of("""
@@ -64,13 +62,11 @@ class RedisDeliveredMessages implements DeliveredMessages {
         redis.delete(keys.delivered(mailboxId));
     }
 
-    /** The newest score of {@code el:delivered:{id}}: one script per {@value #BATCH} mailboxes. */
+    /** The newest score of {@code el:delivered:{id}}: one script per {@value Batches#SIZE} mailboxes. */
     @Override
     public Map<UUID, Instant> lastDeliveredAt(Collection<UUID> mailboxIds) {
         Map<UUID, Instant> last = new HashMap<>();
-        List<UUID> all = List.copyOf(mailboxIds);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+        for (List<UUID> batch : Batches.of(mailboxIds)) {
             List<?> newest = redis.execute(NEWEST, batch.stream().map(keys::delivered).toList());
             for (int i = 0; i < batch.size(); i++) {
                 String score = newest.get(i).toString();

@@ -17,12 +17,10 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * A lease is {@code el:lease:{id}} holding the holder's id, with a TTL. Renewing and releasing are
- * scripts that touch only the keys still holding this holder's id, in batches of {@value #BATCH}
+ * scripts that touch only the keys still holding this holder's id, in batches of {@value Batches#SIZE}
  * keys so that no one script keeps Redis busy for long.
  */
 public class RedisLeases implements Leases {
-
-    private static final int BATCH = 500;
 
     /** KEYS: the lease, the change log; ARGV: the holder, the TTL in ms, the mailbox id. */
     private static final RedisScript<Long> ACQUIRE = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
@@ -107,7 +105,7 @@ public class RedisLeases implements Leases {
     @Override
     public Set<UUID> renew(Collection<UUID> mailboxIds, String holder, Duration ttl) {
         Set<UUID> renewed = new HashSet<>();
-        for (List<UUID> batch : batches(mailboxIds)) {
+        for (List<UUID> batch : Batches.of(mailboxIds)) {
             List<?> positions = redis.execute(RENEW, leaseKeys(batch), holder, millis(ttl));
             if (positions != null) {
                 positions.forEach(position -> renewed.add(batch.get(((Number) position).intValue() - 1)));
@@ -118,7 +116,7 @@ public class RedisLeases implements Leases {
 
     @Override
     public void release(Collection<UUID> mailboxIds, String holder) {
-        for (List<UUID> batch : batches(mailboxIds)) {
+        for (List<UUID> batch : Batches.of(mailboxIds)) {
             List<String> leaseKeys = new ArrayList<>(leaseKeys(batch));
             leaseKeys.add(keys.changes());
             List<String> args = new ArrayList<>(List.of(holder));
@@ -152,7 +150,7 @@ public class RedisLeases implements Leases {
     @Override
     public Map<UUID, String> holders(Collection<UUID> mailboxIds) {
         Map<UUID, String> holders = new HashMap<>();
-        for (List<UUID> batch : batches(mailboxIds)) {
+        for (List<UUID> batch : Batches.of(mailboxIds)) {
             List<String> values = redis.opsForValue().multiGet(leaseKeys(batch));
             for (int i = 0; values != null && i < batch.size(); i++) {
                 if (values.get(i) != null) {
@@ -167,14 +165,6 @@ public class RedisLeases implements Leases {
         return mailboxIds.stream().map(keys::lease).toList();
     }
 
-    private static List<List<UUID>> batches(Collection<UUID> mailboxIds) {
-        List<UUID> all = List.copyOf(new HashSet<>(mailboxIds));
-        List<List<UUID>> batches = new ArrayList<>();
-        for (int from = 0; from < all.size(); from += BATCH) {
-            batches.add(all.subList(from, Math.min(all.size(), from + BATCH)));
-        }
-        return batches;
-    }
 
     private static String millis(Duration ttl) {
         return Long.toString(Math.max(1, ttl.toMillis()));

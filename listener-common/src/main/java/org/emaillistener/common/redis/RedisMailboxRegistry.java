@@ -59,8 +59,6 @@ public class RedisMailboxRegistry implements MailboxRegistry {
             return redis.call('DEL', KEYS[1])
             """, Long.class);
 
-    private static final int BATCH = 500;
-
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final StoredMailboxFormat format;
@@ -108,13 +106,11 @@ public class RedisMailboxRegistry implements MailboxRegistry {
         return Optional.ofNullable(redis.opsForValue().get(keys.mailbox(id))).map(value -> format.read(id, value));
     }
 
-    /** MGET in batches of {@value #BATCH} keys: one round trip per batch, not per mailbox. */
+    /** MGET in batches of {@value Batches#SIZE} keys: one round trip per batch, not per mailbox. */
     @Override
     public Map<UUID, RegisteredMailbox> findAll(Collection<UUID> ids) {
         Map<UUID, RegisteredMailbox> found = new HashMap<>();
-        List<UUID> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+        for (List<UUID> batch : Batches.of(ids)) {
             List<String> values = redis.opsForValue().multiGet(batch.stream().map(keys::mailbox).toList());
             for (int i = 0; values != null && i < batch.size(); i++) {
                 if (values.get(i) != null) {

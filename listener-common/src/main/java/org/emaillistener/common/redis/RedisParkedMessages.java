@@ -16,8 +16,6 @@ import org.springframework.data.redis.core.script.RedisScript;
 /** A mailbox's parked messages as JSON in the hash {@code el:parked:{id}}, one field per folder and UID. */
 class RedisParkedMessages implements ParkedMessages {
 
-    private static final int BATCH = 500;
-
     /** KEYS: the hash, the change log; ARGV: the field, the message, the mailbox id. */
     private static final RedisScript<Long> PARK = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -88,13 +86,11 @@ class RedisParkedMessages implements ParkedMessages {
         redis.execute(UNPARK, List.of(keys.parked(mailboxId), keys.changes()), mailboxId.toString());
     }
 
-    /** One script per {@value #BATCH} mailboxes. */
+    /** One script per {@value Batches#SIZE} mailboxes. */
     @Override
     public Map<UUID, Integer> counts(Collection<UUID> mailboxIds) {
         Map<UUID, Integer> counts = new HashMap<>();
-        List<UUID> all = List.copyOf(mailboxIds);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+        for (List<UUID> batch : Batches.of(mailboxIds)) {
             List<?> found = redis.execute(COUNTS, batch.stream().map(keys::parked).toList());
             for (int i = 0; i < batch.size(); i++) {
                 int count = ((Number) found.get(i)).intValue();

@@ -20,8 +20,6 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class RedisSubscriptionStates implements SubscriptionStates {
 
-    private static final int BATCH = 500;
-
     /** KEYS: the key, the change log; ARGV: the value, the mailbox id. */
     private static final RedisScript<Long> SET = RedisScript.of(RedisMailboxChanges.ANNOUNCE + """
             redis.call('SET', KEYS[1], ARGV[1])
@@ -94,12 +92,10 @@ public class RedisSubscriptionStates implements SubscriptionStates {
         return read(mailboxIds, keys::deliveryProblem, DeliveryProblem.class);
     }
 
-    /** MGET in batches of {@value #BATCH} keys: one round trip per batch. */
+    /** MGET in batches of {@value Batches#SIZE} keys: one round trip per batch. */
     private <T> Map<UUID, T> read(Collection<UUID> mailboxIds, Function<UUID, String> key, Class<T> type) {
         Map<UUID, T> found = new HashMap<>();
-        List<UUID> all = List.copyOf(mailboxIds);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<UUID> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+        for (List<UUID> batch : Batches.of(mailboxIds)) {
             List<String> values = redis.opsForValue().multiGet(batch.stream().map(key).toList());
             for (int i = 0; values != null && i < batch.size(); i++) {
                 if (values.get(i) != null) {

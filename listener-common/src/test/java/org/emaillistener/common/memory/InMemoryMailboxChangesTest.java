@@ -46,6 +46,20 @@ class InMemoryMailboxChangesTest extends MailboxChangesContract {
         assertThat(log.since(read.position(), 100).changes()).isEmpty();
     }
 
+    @Test
+    void keepsAtMostItsBoundAndTellsAReaderBehindThatItMissedChanges() {
+        InMemoryMailboxChanges log = new InMemoryMailboxChanges();
+        String start = log.end();
+        for (int i = 0; i <= InMemoryMailboxChanges.MOST; i++) {
+            log.announce(UUID.randomUUID(), MailboxChange.Kind.DELIVERED);
+        }
+        String recent = log.end();
+        log.announce(UUID.randomUUID(), MailboxChange.Kind.DELIVERED);
+
+        assertThat(log.since(start, 10).gap()).isTrue();
+        assertThat(log.since(recent, 10).changes()).hasSize(1);
+    }
+
     private static final class MutableClock extends Clock {
 
         private Instant now;

@@ -28,7 +28,6 @@ import org.emaillistener.common.lease.Leases;
 import org.emaillistener.common.parking.ParkedMessages;
 import org.emaillistener.common.registry.MailboxRegistry;
 import org.emaillistener.common.registry.RegisteredMailbox;
-import org.emaillistener.common.route.MailProtocol;
 import org.emaillistener.common.route.MailRoutes;
 import org.emaillistener.common.state.DeliveryProblem;
 import org.emaillistener.common.state.SubscriptionState;
